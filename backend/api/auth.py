@@ -1,0 +1,90 @@
+"""Logging in and out, and who am I."""
+
+from __future__ import annotations
+
+import secrets
+
+from apiflask import APIBlueprint
+from flask import current_app, request, session
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..domain.directory import normalise_email
+from ..extensions import db, limiter
+from ..models import User
+from .errors import ApiError
+from .schemas import LoginIn, SessionOut
+from .security import ANY_ROLE, csrf_exempt, csrf_token, public, roles_required
+from .serialize import user_dict
+
+bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
+
+# Checked when the email is unknown, so that a miss costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "account:" + normalise_email(email) if isinstance(email, str) else "account:?"
+
+
+def _session_body() -> dict:
+    return {"user": user_dict(current_user), "csrf_token": csrf_token()}
+
+
+@bp.post("/login")
+@public
+@csrf_exempt
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    key_func=get_remote_address,
+    deduct_when=_failed,
+    scope="login-address",
+)
+@bp.input(LoginIn)
+@bp.output(SessionOut)
+@bp.doc(responses={401: "Wrong email or password", 429: "Too many failed attempts for this account or address"})
+def login(json_data):
+    """Log in with email and password; answers the session cookie and the CSRF token."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(json_data["email"])))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, json_data["password"])
+        raise ApiError(401, "unauthorized", "Wrong email or password.")
+    if not user.check_password(json_data["password"]) or not user.active:
+        raise ApiError(401, "unauthorized", "Wrong email or password.")
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["csrf"] = secrets.token_urlsafe(32)
+    return _session_body()
+
+
+@bp.post("/logout")
+@roles_required(*ANY_ROLE)
+@bp.output({}, status_code=204)
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    return ""
+
+
+@bp.get("/me")
+@roles_required(*ANY_ROLE)
+@bp.output(SessionOut)
+def me():
+    """The logged-in user and the CSRF token to send with every change."""
+    return _session_body()

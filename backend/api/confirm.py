@@ -1,0 +1,64 @@
+"""The customer's confirmation through a signed link: no login, the token is the only credential."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app
+
+from ..domain import signoff as signoffs
+from ..extensions import db
+from .common import now
+from .schemas import ConfirmIn, ConfirmOut, ConfirmResultOut
+from .security import public
+
+bp = APIBlueprint("confirm", __name__, url_prefix="/api/v1/confirm", tag="Customer confirmation")
+
+
+def _serializer():
+    return signoffs.link_serializer(current_app.config["SECRET_KEY"])
+
+
+@bp.get("/<string:token>")
+@public
+@bp.output(ConfirmOut)
+@bp.doc(responses={404: "The link is not valid (altered)", 410: "The link was used, has expired, or is moot"})
+def show(token):
+    """What was done, for the customer to confirm."""
+    link = signoffs.resolve_link(db.session, token, _serializer(), now())
+    wo = link.work_order
+    logs = sorted(wo.logs, key=lambda log: (log.occurred_at, log.id))
+    technician = {"id": wo.technician.id, "name": wo.technician.user.name} if wo.technician else None
+    return {
+        "work_order": {
+            "number": wo.number,
+            "title": wo.title,
+            "technician_name": technician["name"] if technician else None,
+            "technician": technician,
+            "customer_name": wo.customer.name,
+            "address": wo.address,
+            "arrived_at": wo.arrived_at,
+            "completed_at": wo.completed_at,
+            "resolution": wo.resolution,
+            "logs": [
+                {
+                    "kind": log.kind,
+                    "text": log.text,
+                    "minutes": log.minutes,
+                    "parts": [{"sku": p.sku, "name": p.name, "qty": p.qty} for p in log.parts],
+                }
+                for log in logs
+            ],
+        },
+        "expires_at": link.expires_at,
+    }
+
+
+@bp.post("/<string:token>")
+@public
+@bp.input(ConfirmIn)
+@bp.output(ConfirmResultOut)
+@bp.doc(responses={404: "The link is not valid (altered)", 410: "The link was used, has expired, or is moot"})
+def answer(token, json_data):
+    """Confirm the work (the job closes) or dispute it (the job is reopened and counts as a repeat visit)."""
+    signoff = signoffs.confirm_via_link(db.session, token, _serializer(), now(), json_data)
+    return {"status": signoff.work_order.status, "number": signoff.work_order.number}

@@ -1,0 +1,71 @@
+"""Customers and their work-order history (dispatchers and admins)."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from apiflask.fields import List, Nested
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..domain.actors import Actor
+from ..domain.directory import create_customer
+from ..domain.errors import NotFound
+from ..extensions import db
+from ..models import Customer, WorkOrder
+from .common import paginate
+from .schemas import CustomerIn, CustomerOut, CustomerQuery, WorkOrderOut, page_of
+from .security import STAFF, roles_required
+from .serialize import customer_dict, work_order_dict, work_order_load_options
+
+bp = APIBlueprint("customers", __name__, url_prefix="/api/v1/customers", tag="Customers")
+CustomerPage = page_of(CustomerOut, "CustomerPage")
+HISTORY_LIMIT = 100
+
+
+class CustomerDetail(CustomerOut):
+    work_orders = List(Nested(WorkOrderOut), metadata={"description": f"newest first, at most {HISTORY_LIMIT}"})
+
+
+@bp.post("")
+@roles_required(*STAFF)
+@bp.input(CustomerIn)
+@bp.output(CustomerOut, status_code=201)
+def create(json_data):
+    """Register a customer."""
+    return customer_dict(create_customer(db.session, json_data))
+
+
+@bp.get("")
+@roles_required(*STAFF)
+@bp.input(CustomerQuery, location="query")
+@bp.output(CustomerPage)
+def list_customers(query_data):
+    """Customers by name; `q` searches name, phone and email."""
+    query = select(Customer).order_by(func.lower(Customer.name), Customer.id)
+    if query_data.get("q"):
+        pattern = f"%{query_data['q'].lower()}%"
+        query = query.where(
+            or_(func.lower(Customer.name).like(pattern), Customer.phone.like(pattern), Customer.email.like(pattern))
+        )
+    page = paginate(query, query_data["page"], query_data["per_page"])
+    page["items"] = [customer_dict(c) for c in page["items"]]
+    return page
+
+
+@bp.get("/<int:customer_id>")
+@roles_required(*STAFF)
+@bp.output(CustomerDetail)
+def get(customer_id):
+    """A customer with their work orders, newest first."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} not found.")
+    history = db.session.scalars(
+        select(WorkOrder)
+        .where(WorkOrder.customer_id == customer_id)
+        .options(*work_order_load_options())
+        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    viewer = Actor.of(current_user._get_current_object())
+    return {**customer_dict(customer), "work_orders": [work_order_dict(wo, viewer) for wo in history]}

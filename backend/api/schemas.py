@@ -1,0 +1,486 @@
+"""Request and response schemas: they validate at the edge and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Email, File, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range, Regexp
+from marshmallow import ValidationError, fields, validates_schema
+
+from ..models import CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
+
+
+def one_of(choices) -> OneOf:
+    return OneOf(choices, error="must be one of " + ", ".join(choices))
+
+
+class Timestamp(fields.AwareDateTime):
+    """ISO 8601 with an offset on input; UTC with a `Z` on output."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+
+
+def text(max_length: int, required: bool = False, min_length: int = 0, **kwargs) -> String:
+    return String(
+        required=required, validate=Length(min=min_length or (1 if required else 0), max=max_length), **kwargs
+    )
+
+
+SKILL_PATTERN = Regexp(r"^[a-z0-9][a-z0-9_\-]{0,39}$", error="skills are lowercase names: letters, digits, - and _")
+
+
+def skills_field(**kwargs) -> List:
+    return List(String(validate=SKILL_PATTERN), validate=Length(max=50), **kwargs)
+
+
+# ---- common ------------------------------------------------------------------------------
+
+
+class Point(Schema):
+    lat = Float(required=True, validate=Range(-90, 90), metadata={"description": "WGS84 latitude"})
+    lon = Float(required=True, validate=Range(-180, 180), metadata={"description": "WGS84 longitude"})
+
+
+class PointAt(Point):
+    at = Timestamp(allow_none=True)
+
+
+class PageQuery(Schema):
+    page = Integer(load_default=1, validate=Range(min=1))
+    per_page = Integer(load_default=50, validate=Range(min=1, max=200))
+
+
+def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The contract's list envelope around `item_schema`."""
+    return Schema.from_dict(
+        {
+            "items": List(Nested(item_schema)),
+            "page": Integer(),
+            "per_page": Integer(),
+            "total": Integer(),
+        },
+        name=name,
+    )
+
+
+class ErrorBody(Schema):
+    code = String()
+    message = String()
+    fields = Dict(keys=String(), values=List(String()))
+
+
+class ErrorOut(Schema):
+    error = Nested(ErrorBody)
+
+
+# ---- users and sessions ----------------------------------------------------------------------
+
+
+class LoginIn(Schema):
+    email = String(required=True, validate=Length(min=1, max=254))
+    password = String(required=True, validate=Length(min=1, max=1024))
+
+
+class UserOut(Schema):
+    id = Integer()
+    email = String()
+    name = String()
+    role = String()
+    active = Boolean()
+
+
+class SessionOut(Schema):
+    user = Nested(UserOut)
+    csrf_token = String()
+
+
+class UserIn(Schema):
+    email = Email(required=True, validate=Length(max=254))
+    name = text(120, required=True)
+    role = String(required=True, validate=one_of(ROLES))
+    password = String(required=True, validate=Length(min=8, max=1024))
+
+
+class UserPatch(Schema):
+    email = Email(validate=Length(max=254))
+    name = text(120, min_length=1)
+    role = String(validate=one_of(ROLES))
+    password = String(validate=Length(min=8, max=1024))
+    active = Boolean()
+
+
+# ---- technicians -------------------------------------------------------------------------------
+
+
+class TechnicianIn(Schema):
+    name = text(120, required=True)
+    email = Email(required=True, validate=Length(max=254))
+    password = String(required=True, validate=Length(min=8, max=1024))
+    phone = text(40, allow_none=True)
+    skills = skills_field(load_default=list)
+    home = Nested(Point, required=True)
+    max_open_jobs = Integer(load_default=6, validate=Range(1, 100))
+    on_shift = Boolean(load_default=False)
+
+
+class TechnicianPatch(Schema):
+    name = text(120, min_length=1)
+    email = Email(validate=Length(max=254))
+    password = String(validate=Length(min=8, max=1024))
+    phone = text(40, allow_none=True)
+    skills = skills_field()
+    home = Nested(Point)
+    max_open_jobs = Integer(validate=Range(1, 100))
+    on_shift = Boolean()
+
+
+class TechnicianOut(Schema):
+    id = Integer()
+    user_id = Integer()
+    name = String()
+    email = String()
+    phone = String(allow_none=True)
+    skills = List(String())
+    on_shift = Boolean()
+    active = Boolean()
+    location = Nested(PointAt, allow_none=True, metadata={"description": "last known position"})
+    home = Nested(Point)
+    open_jobs = Integer()
+    max_open_jobs = Integer()
+
+
+class TechnicianQuery(PageQuery):
+    on_shift = Boolean()
+    skill = String(validate=SKILL_PATTERN)
+    q = String(validate=Length(max=200))
+
+
+class LocationIn(Point):
+    accuracy_m = Float(validate=Range(0, 100_000), allow_none=True)
+    recorded_at = Timestamp(allow_none=True)
+
+
+class ShiftIn(Schema):
+    on_shift = Boolean(required=True)
+
+
+# ---- customers ---------------------------------------------------------------------------------
+
+
+class CustomerIn(Schema):
+    name = text(200, required=True)
+    phone = text(40, allow_none=True)
+    email = Email(allow_none=True, validate=Length(max=254))
+    address = text(500, allow_none=True)
+    location = Nested(Point, allow_none=True)
+
+
+class CustomerOut(Schema):
+    id = Integer()
+    name = String()
+    phone = String(allow_none=True)
+    email = String(allow_none=True)
+    address = String(allow_none=True)
+    location = Nested(Point, allow_none=True)
+    created_at = Timestamp()
+
+
+class CustomerQuery(PageQuery):
+    q = String(validate=Length(max=200))
+
+
+# ---- work orders -------------------------------------------------------------------------------
+
+
+class WorkOrderIn(Schema):
+    customer_id = Integer(required=True)
+    title = text(200, required=True)
+    description = text(10_000, allow_none=True)
+    priority = String(required=True, validate=one_of(PRIORITIES))
+    channel = String(required=True, validate=one_of(CHANNELS))
+    required_skills = skills_field(load_default=list)
+    location = Nested(Point, required=True)
+    address = text(500, allow_none=True)
+    response_due_at = Timestamp(allow_none=True)
+    resolve_due_at = Timestamp(allow_none=True)
+
+
+class WorkOrderPatch(Schema):
+    title = text(200, min_length=1)
+    description = text(10_000, allow_none=True)
+    priority = String(validate=one_of(PRIORITIES))
+    channel = String(validate=one_of(CHANNELS))
+    required_skills = skills_field()
+    location = Nested(Point)
+    address = text(500, allow_none=True)
+    response_due_at = Timestamp()
+    resolve_due_at = Timestamp()
+    version = Integer(required=True, metadata={"description": "the version you read; a stale one is 409"})
+
+
+class WorkOrderQuery(PageQuery):
+    status = String(metadata={"description": "one status, or several separated by commas"})
+    priority = String(validate=one_of(PRIORITIES))
+    channel = String(validate=one_of(CHANNELS))
+    technician_id = Integer()
+    customer_id = Integer()
+    overdue = Boolean()
+    q = String(validate=Length(max=200), metadata={"description": "number, title, description or customer"})
+
+    @validates_schema
+    def check_statuses(self, data, **kwargs):
+        unknown = [s for s in (data.get("status") or "").split(",") if s and s not in STATUSES]
+        if unknown:
+            raise ValidationError({"status": ["must be one of " + ", ".join(STATUSES)]})
+
+
+class CustomerBrief(Schema):
+    id = Integer()
+    name = String()
+    phone = String(allow_none=True)
+
+
+class TechnicianBrief(Schema):
+    id = Integer()
+    name = String()
+
+
+class WorkOrderOut(Schema):
+    id = Integer()
+    number = String()
+    title = String()
+    description = String(allow_none=True)
+    priority = String()
+    channel = String()
+    status = String()
+    customer = Nested(CustomerBrief)
+    location = Nested(Point)
+    address = String(allow_none=True)
+    required_skills = List(String())
+    technician = Nested(TechnicianBrief, allow_none=True)
+    created_at = Timestamp()
+    assigned_at = Timestamp(allow_none=True)
+    accepted_at = Timestamp(allow_none=True)
+    departed_at = Timestamp(allow_none=True)
+    arrived_at = Timestamp(allow_none=True)
+    completed_at = Timestamp(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
+    cancelled_at = Timestamp(allow_none=True)
+    response_due_at = Timestamp()
+    resolve_due_at = Timestamp()
+    overdue = Boolean()
+    resolution = String(allow_none=True)
+    first_time_fix = Boolean(allow_none=True)
+    reopen_count = Integer()
+    allowed_actions = List(String(), metadata={"description": "actions you may take now"})
+    version = Integer()
+
+
+class Actor(Schema):
+    kind = String()
+    user_id = Integer(allow_none=True)
+    name = String(allow_none=True)
+
+
+class EventOut(Schema):
+    id = Integer()
+    action = String()
+    from_status = String(allow_none=True)
+    to_status = String(allow_none=True)
+    actor = Nested(Actor)
+    details = Dict()
+    occurred_at = Timestamp()
+    recorded_at = Timestamp()
+
+
+class PartIn(Schema):
+    sku = text(64, required=True)
+    name = text(200, required=True)
+    qty = Float(required=True, validate=Range(min=0, min_inclusive=False, max=100_000))
+
+
+class PartOut(Schema):
+    sku = String()
+    name = String()
+    qty = Float()
+
+
+class LogIn(Schema):
+    kind = String(required=True, validate=one_of(LOG_KINDS))
+    text = text(10_000, allow_none=True)
+    minutes = Integer(allow_none=True, validate=Range(0, 24 * 60))
+    parts = List(Nested(PartIn), validate=Length(max=100))
+    occurred_at = Timestamp(allow_none=True)
+
+
+class LogOut(Schema):
+    id = Integer()
+    kind = String()
+    text = String(allow_none=True)
+    minutes = Integer(allow_none=True)
+    parts = List(Nested(PartOut))
+    author = Nested(TechnicianBrief)
+    occurred_at = Timestamp()
+    recorded_at = Timestamp()
+
+
+class AttachmentIn(Schema):
+    file = File(required=True)
+    occurred_at = Timestamp(allow_none=True)
+
+
+class AttachmentOut(Schema):
+    id = Integer()
+    url = String()
+    content_type = String()
+    size = Integer()
+    width = Integer()
+    height = Integer()
+    sha256 = String()
+    occurred_at = Timestamp()
+
+
+class SignoffIn(Schema):
+    signer_name = text(120, required=True)
+    signature = String(required=True, validate=Length(min=1, max=800_000))
+    rating = Integer(allow_none=True, validate=Range(1, 5))
+    comment = text(2000, allow_none=True)
+    location = Nested(Point, allow_none=True, metadata={"description": "the device's position at signing"})
+    occurred_at = Timestamp(allow_none=True)
+
+
+class SignoffOut(Schema):
+    id = Integer()
+    method = String()
+    accepted = Boolean()
+    signer_name = String()
+    rating = Integer(allow_none=True)
+    comment = String(allow_none=True)
+    location = Nested(Point, allow_none=True)
+    signature_url = String(allow_none=True)
+    record_hash = String()
+    record_valid = Boolean(metadata={"description": "the record hash still matches the current record"})
+    signed_at = Timestamp()
+    recorded_at = Timestamp()
+
+
+class WorkOrderDetail(WorkOrderOut):
+    events = List(Nested(EventOut))
+    logs = List(Nested(LogOut))
+    attachments = List(Nested(AttachmentOut))
+    signoff = Nested(SignoffOut, allow_none=True)
+    signoffs = List(Nested(SignoffOut))
+
+
+class ActionIn(Schema):
+    technician_id = Integer(metadata={"description": "assign"})
+    reason = text(1000, allow_none=True, metadata={"description": "decline, pause, reopen, cancel"})
+    resolution = text(10_000, allow_none=True, metadata={"description": "complete"})
+    first_time_fix = Boolean(allow_none=True, metadata={"description": "complete"})
+    occurred_at = Timestamp(allow_none=True, metadata={"description": "when it happened, device clock"})
+    version = Integer(allow_none=True, metadata={"description": "if given, a stale version is 409"})
+
+
+class AssignIn(Schema):
+    technician_id = Integer(required=True)
+    reason = text(1000, allow_none=True)
+    version = Integer(allow_none=True)
+
+
+class CandidateOut(Schema):
+    technician = Nested(TechnicianOut)
+    distance_km = Float()
+    eta_minutes = Integer()
+    open_jobs = Integer()
+    skills_missing = List(String())
+    score = Float()
+    position_source = String(metadata={"description": "last (a ping within 30 minutes) or home"})
+
+
+class ConfirmationLinkOut(Schema):
+    url = String()
+    expires_at = Timestamp()
+
+
+# ---- customer confirmation ---------------------------------------------------------------------
+
+
+class ConfirmLog(Schema):
+    kind = String()
+    text = String(allow_none=True)
+    minutes = Integer(allow_none=True)
+    parts = List(Nested(PartOut))
+
+
+class ConfirmWorkOrder(Schema):
+    number = String()
+    title = String()
+    technician_name = String(allow_none=True)
+    technician = Nested(TechnicianBrief, allow_none=True)
+    customer_name = String()
+    address = String(allow_none=True)
+    arrived_at = Timestamp(allow_none=True)
+    completed_at = Timestamp(allow_none=True)
+    resolution = String(allow_none=True)
+    logs = List(Nested(ConfirmLog))
+
+
+class ConfirmOut(Schema):
+    work_order = Nested(ConfirmWorkOrder)
+    expires_at = Timestamp()
+
+
+class ConfirmIn(Schema):
+    accepted = Boolean(required=True)
+    signer_name = text(120, required=True)
+    signature = String(allow_none=True, validate=Length(max=800_000))
+    rating = Integer(allow_none=True, validate=Range(1, 5))
+    comment = text(2000, allow_none=True)
+
+
+class ConfirmResultOut(Schema):
+    status = String()
+    number = String()
+
+
+# ---- reports and health ------------------------------------------------------------------------
+
+
+class KpiQuery(Schema):
+    from_ = Timestamp(
+        data_key="from", attribute="from", metadata={"description": "start (inclusive); default 30 days ago"}
+    )
+    to = Timestamp(metadata={"description": "end (exclusive); default now"})
+
+
+class KpisOut(Schema):
+    from_ = Timestamp(data_key="from", attribute="from")
+    to = Timestamp()
+    created = Integer()
+    completed = Integer()
+    closed = Integer()
+    avg_response_minutes = Float(allow_none=True)
+    avg_resolution_minutes = Float(allow_none=True)
+    response_sla_met_pct = Float(allow_none=True)
+    resolution_sla_met_pct = Float(allow_none=True)
+    first_time_fix_rate = Float(allow_none=True)
+    repeat_visit_rate = Float(allow_none=True)
+    csat_avg = Float(allow_none=True)
+    complaint_rate = Float(allow_none=True)
+    reassigned = Integer()
+
+
+class HealthOut(Schema):
+    status = String()
+    database = String()

@@ -1,0 +1,217 @@
+"""Models to the plain dicts the response schemas dump (the schemas format and document them)."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain.actors import Actor
+from ..domain.dispatch import Candidate
+from ..domain.signoff import current_record_hash
+from ..domain.sla import is_overdue
+from ..domain.workflow import allowed_actions
+from ..extensions import db
+from ..models import Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
+from .common import now
+
+
+def point(lat, lon) -> dict | None:
+    return None if lat is None else {"lat": lat, "lon": lon}
+
+
+def user_dict(user: User) -> dict:
+    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role, "active": user.active}
+
+
+def technician_dict(technician: Technician, open_jobs: int) -> dict:
+    location = point(technician.last_lat, technician.last_lon)
+    if location is not None:
+        location["at"] = technician.last_location_at
+    return {
+        "id": technician.id,
+        "user_id": technician.user_id,
+        "name": technician.user.name,
+        "email": technician.user.email,
+        "phone": technician.phone,
+        "skills": technician.skills or [],
+        "on_shift": technician.on_shift,
+        "active": technician.user.active,
+        "location": location,
+        "home": point(technician.home_lat, technician.home_lon),
+        "open_jobs": open_jobs,
+        "max_open_jobs": technician.max_open_jobs,
+    }
+
+
+def customer_dict(customer: Customer) -> dict:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "phone": customer.phone,
+        "email": customer.email,
+        "address": customer.address,
+        "location": point(customer.lat, customer.lon),
+        "created_at": customer.created_at,
+    }
+
+
+LIFECYCLE = (
+    "created_at",
+    "assigned_at",
+    "accepted_at",
+    "departed_at",
+    "arrived_at",
+    "completed_at",
+    "closed_at",
+    "cancelled_at",
+    "response_due_at",
+    "resolve_due_at",
+)
+
+
+def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
+    technician = wo.technician
+    body = {
+        "id": wo.id,
+        "number": wo.number,
+        "title": wo.title,
+        "description": wo.description,
+        "priority": wo.priority,
+        "channel": wo.channel,
+        "status": wo.status,
+        "customer": {"id": wo.customer.id, "name": wo.customer.name, "phone": wo.customer.phone},
+        "location": point(wo.lat, wo.lon),
+        "address": wo.address,
+        "required_skills": wo.required_skills or [],
+        "technician": {"id": technician.id, "name": technician.user.name} if technician else None,
+        "overdue": is_overdue(wo, now(), current_app.config["ACCEPT_TIMEOUT_MINUTES"]),
+        "resolution": wo.resolution,
+        "first_time_fix": wo.first_time_fix,
+        "reopen_count": wo.reopen_count,
+        "allowed_actions": allowed_actions(wo, actor),
+        "version": wo.version,
+    }
+    body.update({name: getattr(wo, name) for name in LIFECYCLE})
+    return body
+
+
+def work_order_load_options():
+    """Eager loads for lists: one query per relationship, never one per row."""
+    return (
+        selectinload(WorkOrder.customer),
+        selectinload(WorkOrder.technician).selectinload(Technician.user),
+    )
+
+
+def _actor_dict(event: Event) -> dict:
+    user = event.actor_user
+    return {"kind": event.actor_kind, "user_id": event.actor_user_id, "name": user.name if user else None}
+
+
+def event_dict(event: Event) -> dict:
+    return {
+        "id": event.id,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor": _actor_dict(event),
+        "details": event.details or {},
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+    }
+
+
+def log_dict(log: Log) -> dict:
+    return {
+        "id": log.id,
+        "kind": log.kind,
+        "text": log.text,
+        "minutes": log.minutes,
+        "parts": [{"sku": p.sku, "name": p.name, "qty": p.qty} for p in log.parts],
+        "author": {"id": log.author_id, "name": log.author.name},
+        "occurred_at": log.occurred_at,
+        "recorded_at": log.recorded_at,
+    }
+
+
+def attachment_dict(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.id,
+        "url": url_for(
+            "work_orders.attachment_file", work_order_id=attachment.work_order_id, attachment_id=attachment.id
+        ),
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "sha256": attachment.sha256,
+        "occurred_at": attachment.occurred_at,
+    }
+
+
+def signoff_dict(signoff: Signoff, current_hash: str) -> dict:
+    signature_url = None
+    if signoff.signature_png is not None:
+        signature_url = url_for(
+            "work_orders.signature_image", work_order_id=signoff.work_order_id, signoff_id=signoff.id
+        )
+    return {
+        "id": signoff.id,
+        "method": signoff.method,
+        "accepted": signoff.accepted,
+        "signer_name": signoff.signer_name,
+        "rating": signoff.rating,
+        "comment": signoff.comment,
+        "location": point(signoff.lat, signoff.lon),
+        "signature_url": signature_url,
+        "record_hash": signoff.record_hash,
+        "record_valid": signoff.record_hash == current_hash,
+        "signed_at": signoff.signed_at,
+        "recorded_at": signoff.recorded_at,
+    }
+
+
+def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
+    """The work order with its whole timeline, logs, photos and sign-offs."""
+    session = db.session
+    body = work_order_dict(wo, actor)
+    events = session.scalars(
+        select(Event)
+        .where(Event.work_order_id == wo.id)
+        .options(selectinload(Event.actor_user))
+        .order_by(Event.occurred_at, Event.id)
+    ).all()
+    logs = session.scalars(
+        select(Log)
+        .where(Log.work_order_id == wo.id)
+        .options(selectinload(Log.author))
+        .order_by(Log.occurred_at, Log.id)
+    ).all()
+    attachments = session.scalars(
+        select(Attachment).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
+    ).all()
+    signoffs = session.scalars(select(Signoff).where(Signoff.work_order_id == wo.id).order_by(Signoff.id)).all()
+    current_hash = current_record_hash(session, wo)
+    signoff_dicts = [signoff_dict(s, current_hash) for s in signoffs]
+    accepted = [s for s in signoff_dicts if s["accepted"]]
+    body.update(
+        events=[event_dict(e) for e in events],
+        logs=[log_dict(log) for log in logs],
+        attachments=[attachment_dict(a) for a in attachments],
+        signoffs=signoff_dicts,
+        signoff=accepted[-1] if accepted and wo.status == "closed" else None,
+    )
+    return body
+
+
+def candidate_dict(candidate: Candidate) -> dict:
+    return {
+        "technician": technician_dict(candidate.technician, candidate.open_jobs),
+        "distance_km": candidate.distance_km,
+        "eta_minutes": candidate.eta_minutes,
+        "open_jobs": candidate.open_jobs,
+        "skills_missing": candidate.skills_missing,
+        "score": candidate.score,
+        "position_source": candidate.position.source,
+    }

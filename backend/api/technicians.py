@@ -1,0 +1,127 @@
+"""Technicians (managed by dispatchers) and the technician's own position and shift."""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from ..domain.directory import create_technician, record_location, update_technician
+from ..domain.dispatch import has_skill, open_jobs_by_technician
+from ..domain.errors import NotFound
+from ..extensions import db
+from ..models import Technician, User
+from .common import now, own_technician_id, paginate
+from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
+from .security import STAFF, roles_required
+from .serialize import technician_dict
+
+bp = APIBlueprint("technicians", __name__, url_prefix="/api/v1/technicians", tag="Technicians")
+me_bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Technicians")
+TechnicianPage = page_of(TechnicianOut, "TechnicianPage")
+
+
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+def _with_load(technician: Technician) -> dict:
+    return technician_dict(technician, open_jobs_by_technician(db.session, [technician.id]).get(technician.id, 0))
+
+
+def _get_technician(technician_id: int) -> Technician:
+    technician = db.session.get(Technician, technician_id)
+    if technician is None:
+        raise NotFound(f"Technician {technician_id} not found.")
+    return technician
+
+
+@bp.post("")
+@roles_required(*STAFF)
+@bp.input(TechnicianIn)
+@bp.output(TechnicianOut, status_code=201)
+def create(json_data):
+    """Create a technician: a login with the technician role and a profile."""
+    return technician_dict(create_technician(db.session, json_data, _hash_method()), 0)
+
+
+@bp.get("")
+@roles_required(*STAFF)
+@bp.input(TechnicianQuery, location="query")
+@bp.output(TechnicianPage)
+def list_technicians(query_data):
+    """Technicians by name, with their open jobs; filter by `on_shift`, `skill` or `q` (name, email)."""
+    query = select(Technician).join(Technician.user).order_by(func.lower(User.name), Technician.id)
+    if "on_shift" in query_data:
+        query = query.where(Technician.on_shift.is_(query_data["on_shift"]))
+    if query_data.get("q"):
+        pattern = f"%{query_data['q'].lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    if query_data.get("skill"):
+        query = query.where(has_skill(query_data["skill"]))
+    page = paginate(query, query_data["page"], query_data["per_page"])
+    load = open_jobs_by_technician(db.session, [t.id for t in page["items"]])
+    page["items"] = [technician_dict(t, load.get(t.id, 0)) for t in page["items"]]
+    return page
+
+
+@bp.get("/<int:technician_id>")
+@roles_required(*STAFF)
+@bp.output(TechnicianOut)
+def get(technician_id):
+    """One technician."""
+    return _with_load(_get_technician(technician_id))
+
+
+@bp.patch("/<int:technician_id>")
+@roles_required(*STAFF)
+@bp.input(TechnicianPatch)
+@bp.output(TechnicianOut)
+def update(technician_id, json_data):
+    """Change a technician's profile, login details or shift."""
+    technician = update_technician(db.session, _get_technician(technician_id), json_data, _hash_method())
+    db.session.flush()
+    return _with_load(technician)
+
+
+def _own_technician() -> Technician:
+    technician_id = own_technician_id()
+    if technician_id is None:
+        raise NotFound("Your account has no technician profile.")
+    return db.session.get(Technician, technician_id)
+
+
+@me_bp.get("/technician")
+@roles_required("technician")
+@me_bp.output(TechnicianOut)
+def my_profile():
+    """The logged-in technician's own profile."""
+    return _with_load(_own_technician())
+
+
+@me_bp.post("/location")
+@roles_required("technician")
+@me_bp.input(LocationIn)
+@me_bp.output({}, status_code=204)
+def my_location(json_data):
+    """Report the device's position; a ping older than the newest known one is ignored."""
+    record_location(
+        _own_technician(),
+        now(),
+        json_data["lat"],
+        json_data["lon"],
+        json_data.get("accuracy_m"),
+        json_data.get("recorded_at"),
+    )
+    return ""
+
+
+@me_bp.post("/shift")
+@roles_required("technician")
+@me_bp.input(ShiftIn)
+@me_bp.output(TechnicianOut)
+def my_shift(json_data):
+    """Go on or off shift; only technicians on shift are offered jobs."""
+    technician = _own_technician()
+    technician.on_shift = json_data["on_shift"]
+    return _with_load(technician)

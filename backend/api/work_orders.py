@@ -1,0 +1,274 @@
+"""Work orders: intake, lists, the timeline, actions, candidates, logs, photos and sign-off."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from apiflask import APIBlueprint
+from flask import Response, current_app, request, send_from_directory
+from sqlalchemy import case, func, or_, select
+
+from ..domain import signoff as signoffs
+from ..domain.dispatch import rank_candidates
+from ..domain.errors import NotFound
+from ..domain.sla import overdue_condition
+from ..domain.work_orders import add_attachment, add_log, create_work_order, update_work_order
+from ..domain.workflow import apply, check_activity
+from ..extensions import db
+from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
+from .common import actor, get_work_order, now, paginate, visible_work_orders
+from .schemas import (
+    ActionIn,
+    AssignIn,
+    AttachmentIn,
+    AttachmentOut,
+    CandidateOut,
+    ConfirmationLinkOut,
+    LogIn,
+    LogOut,
+    SignoffIn,
+    SignoffOut,
+    WorkOrderDetail,
+    WorkOrderIn,
+    WorkOrderOut,
+    WorkOrderPatch,
+    WorkOrderQuery,
+    page_of,
+)
+from .security import ANY_ROLE, STAFF, roles_required
+from .serialize import (
+    attachment_dict,
+    candidate_dict,
+    log_dict,
+    signoff_dict,
+    work_order_detail,
+    work_order_dict,
+    work_order_load_options,
+)
+from .uploads import store_image
+
+bp = APIBlueprint("work_orders", __name__, url_prefix="/api/v1/work-orders", tag="Work orders")
+WorkOrderPage = page_of(WorkOrderOut, "WorkOrderPage")
+NUMBER = re.compile(r"^\s*(?:wo-?)?0*(\d{1,9})\s*$", re.IGNORECASE)
+PRIORITY_RANK = case({p: rank for rank, p in enumerate(PRIORITIES)}, value=WorkOrder.priority)
+
+
+CandidatePage = page_of(CandidateOut, "CandidatePage")
+
+
+def _config(name: str):
+    return current_app.config[name]
+
+
+def _summary(wo: WorkOrder) -> dict:
+    return work_order_dict(wo, actor())
+
+
+@bp.post("")
+@roles_required(*STAFF)
+@bp.input(WorkOrderIn)
+@bp.output(WorkOrderOut, status_code=201)
+def create(json_data):
+    """Take in a request from any channel; due times follow the priority's SLA unless given."""
+    wo = create_work_order(db.session, actor(), now(), json_data, _config("SLA_POLICY"))
+    return _summary(wo)
+
+
+def _search(query, text: str):
+    number = NUMBER.match(text)
+    pattern = f"%{text.lower()}%"
+    conditions = [
+        func.lower(WorkOrder.title).like(pattern),
+        func.lower(WorkOrder.description).like(pattern),
+        WorkOrder.customer_id.in_(select(Customer.id).where(func.lower(Customer.name).like(pattern))),
+    ]
+    if number:
+        conditions.append(WorkOrder.id == int(number.group(1)))
+    return query.where(or_(*conditions))
+
+
+@bp.get("")
+@roles_required(*ANY_ROLE)
+@bp.input(WorkOrderQuery, location="query")
+@bp.output(WorkOrderPage)
+def list_work_orders(query_data):
+    """Work orders, most urgent first (priority, then response due time). A technician sees only theirs."""
+    query = visible_work_orders(select(WorkOrder)).options(*work_order_load_options())
+    if query_data.get("status"):
+        query = query.where(WorkOrder.status.in_(query_data["status"].split(",")))
+    for field in ("priority", "channel", "technician_id", "customer_id"):
+        if query_data.get(field) is not None:
+            query = query.where(getattr(WorkOrder, field) == query_data[field])
+    if "overdue" in query_data:
+        condition = overdue_condition(now(), _config("ACCEPT_TIMEOUT_MINUTES"))
+        query = query.where(condition if query_data["overdue"] else ~condition)
+    if query_data.get("q"):
+        query = _search(query, query_data["q"])
+    query = query.order_by(PRIORITY_RANK, WorkOrder.response_due_at, WorkOrder.id)
+    page = paginate(query, query_data["page"], query_data["per_page"])
+    page["items"] = [_summary(wo) for wo in page["items"]]
+    return page
+
+
+@bp.get("/<int:work_order_id>")
+@roles_required(*ANY_ROLE)
+@bp.output(WorkOrderDetail)
+def get(work_order_id):
+    """A work order with its full timeline, logs, photos and sign-off."""
+    return work_order_detail(get_work_order(work_order_id), actor())
+
+
+@bp.patch("/<int:work_order_id>")
+@roles_required(*STAFF)
+@bp.input(WorkOrderPatch)
+@bp.output(WorkOrderOut)
+def update(work_order_id, json_data):
+    """Edit a work order; send the `version` you read (a stale one is 409)."""
+    version = json_data.pop("version")
+    wo = get_work_order(work_order_id, lock=True)
+    update_work_order(db.session, wo, actor(), now(), json_data, version, _config("SLA_POLICY"))
+    return _summary(wo)
+
+
+def _act(work_order_id: int, action: str, data: dict) -> dict:
+    wo = get_work_order(work_order_id, lock=True)
+    params = {k: v for k, v in data.items() if k not in ("occurred_at", "version")}
+    apply(
+        db.session,
+        wo,
+        action,
+        actor(),
+        now(),
+        occurred_at=data.get("occurred_at"),
+        expected_version=data.get("version"),
+        **params,
+    )
+    return _summary(wo)
+
+
+@bp.post("/<int:work_order_id>/actions/<string:action>")
+@roles_required(*ANY_ROLE)
+@bp.input(ActionIn)
+@bp.output(WorkOrderOut)
+@bp.doc(responses={409: "The current status does not allow this action, or the version is stale"})
+def act(work_order_id, action, json_data):
+    """Move the work order through its status machine (assign, accept, decline, depart, arrive,
+    pause, resume, complete, reopen, cancel); the work order's `allowed_actions` lists what you may do now."""
+    return _act(work_order_id, action, json_data)
+
+
+@bp.post("/<int:work_order_id>/assign")
+@roles_required(*STAFF)
+@bp.input(AssignIn)
+@bp.output(WorkOrderOut)
+def assign(work_order_id, json_data):
+    """Assign (or reassign) the work order to a technician."""
+    return _act(work_order_id, "assign", json_data)
+
+
+@bp.get("/<int:work_order_id>/candidates")
+@roles_required(*STAFF)
+@bp.output(CandidatePage)
+def candidates(work_order_id):
+    """On-shift technicians ranked for this job: those with every required skill first, then those
+    with room under their open-job limit, then by distance (from a location ping of the last 30 minutes,
+    else home), then by load. `score` (0-100) summarises nearness, skill share and room."""
+    wo = get_work_order(work_order_id)
+    check_activity("candidates", wo, actor())
+    ranked = rank_candidates(
+        db.session,
+        wo,
+        now(),
+        average_speed_kmh=_config("AVERAGE_SPEED_KMH"),
+        fresh_minutes=_config("LOCATION_FRESH_MINUTES"),
+    )
+    items = [candidate_dict(c) for c in ranked]
+    return {"items": items, "page": 1, "per_page": len(items), "total": len(items)}
+
+
+@bp.post("/<int:work_order_id>/logs")
+@roles_required("technician")
+@bp.input(LogIn)
+@bp.output(LogOut, status_code=201)
+def create_log(work_order_id, json_data):
+    """Log a note, a fix, or parts used, with minutes spent (the assigned technician)."""
+    wo = get_work_order(work_order_id, lock=True)
+    occurred_at = json_data.pop("occurred_at", None)
+    return log_dict(add_log(db.session, wo, actor(), now(), json_data, occurred_at))
+
+
+@bp.post("/<int:work_order_id>/attachments")
+@roles_required(*ANY_ROLE)
+@bp.input(AttachmentIn, location="files")
+@bp.output(AttachmentOut, status_code=201)
+@bp.doc(responses={413: "Larger than the upload limit", 422: "Not a JPEG, PNG or WebP image"})
+def upload(work_order_id, files_data):
+    """Attach a photo (JPEG, PNG or WebP, checked by its content; at most 10 MB)."""
+    wo = get_work_order(work_order_id, lock=True)
+    check_activity("attach", wo, actor())
+    image = store_image(files_data["file"])
+    return attachment_dict(add_attachment(db.session, wo, actor(), now(), image, files_data.get("occurred_at")))
+
+
+def _send_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.get("/<int:work_order_id>/attachments/<int:attachment_id>")
+@roles_required(*ANY_ROLE)
+@bp.doc(responses={200: "The image"})
+def attachment_file(work_order_id, attachment_id):
+    """The photo's bytes, for those who may see the work order."""
+    wo = get_work_order(work_order_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.work_order_id != wo.id:
+        raise NotFound("Attachment not found.")
+    folder = Path(_config("UPLOAD_FOLDER"))
+    if not (folder / attachment.stored_name).is_file():
+        raise NotFound("The photo's file is missing from storage.")
+    return _send_private(send_from_directory(folder, attachment.stored_name, mimetype=attachment.content_type))
+
+
+@bp.post("/<int:work_order_id>/signoff")
+@roles_required("technician")
+@bp.input(SignoffIn)
+@bp.output(SignoffOut, status_code=201)
+def sign_off(work_order_id, json_data):
+    """The customer signs on the technician's device; the completed work order becomes closed."""
+    wo = get_work_order(work_order_id, lock=True)
+    occurred_at = json_data.pop("occurred_at", None)
+    signoff = signoffs.sign_on_device(db.session, wo, actor(), now(), json_data, occurred_at)
+    return signoff_dict(signoff, signoff.record_hash)
+
+
+@bp.get("/<int:work_order_id>/signoffs/<int:signoff_id>/signature")
+@roles_required(*ANY_ROLE)
+@bp.doc(responses={200: "The signature as PNG"})
+def signature_image(work_order_id, signoff_id):
+    """The customer's signature image."""
+    wo = get_work_order(work_order_id)
+    signoff = db.session.get(Signoff, signoff_id)
+    if signoff is None or signoff.work_order_id != wo.id or signoff.signature_png is None:
+        raise NotFound("Signature not found.")
+    return _send_private(Response(signoff.signature_png, mimetype="image/png"))
+
+
+@bp.post("/<int:work_order_id>/confirmation-link")
+@roles_required(*ANY_ROLE)
+@bp.output(ConfirmationLinkOut, status_code=201)
+def confirmation_link(work_order_id):
+    """A signed, single-use link for the customer to confirm the completed work on their own phone."""
+    wo = get_work_order(work_order_id, lock=True)
+    link, token = signoffs.create_confirmation_link(
+        db.session,
+        wo,
+        actor(),
+        now(),
+        days=_config("CONFIRMATION_LINK_DAYS"),
+        serializer=signoffs.link_serializer(_config("SECRET_KEY")),
+    )
+    base = _config("PUBLIC_BASE_URL") or request.host_url
+    return {"url": f"{base.rstrip('/')}/confirm/{token}", "expires_at": link.expires_at}

@@ -1,0 +1,93 @@
+"""Settings from the environment, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+
+# Minutes to respond (on site) and to resolve (completed), per priority.
+DEFAULT_SLA_POLICY = {
+    "urgent": {"respond": 120, "resolve": 480},
+    "high": {"respond": 240, "resolve": 1440},
+    "normal": {"respond": 1440, "resolve": 4320},
+    "low": {"respond": 4320, "resolve": 10080},
+}
+# Minutes an assigned job may wait for the technician's acceptance.
+DEFAULT_ACCEPT_TIMEOUT = {"urgent": 15, "high": 30, "normal": 30, "low": 30}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def sla_policy_from_env() -> dict[str, dict[str, int]]:
+    """Read `SLA_<PRIORITY>=respond/resolve` overrides (minutes), e.g. `SLA_URGENT=60/240`."""
+    policy = {p: dict(v) for p, v in DEFAULT_SLA_POLICY.items()}
+    for priority in PRIORITIES:
+        raw = os.environ.get(f"SLA_{priority.upper()}")
+        if raw:
+            respond, resolve = (int(part) for part in raw.split("/"))
+            policy[priority] = {"respond": respond, "resolve": resolve}
+    return policy
+
+
+def accept_timeout_from_env() -> dict[str, int]:
+    """Read `ACCEPT_TIMEOUT_<PRIORITY>=minutes` overrides."""
+    return {p: _env_int(f"ACCEPT_TIMEOUT_{p.upper()}", minutes) for p, minutes in DEFAULT_ACCEPT_TIMEOUT.items()}
+
+
+def secret_key_for(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def settings_from_env(instance_path: str) -> dict:
+    """The whole configuration, read from the environment at app creation."""
+    env = os.environ.get("ONSITE_ENV", "production")
+    development = env == "development"
+    upload_max_mb = _env_float("UPLOAD_MAX_MB", 10)
+    return {
+        "ONSITE_ENV": env,
+        "SECRET_KEY": secret_key_for(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'onsite.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_NAME": "onsite_session",
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_DAYS", 14) * 86400,
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "SLA_POLICY": sla_policy_from_env(),
+        "ACCEPT_TIMEOUT_MINUTES": accept_timeout_from_env(),
+        "AVERAGE_SPEED_KMH": _env_float("AVERAGE_SPEED_KMH", 30.0),
+        "LOCATION_FRESH_MINUTES": _env_int("LOCATION_FRESH_MINUTES", 30),
+        # Where customers reach this server (behind a proxy the request's host may not be it).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
+        "CONFIRMATION_LINK_DAYS": _env_int("CONFIRMATION_LINK_DAYS", 7),
+        "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
+        "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),
+        # The whole request may carry the file plus multipart framing and a few form fields.
+        "MAX_CONTENT_LENGTH": int(upload_max_mb * 1024 * 1024) + 256 * 1024,
+    }

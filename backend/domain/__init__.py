@@ -1,0 +1,1 @@
+"""The rules of the trade: no Flask request objects here, and no commits."""

@@ -1,0 +1,118 @@
+"""People and places: users, technician profiles, customers, and where technicians are."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Customer, Technician, User
+from .errors import ValidationFailed
+from .timing import deed_time
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, *, email: str, password: str, role: str, name: str, hash_method: str) -> User:
+    """A new login; emails are unique regardless of case."""
+    email = normalise_email(email)
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise ValidationFailed({"email": ["is already taken"]})
+    user = User(email=email, name=name.strip(), role=role, active=True)
+    user.set_password(password, hash_method)
+    session.add(user)
+    return user
+
+
+def update_user(session: Session, user: User, changes: dict, hash_method: str) -> User:
+    if "email" in changes and normalise_email(changes["email"]) != user.email:
+        email = normalise_email(changes["email"])
+        if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+            raise ValidationFailed({"email": ["is already taken"]})
+        user.email = email
+    for field in ("name", "role", "active"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if changes.get("password"):
+        user.set_password(changes["password"], hash_method)
+    return user
+
+
+def create_technician(session: Session, data: dict, hash_method: str) -> Technician:
+    """A technician is a user with the technician role and a profile of skills, home and load limit."""
+    user = create_user(
+        session,
+        email=data["email"],
+        password=data["password"],
+        role="technician",
+        name=data["name"],
+        hash_method=hash_method,
+    )
+    technician = Technician(
+        user=user,
+        phone=data.get("phone"),
+        skills=sorted(set(data.get("skills") or [])),
+        home_lat=data["home"]["lat"],
+        home_lon=data["home"]["lon"],
+        max_open_jobs=data.get("max_open_jobs") or 6,
+        on_shift=data.get("on_shift", False),
+    )
+    session.add(technician)
+    session.flush()
+    return technician
+
+
+def update_technician(session: Session, technician: Technician, changes: dict, hash_method: str) -> Technician:
+    update_user(
+        session,
+        technician.user,
+        {k: changes[k] for k in ("name", "email", "password") if k in changes},
+        hash_method,
+    )
+    if "home" in changes:
+        technician.home_lat, technician.home_lon = changes["home"]["lat"], changes["home"]["lon"]
+    if "skills" in changes:
+        technician.skills = sorted(set(changes["skills"] or []))
+    for field in ("phone", "max_open_jobs", "on_shift"):
+        if field in changes:
+            setattr(technician, field, changes[field])
+    return technician
+
+
+def record_location(
+    technician: Technician,
+    now: datetime,
+    lat: float,
+    lon: float,
+    accuracy_m: float | None = None,
+    recorded_at: datetime | None = None,
+) -> bool:
+    """Keep the technician's newest known position; an older ping replayed late changes nothing.
+
+    Returns whether the stored position changed.
+    """
+    at = deed_time(recorded_at, now, field="recorded_at")
+    if technician.last_location_at is not None and at < technician.last_location_at:
+        return False
+    technician.last_lat, technician.last_lon = lat, lon
+    technician.last_accuracy_m = accuracy_m
+    technician.last_location_at = at
+    return True
+
+
+def create_customer(session: Session, data: dict) -> Customer:
+    location = data.get("location") or {}
+    customer = Customer(
+        name=data["name"].strip(),
+        phone=data.get("phone"),
+        email=normalise_email(data["email"]) if data.get("email") else None,
+        address=data.get("address"),
+        lat=location.get("lat"),
+        lon=location.get("lon"),
+    )
+    session.add(customer)
+    session.flush()
+    return customer

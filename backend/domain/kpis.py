@@ -1,0 +1,136 @@
+"""Service KPIs, computed in the database from the timeline (events), not from mutable columns.
+
+The cohort is the work orders *created* in [start, end). Every figure is defined in
+`DEFINITIONS`, which the OpenAPI description of the endpoint shows word for word.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from ..models import Event, Signoff, WorkOrder
+
+REPEAT_WINDOW_MINUTES = 30 * 24 * 60
+
+DEFINITIONS = {
+    "cohort": "Work orders created in [from, to). Cancelled ones count in `created` only.",
+    "created": "Work orders created in the period.",
+    "completed": "Of those, how many were completed at least once (a `complete` event).",
+    "closed": "Of those, how many are closed now (customer sign-off received).",
+    "avg_response_minutes": "Mean of (first `arrive` event - creation), over those with an arrival.",
+    "avg_resolution_minutes": "Mean of (last `complete` event - creation), over those completed.",
+    "response_sla_met_pct": "Percent on site by `response_due_at`, over those that arrived or whose "
+    "response due time has passed.",
+    "resolution_sla_met_pct": "Percent completed by `resolve_due_at`, over those completed or whose "
+    "resolution due time has passed.",
+    "first_time_fix_rate": "Percent of closed work orders closed without a reopen and with one visit "
+    "(one `arrive` event).",
+    "repeat_visit_rate": "Percent of completed work orders reopened within 30 days of their first "
+    "completion (customer dispute or returning fault).",
+    "csat_avg": "Mean customer rating (1-5) of accepted sign-offs.",
+    "complaint_rate": "Percent of customer answers (sign-offs, on device or by link) that were disputes.",
+    "reassigned": "Work orders moved from one technician to another (by a dispatcher or the scheduler).",
+}
+
+
+def minutes_between(session: Session, later, earlier):
+    """SQL for (later - earlier) in minutes, on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+    return func.extract("epoch", later - earlier) / 60.0
+
+
+def _when(condition, value=1):
+    return case((condition, value), else_=None)
+
+
+def _pct(numerator, denominator):
+    return case((denominator > 0, cast(numerator, Float) * 100.0 / denominator), else_=None)
+
+
+def _rounded(value, digits=1):
+    return None if value is None else round(float(value), digits)
+
+
+def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime) -> dict:
+    """The service KPIs for work orders created in [start, end), as of `now`."""
+    in_cohort = and_(WorkOrder.created_at >= start, WorkOrder.created_at < end)
+    per_job = (
+        select(
+            Event.work_order_id.label("wo_id"),
+            func.min(_when(Event.action == "arrive", Event.occurred_at)).label("first_arrival"),
+            func.min(_when(Event.action == "complete", Event.occurred_at)).label("first_completion"),
+            func.max(_when(Event.action == "complete", Event.occurred_at)).label("last_completion"),
+            func.min(_when(Event.action == "reopen", Event.occurred_at)).label("first_reopen"),
+            func.count(_when(Event.action == "arrive")).label("arrivals"),
+            func.count(_when(Event.action == "reopen")).label("reopens"),
+            func.count(_when(Event.action == "assign")).label("assigns"),
+            func.count(_when(Event.action == "auto_reassigned")).label("auto_moves"),
+        )
+        .join(WorkOrder, WorkOrder.id == Event.work_order_id)
+        .where(in_cohort)
+        .group_by(Event.work_order_id)
+        .subquery()
+    )
+    j = per_job.c
+    live = WorkOrder.status != "cancelled"
+    response_decided = and_(live, (j.first_arrival.is_not(None)) | (WorkOrder.response_due_at <= now))
+    response_met = and_(live, j.first_arrival.is_not(None), j.first_arrival <= WorkOrder.response_due_at)
+    resolution_decided = and_(live, (j.last_completion.is_not(None)) | (WorkOrder.resolve_due_at <= now))
+    resolution_met = and_(live, j.last_completion.is_not(None), j.last_completion <= WorkOrder.resolve_due_at)
+    closed = WorkOrder.status == "closed"
+    first_time_fixed = and_(closed, j.reopens == 0, j.arrivals == 1)
+    completed = j.first_completion.is_not(None)
+    repeat = and_(
+        completed,
+        j.first_reopen.is_not(None),
+        minutes_between(session, j.first_reopen, j.first_completion) <= REPEAT_WINDOW_MINUTES,
+    )
+    moved = (j.auto_moves > 0) | (j.assigns > 1)
+
+    counts = session.execute(
+        select(
+            func.count().label("created"),
+            func.count(_when(completed)).label("completed"),
+            func.count(_when(closed)).label("closed"),
+            func.avg(minutes_between(session, j.first_arrival, WorkOrder.created_at)).label("avg_response"),
+            func.avg(minutes_between(session, j.last_completion, WorkOrder.created_at)).label("avg_resolution"),
+            _pct(func.count(_when(response_met)), func.count(_when(response_decided))).label("response_pct"),
+            _pct(func.count(_when(resolution_met)), func.count(_when(resolution_decided))).label("resolution_pct"),
+            _pct(func.count(_when(first_time_fixed)), func.count(_when(closed))).label("ftf"),
+            _pct(func.count(_when(repeat)), func.count(_when(completed))).label("repeat"),
+            func.count(_when(moved)).label("reassigned"),
+        )
+        .select_from(WorkOrder)
+        .outerjoin(per_job, j.wo_id == WorkOrder.id)
+        .where(in_cohort)
+    ).one()
+
+    answers = session.execute(
+        select(
+            func.avg(_when(Signoff.accepted.is_(True), Signoff.rating)).label("csat"),
+            _pct(func.count(_when(Signoff.accepted.is_(False))), func.count(Signoff.id)).label("complaints"),
+        )
+        .join(WorkOrder, WorkOrder.id == Signoff.work_order_id)
+        .where(in_cohort)
+    ).one()
+
+    return {
+        "from": start,
+        "to": end,
+        "created": counts.created,
+        "completed": counts.completed,
+        "closed": counts.closed,
+        "avg_response_minutes": _rounded(counts.avg_response),
+        "avg_resolution_minutes": _rounded(counts.avg_resolution),
+        "response_sla_met_pct": _rounded(counts.response_pct),
+        "resolution_sla_met_pct": _rounded(counts.resolution_pct),
+        "first_time_fix_rate": _rounded(counts.ftf),
+        "repeat_visit_rate": _rounded(counts.repeat),
+        "csat_avg": _rounded(answers.csat, 2),
+        "complaint_rate": _rounded(answers.complaints),
+        "reassigned": counts.reassigned,
+    }

@@ -1,0 +1,205 @@
+"""The customer's sign-off: on the technician's device or through a signed, single-use link.
+
+Each sign-off keeps a SHA-256 over the work order's completion record as it stood at signing,
+so that any later change to the record (logs, photos, resolution) shows as a mismatch.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import Attachment, ConfirmationLink, Log, Signoff, WorkOrder
+from .actors import Actor
+from .errors import Gone, NotFound, ValidationFailed
+from .timing import deed_time
+from .workflow import apply, check_activity, last_event_at, record_event
+
+SIGNATURE_MAX_BYTES = 512 * 1024
+SIGNATURE_PREFIX = "data:image/png;base64,"
+DISPUTE_REASON = "The customer reported that the problem is not solved."
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def completion_record(session: Session, wo: WorkOrder) -> dict:
+    """What the customer signs for: the resolution, the logs with parts, and the photos' hashes."""
+    logs = session.scalars(select(Log).where(Log.work_order_id == wo.id).order_by(Log.occurred_at, Log.id)).all()
+    photo_hashes = session.scalars(
+        select(Attachment.sha256).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
+    ).all()
+    return {
+        "number": wo.number,
+        "title": wo.title,
+        "customer_id": wo.customer_id,
+        "technician_id": wo.technician_id,
+        "arrived_at": _iso(wo.arrived_at),
+        "completed_at": _iso(wo.completed_at),
+        "resolution": wo.resolution,
+        "first_time_fix": wo.first_time_fix,
+        "logs": [
+            {
+                "kind": log.kind,
+                "text": log.text,
+                "minutes": log.minutes,
+                "occurred_at": _iso(log.occurred_at),
+                "parts": [{"sku": p.sku, "name": p.name, "qty": float(p.qty)} for p in log.parts],
+            }
+            for log in logs
+        ],
+        "attachments": list(photo_hashes),
+    }
+
+
+def record_hash(record: dict) -> str:
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def current_record_hash(session: Session, wo: WorkOrder) -> str:
+    return record_hash(completion_record(session, wo))
+
+
+def decode_signature(data_url: str, field: str = "signature") -> bytes:
+    """The PNG bytes of a `data:image/png;base64,...` signature, verified to be a real PNG."""
+    if not data_url.startswith(SIGNATURE_PREFIX):
+        raise ValidationFailed({field: ["must be a data:image/png;base64 URL"]})
+    try:
+        png = base64.b64decode(data_url[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed({field: ["is not valid base64"]}) from None
+    if len(png) > SIGNATURE_MAX_BYTES:
+        raise ValidationFailed({field: [f"must be at most {SIGNATURE_MAX_BYTES // 1024} KB"]})
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            if image.format != "PNG":
+                raise ValidationFailed({field: ["must be a PNG image"]})
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationFailed({field: ["is not a readable PNG image"]}) from None
+    return png
+
+
+def _new_signoff(session: Session, wo: WorkOrder, method: str, accepted: bool, data: dict, at, now) -> Signoff:
+    png = decode_signature(data["signature"]) if data.get("signature") else None
+    location = data.get("location") or {}
+    signoff = Signoff(
+        work_order_id=wo.id,
+        method=method,
+        accepted=accepted,
+        signer_name=data["signer_name"].strip(),
+        signature_png=png,
+        signature_sha256=hashlib.sha256(png).hexdigest() if png else None,
+        rating=data.get("rating"),
+        comment=data.get("comment"),
+        lat=location.get("lat"),
+        lon=location.get("lon"),
+        record_hash=current_record_hash(session, wo),
+        signed_at=at,
+        recorded_at=now,
+    )
+    session.add(signoff)
+    session.flush()
+    return signoff
+
+
+def sign_on_device(
+    session: Session, wo: WorkOrder, actor: Actor, now: datetime, data: dict, occurred_at: datetime | None = None
+) -> Signoff:
+    """The customer signs on the technician's phone; the work order closes."""
+    check_activity("signoff", wo, actor)
+    if not data.get("signature"):
+        raise ValidationFailed({"signature": ["is required"]})
+    at = deed_time(occurred_at, now, last_event_at(session, wo))
+    signoff = _new_signoff(session, wo, "device", True, data, at, now)
+    apply(
+        session,
+        wo,
+        "close",
+        Actor.system(on_behalf_of=actor.user),
+        now,
+        occurred_at=at,
+        via="device",
+        signoff_id=signoff.id,
+        signer_name=signoff.signer_name,
+        rating=signoff.rating,
+    )
+    return signoff
+
+
+def link_serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="onsite.confirmation-link")
+
+
+def create_confirmation_link(
+    session: Session, wo: WorkOrder, actor: Actor, now: datetime, *, days: int, serializer: URLSafeSerializer
+) -> tuple[ConfirmationLink, str]:
+    """A signed, single-use link for the customer; returns the link row and its token."""
+    check_activity("confirmation_link", wo, actor)
+    link = ConfirmationLink(
+        work_order_id=wo.id,
+        nonce=secrets.token_urlsafe(16),
+        created_by_id=actor.user_id,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(link)
+    session.flush()
+    details = {"link_id": link.id, "expires_at": _iso(link.expires_at)}
+    record_event(session, wo, "confirmation_link_created", actor, at=now, now=now, details=details)
+    return link, serializer.dumps({"l": link.id, "n": link.nonce})
+
+
+def resolve_link(session: Session, token: str, serializer: URLSafeSerializer, now: datetime) -> ConfirmationLink:
+    """The link a token names: 404 when altered or unknown, 410 when used, expired or moot."""
+    try:
+        payload = serializer.loads(token)
+        link = session.get(ConfirmationLink, int(payload["l"]))
+        nonce = payload["n"]
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound("This confirmation link is not valid.") from None
+    if link is None or not secrets.compare_digest(link.nonce, str(nonce)):
+        raise NotFound("This confirmation link is not valid.")
+    if link.used_at is not None:
+        raise Gone("This confirmation link has already been used.")
+    if now >= link.expires_at:
+        raise Gone("This confirmation link has expired.")
+    if link.work_order.status != "completed":
+        raise Gone("This job is no longer waiting for confirmation.")
+    return link
+
+
+def confirm_via_link(session: Session, token: str, serializer: URLSafeSerializer, now: datetime, data: dict) -> Signoff:
+    """The customer's answer through the link: accepted closes the job, a dispute reopens it."""
+    link = resolve_link(session, token, serializer, now)
+    # Claim the link in the database, so that two simultaneous answers cannot both count.
+    claimed = session.execute(
+        update(ConfirmationLink)
+        .where(ConfirmationLink.id == link.id, ConfirmationLink.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:
+        raise Gone("This confirmation link has already been used.")
+    wo = link.work_order
+    accepted = data["accepted"]
+    signoff = _new_signoff(session, wo, "link", accepted, data, now, now)
+    common = {"via": "link", "signoff_id": signoff.id, "signer_name": signoff.signer_name}
+    if accepted:
+        apply(session, wo, "close", Actor.system(), now, rating=signoff.rating, **common)
+    else:
+        reason = (data.get("comment") or "").strip() or DISPUTE_REASON
+        apply(session, wo, "reopen", Actor.customer(), now, reason=reason, dispute=True, **common)
+    return signoff

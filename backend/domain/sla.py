@@ -1,0 +1,50 @@
+"""Service levels: due times from the priority's policy, and when a job counts as overdue."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_
+
+from ..models import WorkOrder
+
+# Statuses in which the technician is not yet on site: the response clock still runs.
+BEFORE_SITE = ("new", "assigned", "accepted", "en_route")
+
+
+def due_times(priority: str, created_at: datetime, policy: dict) -> tuple[datetime, datetime]:
+    """(response_due_at, resolve_due_at) for a job of `priority` created at `created_at`."""
+    minutes = policy[priority]
+    return (
+        created_at + timedelta(minutes=minutes["respond"]),
+        created_at + timedelta(minutes=minutes["resolve"]),
+    )
+
+
+def accept_deadline(work_order: WorkOrder, accept_timeout: dict) -> datetime | None:
+    """When an assigned, unaccepted job stops waiting for its technician."""
+    if work_order.status != "assigned" or work_order.assigned_at is None:
+        return None
+    return work_order.assigned_at + timedelta(minutes=accept_timeout[work_order.priority])
+
+
+def is_overdue(work_order: WorkOrder, now: datetime, accept_timeout: dict) -> bool:
+    """Not on site by `response_due_at`, or assigned and not accepted within the accept timeout."""
+    if work_order.status in BEFORE_SITE and now > work_order.response_due_at:
+        return True
+    deadline = accept_deadline(work_order, accept_timeout)
+    return deadline is not None and now > deadline
+
+
+def overdue_condition(now: datetime, accept_timeout: dict):
+    """`is_overdue` as a SQL condition, for lists and the scheduler's search."""
+    late_response = and_(WorkOrder.status.in_(BEFORE_SITE), WorkOrder.response_due_at < now)
+    late_acceptance = [
+        and_(
+            WorkOrder.status == "assigned",
+            WorkOrder.priority == priority,
+            WorkOrder.assigned_at < now - timedelta(minutes=minutes),
+        )
+        for priority, minutes in accept_timeout.items()
+    ]
+    return or_(late_response, *late_acceptance)

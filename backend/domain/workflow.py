@@ -1,0 +1,253 @@
+"""The status machine, as data.
+
+`ACTIONS` is the one table of status changes: who may do each, from which statuses, to which, and
+what it records. `ACTIVITIES` says who may record things on a job (logs, photos, sign-offs ...)
+and in which statuses. The API's endpoints and the PWA's buttons are both derived from these
+tables; nothing else in the code decides what may happen to a work order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import STATUSES, Event, Technician, WorkOrder
+from .actors import Actor
+from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
+from .timing import deed_time
+
+# A technician holds the job in these statuses: they count towards the technician's open jobs.
+HELD = ("assigned", "accepted", "en_route", "on_site", "on_hold")
+ASSIGNABLE = ("new", "assigned", "accepted", "on_hold")
+STAFF = frozenset({"dispatcher", "admin"})
+TECHNICIAN = frozenset({"technician"})
+
+Effect = Callable[[Session, WorkOrder, dict, datetime], dict]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    who: frozenset[str]  # roles; "technician" means the technician assigned to the job
+    sources: tuple[str, ...]
+    target: str
+    required: tuple[str, ...] = ()
+    effect: Effect | None = None  # changes beyond the status; returns the event's details
+
+
+def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict:
+    technician = session.get(Technician, params["technician_id"])
+    if technician is None:
+        raise ValidationFailed({"technician_id": ["no technician with this id"]})
+    if not technician.user.active:
+        raise ValidationFailed({"technician_id": ["this technician's account is disabled"]})
+    if wo.technician_id == technician.id and wo.status == "assigned":
+        raise Conflict("The work order is already assigned to this technician.")
+    details = {"technician_id": technician.id, "from_technician_id": wo.technician_id}
+    details.update({k: params[k] for k in ("reason", "distance_km") if params.get(k) is not None})
+    wo.technician_id = technician.id
+    wo.technician = technician
+    wo.assigned_at = at
+    wo.accepted_at = None
+    return details
+
+
+def _accept(session, wo, params, at):
+    wo.accepted_at = at
+    return {}
+
+
+def _unassign(wo: WorkOrder) -> int | None:
+    previous = wo.technician_id
+    wo.technician_id = None
+    wo.technician = None
+    wo.assigned_at = None
+    wo.accepted_at = None
+    return previous
+
+
+def _decline(session, wo, params, at):
+    return {"reason": params["reason"], "technician_id": _unassign(wo)}
+
+
+def _depart(session, wo, params, at):
+    wo.departed_at = at
+    return {}
+
+
+def _arrive(session, wo, params, at):
+    first = wo.arrived_at is None
+    if first:
+        wo.arrived_at = at  # the response SLA is measured on the first arrival
+    return {"first_arrival": first}
+
+
+def _with_reason(session, wo, params, at):
+    return {"reason": params["reason"]}
+
+
+def _complete(session, wo, params, at):
+    wo.resolution = params["resolution"]
+    wo.first_time_fix = params["first_time_fix"]
+    wo.completed_at = at
+    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix}
+
+
+def _close(session, wo, params, at):
+    wo.closed_at = at
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _reopen(session, wo, params, at):
+    previous = _unassign(wo)
+    wo.completed_at = None
+    wo.closed_at = None
+    wo.reopen_count += 1
+    return {**{k: v for k, v in params.items() if v is not None}, "technician_id": previous}
+
+
+def _cancel(session, wo, params, at):
+    wo.cancelled_at = at
+    return {"reason": params["reason"]}
+
+
+_ACTION_LIST = [
+    Action("assign", STAFF | {"scheduler"}, ASSIGNABLE, "assigned", ("technician_id",), _assign),
+    Action("accept", TECHNICIAN, ("assigned",), "accepted", (), _accept),
+    Action("decline", TECHNICIAN, ("assigned", "accepted"), "new", ("reason",), _decline),
+    Action("depart", TECHNICIAN, ("accepted",), "en_route", (), _depart),
+    Action("arrive", TECHNICIAN, ("accepted", "en_route"), "on_site", (), _arrive),
+    Action("pause", TECHNICIAN, ("on_site",), "on_hold", ("reason",), _with_reason),
+    Action("resume", TECHNICIAN, ("on_hold",), "on_site"),
+    Action("complete", TECHNICIAN, ("on_site",), "completed", ("resolution", "first_time_fix"), _complete),
+    Action("close", frozenset({"system"}), ("completed",), "closed", (), _close),
+    Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen),
+    Action(
+        "cancel",
+        STAFF,
+        tuple(s for s in STATUSES if s not in ("closed", "cancelled")),
+        "cancelled",
+        ("reason",),
+        _cancel,
+    ),
+]
+ACTIONS: dict[str, Action] = {action.name: action for action in _ACTION_LIST}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something recorded on a job without changing its status."""
+
+    who: frozenset[str]
+    statuses: tuple[str, ...]
+
+
+ACTIVITIES: dict[str, Activity] = {
+    "log": Activity(TECHNICIAN, HELD),
+    "attach": Activity(TECHNICIAN | STAFF, (*HELD, "completed")),
+    "signoff": Activity(TECHNICIAN, ("completed",)),
+    "confirmation_link": Activity(TECHNICIAN | STAFF, ("completed",)),
+    "update": Activity(STAFF, tuple(s for s in STATUSES if s not in ("closed", "cancelled"))),
+    "candidates": Activity(STAFF, ASSIGNABLE),
+}
+
+
+def _may(who: frozenset[str], wo: WorkOrder, actor: Actor) -> bool:
+    if actor.role not in who:
+        return False
+    if actor.role == "technician":
+        return wo.technician is not None and wo.technician.user_id == actor.user_id
+    return True
+
+
+def allowed_actions(wo: WorkOrder, actor: Actor) -> list[str]:
+    """The actions this actor may take on the work order now, in table order (for the PWA's buttons)."""
+    return [a.name for a in _ACTION_LIST if wo.status in a.sources and _may(a.who, wo, actor)]
+
+
+def check_activity(name: str, wo: WorkOrder, actor: Actor) -> None:
+    """Raise unless the actor may do activity `name` on the work order in its current status."""
+    activity = ACTIVITIES[name]
+    if not _may(activity.who, wo, actor):
+        raise NotPermitted(f"Your role may not do this ({name}) on this work order.")
+    if wo.status not in activity.statuses:
+        raise InvalidTransition(f"Not possible while the work order is {wo.status}.")
+
+
+def check_version(wo: WorkOrder, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != wo.version:
+        raise StaleVersion(f"The work order has changed (version {wo.version}, yours {expected_version}); reload it.")
+
+
+def last_event_at(session: Session, wo: WorkOrder) -> datetime | None:
+    return session.scalar(select(func.max(Event.occurred_at)).where(Event.work_order_id == wo.id))
+
+
+def record_event(
+    session: Session,
+    wo: WorkOrder,
+    action: str,
+    actor: Actor,
+    *,
+    at: datetime,
+    now: datetime,
+    details: dict | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    bump_version: bool = True,
+) -> Event:
+    """Append an event to the timeline and bump the work order's version (every change does both)."""
+    if bump_version:
+        wo.version += 1
+    event = Event(
+        work_order_id=wo.id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_kind=actor.kind,
+        actor_user_id=actor.user_id,
+        details=details or {},
+        occurred_at=at,
+        recorded_at=now,
+    )
+    session.add(event)
+    return event
+
+
+def apply(
+    session: Session,
+    wo: WorkOrder,
+    name: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    **params,
+) -> Event:
+    """Apply action `name` to the work order as `actor` and append its event.
+
+    Checks, in order: the action exists, the actor may take it, the version is current, the status
+    allows it, the required parameters are there, and the time of the deed is plausible.
+    """
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(f"There is no action called {name!r}.")
+    if not _may(action.who, wo, actor):
+        raise NotPermitted(f"Your role may not {name} this work order.")
+    check_version(wo, expected_version)
+    if wo.status not in action.sources:
+        raise InvalidTransition(f"Cannot {name} a work order that is {wo.status}.")
+    missing = {field: ["is required"] for field in action.required if params.get(field) in (None, "")}
+    if missing:
+        raise ValidationFailed(missing)
+    at = deed_time(occurred_at, now, last_event_at(session, wo))
+    details = action.effect(session, wo, params, at) if action.effect else {}
+    from_status, wo.status = wo.status, action.target
+    return record_event(
+        session, wo, name, actor, at=at, now=now, details=details, from_status=from_status, to_status=wo.status
+    )

@@ -1,0 +1,45 @@
+"""The tables, one module per aggregate."""
+
+from .base import UTCDateTime, utcnow
+from .customers import Customer
+from .idempotency import IdempotencyRecord
+from .technicians import Technician
+from .users import ROLES, User
+from .work_orders import (
+    ACTOR_KINDS,
+    CHANNELS,
+    LOG_KINDS,
+    PRIORITIES,
+    STATUSES,
+    Attachment,
+    ConfirmationLink,
+    Event,
+    Log,
+    LogPart,
+    Signoff,
+    WorkOrder,
+    format_number,
+)
+
+__all__ = [
+    "ACTOR_KINDS",
+    "CHANNELS",
+    "LOG_KINDS",
+    "PRIORITIES",
+    "ROLES",
+    "STATUSES",
+    "Attachment",
+    "ConfirmationLink",
+    "Customer",
+    "Event",
+    "IdempotencyRecord",
+    "Log",
+    "LogPart",
+    "Signoff",
+    "Technician",
+    "UTCDateTime",
+    "User",
+    "WorkOrder",
+    "format_number",
+    "utcnow",
+]

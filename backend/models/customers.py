@@ -1,0 +1,31 @@
+"""Customers: who the work is for and where."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint(
+            "lat IS NULL OR (lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180)", name="ck_customers_location"
+        ),
+        Index("ix_customers_name", "name"),
+        Index("ix_customers_phone", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(500))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
