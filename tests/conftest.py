@@ -1,0 +1,233 @@
+"""Every test gets its own app and an empty, migrated database, on SQLite and on PostgreSQL.
+
+PostgreSQL: TEST_DATABASE_URL (default the local server as user postgres). The suite creates its
+own database, migrates it once, empties it after each test and drops it at the end. With CI=true an
+unreachable server fails the run; locally those tests are skipped with a loud message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from backend import create_app  # noqa: E402
+from backend.extensions import db  # noqa: E402
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+FAST_HASH = "pbkdf2:sha256:1000"  # tests log in hundreds of times; production uses scrypt
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql", "both"),
+        default=os.environ.get("TEST_DB", "both"),
+        help="which database(s) to run the database tests on",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames:
+        choice = metafunc.config.getoption("--db")
+        backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = ["sqlite"]
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def backend(request):
+    return request.param
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "onsite.sqlite"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(request):
+    admin_url = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
+    name = f"onsite_test_{uuid.uuid4().hex[:8]}"
+    libpq = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(libpq, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL unreachable at {admin_url.render_as_string()}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI requires PostgreSQL. " + message, pytrace=False)
+        request.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "\n" + "!" * 78 + f"\n!! SKIPPING POSTGRESQL TESTS: {message}\n" + "!" * 78, red=True, bold=True
+        )
+        pytest.skip(message)
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    yield url
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [t.name for t in db.metadata.sorted_tables]
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    if backend == "sqlite":
+        path = tmp_path / "onsite.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        yield url
+        _empty_postgres(url)
+
+
+@dataclass
+class Clock:
+    """The app's notion of now; tests move it instead of sleeping."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, clock):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "CLOCK": clock,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class ApiClient:
+    """A test client that logs in like the PWA does and sends the CSRF token with every change."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+        self.csrf: str | None = None
+        self.user: dict | None = None
+
+    def login(self, email: str, password: str = "password123"):
+        response = self.http.post("/api/v1/auth/login", json={"email": email, "password": password})
+        if response.status_code == 200:
+            self.csrf, self.user = response.json["csrf_token"], response.json["user"]
+        return response
+
+    def _headers(self, headers):
+        merged = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, path, **kwargs):
+        return self.http.get(path, **kwargs)
+
+    def post(self, path, json=None, headers=None, **kwargs):
+        return self.http.post(path, json=json, headers=self._headers(headers), **kwargs)
+
+    def patch(self, path, json=None, headers=None, **kwargs):
+        return self.http.patch(path, json=json, headers=self._headers(headers), **kwargs)
+
+    def delete(self, path, headers=None, **kwargs):
+        return self.http.delete(path, headers=self._headers(headers), **kwargs)
+
+
+@pytest.fixture
+def client_for(app):
+    """`client_for(email)` → an ApiClient logged in as that user (password `password123`)."""
+
+    def make(email: str | None = None, password: str = "password123") -> ApiClient:
+        client = ApiClient(app.test_client())
+        if email:
+            response = client.login(email, password)
+            assert response.status_code == 200, response.json
+        return client
+
+    return make
+
+
+@pytest.fixture
+def world(app):
+    from tests.factories import make_world
+
+    return make_world(app)
+
+
+@pytest.fixture
+def dispatcher(client_for, world):
+    return client_for(world.dispatcher_email)
+
+
+@pytest.fixture
+def technician(client_for, world):
+    return client_for(world.tech_email)
+
+
+@pytest.fixture
+def new_work_order(dispatcher, world):
+    """`new_work_order(**overrides)` → the created work order's JSON, made by the dispatcher."""
+
+    def make(**overrides):
+        body = {
+            "customer_id": world.customer_id,
+            "title": "Air conditioner blows warm air",
+            "description": "Unit in the server room",
+            "priority": "high",
+            "channel": "phone",
+            "required_skills": ["hvac"],
+            "location": {"lat": 31.2304, "lon": 121.4737},
+            "address": "1 Nanjing Rd, Shanghai",
+        }
+        body.update(overrides)
+        response = dispatcher.post("/api/v1/work-orders", json=body)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
