@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
-from backend import create_app  # noqa: E402
-from backend.extensions import db  # noqa: E402
+from backend import create_app
+from backend.extensions import db
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 FAST_HASH = "pbkdf2:sha256:1000"  # tests log in hundreds of times; production uses scrypt

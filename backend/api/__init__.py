@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apiflask import APIFlask
+from werkzeug.routing import IntegerConverter
 
 from . import auth, confirm, customers, docs, health, reports, technicians, users, work_orders
 from .errors import register_error_handlers
@@ -23,7 +24,16 @@ BLUEPRINTS = (
 )
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in paths: an id too big for the databases' INTEGER columns names nothing (404),
+    instead of failing inside the query (a 500 on PostgreSQL and SQLite alike)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def register_api(app: APIFlask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(docs.ASSET_CONFIG)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

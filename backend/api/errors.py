@@ -124,8 +124,10 @@ def register_error_handlers(app: APIFlask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         status = DOMAIN_STATUS.get(type(error), 400)
-        fields = error.fields if isinstance(error, ValidationFailed) else None
-        return error_response(status, error.message, fields=fields)
+        if isinstance(error, ValidationFailed):
+            message = f"The request has invalid fields: {', '.join(sorted(error.fields))}."
+            return error_response(422, message, fields=error.fields)
+        return error_response(status, error.message)
 
     @app.errorhandler(StaleDataError)
     def stale(error):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, Email, File, Float, Integer, List, Nested, String
+from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
@@ -14,6 +14,30 @@ from ..models import CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
 
 def one_of(choices) -> OneOf:
     return OneOf(choices, error="must be one of " + ", ".join(choices))
+
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+class Integer(fields.Integer):
+    """A whole number the databases' INTEGER columns can hold: a bigger one is a 422 here, not an
+    overflow (SQLite) or a DataError (PostgreSQL) in the middle of a query, answered as a 500."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not INT32_MIN <= number <= INT32_MAX:
+            raise ValidationError(f"must be between {INT32_MIN} and {INT32_MAX}")
+        return number
+
+
+class String(fields.String):
+    """Text without NUL characters, which PostgreSQL cannot store (a 422 here, not a 500 later)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text
 
 
 class Timestamp(fields.AwareDateTime):
