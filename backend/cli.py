@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .domain.directory import create_technician, create_user
 from .domain.errors import ValidationFailed
@@ -22,6 +25,7 @@ def _lat_lon(value: str) -> dict:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
@@ -57,7 +61,45 @@ def create_user_command(email, password, role, name, skills, home, phone):
     click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--technicians", default=40, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--work-orders", default=400, show_default=True, type=click.IntRange(0, 10_000_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="do nothing when the database already has work orders")
+def seed_demo_command(technicians, work_orders, seed, if_empty):
+    """Fill the database with a synthetic city (deterministic for a seed) and print the demo logins.
+
+    Demo logins that already exist are left as they are; everything else is added beside existing data.
+    """
+    from sqlalchemy import func, select
+    from werkzeug.security import generate_password_hash
+
+    from .domain.demo import DEMO_PASSWORD, seed_city
+    from .models import WorkOrder
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(WorkOrder)):
+        click.echo("seed-demo: the database already has work orders; nothing added")
+        return
+    started = time.perf_counter()
+    summary = seed_city(
+        db.session,
+        technicians=technicians,
+        work_orders=work_orders,
+        seed=seed,
+        now=current_app.config["CLOCK"](),
+        sla_policy=current_app.config["SLA_POLICY"],
+        password_hash=generate_password_hash(DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]),
+    )
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(f"seeded {summary['technicians']} technicians and {work_orders} work orders in {seconds:.1f} s")
+    click.echo("statuses: " + ", ".join(f"{k} {v}" for k, v in summary["statuses"].items()))
+    click.echo(f"demo logins (password: {DEMO_PASSWORD}): admin@onsite.demo, dispatcher@onsite.demo, tech@onsite.demo")
+
+
 @click.command("purge-idempotency")
+@with_appcontext
 def purge_idempotency_command():
     """Forget Idempotency-Keys older than IDEMPOTENCY_KEEP_DAYS."""
     from .api.transaction import purge_idempotency_records
@@ -69,4 +111,5 @@ def purge_idempotency_command():
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_idempotency_command)
