@@ -7,15 +7,18 @@ through the ORM one by one would take minutes instead of seconds.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
+from psycopg.types.json import Json
+from sqlalchemy import JSON, func, select, text
 from sqlalchemy.orm import Session
 
 from ..models import Customer, Event, Log, LogPart, Signoff, Technician, User, WorkOrder, format_number
+from ..models.base import UTCDateTime
 from .signoff import record_hash
 from .sla import due_times
 
@@ -398,11 +401,9 @@ class CitySeeder:
             },
         )
 
-    def flush(self, chunk: int = 5000) -> None:
+    def flush(self) -> None:
         for model in (User, Technician, Customer, WorkOrder, Event, Log, LogPart, Signoff):
-            rows = self.batch.rows.get(model, [])
-            for start in range(0, len(rows), chunk):
-                self.session.execute(insert(model.__table__), rows[start : start + chunk])
+            bulk_insert(self.session, model.__table__, self.batch.rows.get(model, []))
             self.batch.rows[model] = []
         if self.session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: move each table's sequence past them for later inserts.
@@ -411,6 +412,51 @@ class CitySeeder:
                 self.session.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
                 )
+
+
+def _value_converters(table, dialect_name: str) -> list:
+    """Per column, how a Python value becomes what the driver stores, done once per value here
+    instead of through SQLAlchemy's per-value type processing (the bulk of the time otherwise)."""
+    converters = []
+    for column in table.columns:
+        if isinstance(column.type, UTCDateTime):
+            if dialect_name == "sqlite":  # SQLAlchemy's SQLite DATETIME text form, UTC
+                converters.append(lambda v: v.astimezone(UTC).isoformat(" ", "microseconds")[:26] if v else None)
+            else:
+                converters.append(lambda v: v.astimezone(UTC) if v else None)
+        elif isinstance(column.type, JSON):
+            converters.append(json.dumps if dialect_name == "sqlite" else Json)
+        else:
+            converters.append(None)
+    return converters
+
+
+def bulk_insert(session: Session, table, rows: list[dict], chunk: int = 20_000) -> None:
+    """Insert `rows` (dicts keyed by column name) with the driver's executemany, inside the
+    session's transaction. Columns missing from a row are written as NULL."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = [column.name for column in table.columns]
+    converters = list(zip(names, _value_converters(table, dialect.name), strict=True))
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([placeholder] * len(names))})"
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(rows), chunk):
+            values = [
+                tuple(convert(row.get(name)) if convert else row.get(name) for name, convert in converters)
+                for row in rows[start : start + chunk]
+            ]
+            if dialect.name == "postgresql":  # COPY is several times faster than executemany there
+                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                cursor.executemany(sql, values)
+    finally:
+        cursor.close()
 
 
 def _add_staff(session, seeder, password_hash, now) -> tuple[int, list[str], tuple | None]:

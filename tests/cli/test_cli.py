@@ -82,6 +82,15 @@ def test_seed_demo_makes_every_status_with_consistent_timelines(app):
     assert client.login("tech@onsite.demo", "onsite-demo").status_code == 200
     assert client.get("/api/v1/work-orders").json["total"] > 0
 
+    dispatcher = ApiClient(app.test_client())
+    assert dispatcher.login("dispatcher@onsite.demo", "onsite-demo").status_code == 200
+    closed = dispatcher.get("/api/v1/work-orders?status=closed&per_page=5").json["items"]
+    for item in closed:  # the seeded sign-off hashes match the records the API recomputes
+        assert dispatcher.get(f"/api/v1/work-orders/{item['id']}").json["signoff"]["record_valid"] is True
+    # Ids were given explicitly by the bulk insert; new rows must still get fresh ids.
+    customer = dispatcher.post("/api/v1/customers", json={"name": "After Seed Ltd"})
+    assert customer.status_code == 201, customer.json
+
 
 def test_seed_demo_is_deterministic_and_if_empty_adds_nothing(app, database_url):
     assert run(app, "seed-demo", "--technicians", "5", "--work-orders", "50", "--seed", "3").exit_code == 0
