@@ -1,8 +1,11 @@
-"""Flask commands: create-user, seed-demo, purge-idempotency."""
+"""Flask commands: create-user, seed-demo, reassign-overdue, scheduler, purge-idempotency."""
 
 from __future__ import annotations
 
+import json
+import logging
 import time
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -109,7 +112,46 @@ def purge_idempotency_command():
     click.echo(f"removed {removed} idempotency records")
 
 
+class IsoInstant(click.ParamType):
+    name = "ISO8601"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time, e.g. 2026-11-23T09:30:00Z", param, ctx)
+        if instant.tzinfo is None:
+            self.fail("give the time with its offset (Z or +08:00)", param, ctx)
+        return instant.astimezone(UTC)
+
+
+@click.command("reassign-overdue")
+@with_appcontext
+@click.option("--now", "as_of", type=IsoInstant(), help="evaluate as of this instant (default: now)")
+def reassign_overdue_command(as_of):
+    """Run one scheduler pass and print its JSON summary: checked, reassigned, escalated."""
+    from .scheduler import run_pass
+
+    summary = run_pass(current_app._get_current_object(), as_of)
+    click.echo(json.dumps(summary.as_dict()))
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the scheduler in the foreground: a pass every SCHEDULER_INTERVAL_SECONDS (default 60),
+    by whichever scheduler process holds the leader lock."""
+    from .scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_scheduler(current_app._get_current_object())
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_idempotency_command)
+    app.cli.add_command(reassign_overdue_command)
+    app.cli.add_command(scheduler_command)

@@ -82,6 +82,8 @@ def settings_from_env(instance_path: str) -> dict:
         "ACCEPT_TIMEOUT_MINUTES": accept_timeout_from_env(),
         "AVERAGE_SPEED_KMH": _env_float("AVERAGE_SPEED_KMH", 30.0),
         "LOCATION_FRESH_MINUTES": _env_int("LOCATION_FRESH_MINUTES", 30),
+        "SCHEDULER_INTERVAL_SECONDS": _env_float("SCHEDULER_INTERVAL_SECONDS", 60),
+        "SCHEDULER_MISFIRE_GRACE_SECONDS": _env_int("SCHEDULER_MISFIRE_GRACE_SECONDS", 30),
         # Where customers reach this server (behind a proxy the request's host may not be it).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "CONFIRMATION_LINK_DAYS": _env_int("CONFIRMATION_LINK_DAYS", 7),

@@ -428,6 +428,7 @@ class CandidateOut(Schema):
     eta_minutes = Integer()
     open_jobs = Integer()
     skills_missing = List(String())
+    qualified = Boolean(metadata={"description": "every required skill and room under max_open_jobs"})
     score = Float()
     position_source = String(metadata={"description": "last (a ping within 30 minutes) or home"})
 

@@ -208,6 +208,7 @@ def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
 def candidate_dict(candidate: Candidate) -> dict:
     return {
         "technician": technician_dict(candidate.technician, candidate.open_jobs),
+        "qualified": candidate.qualified,
         "distance_km": candidate.distance_km,
         "eta_minutes": candidate.eta_minutes,
         "open_jobs": candidate.open_jobs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from geopy.distance import geodesic
 
@@ -15,3 +16,48 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def eta_minutes(distance: float, average_speed_kmh: float) -> int:
     """Driving time at the configured average speed, rounded up to whole minutes."""
     return math.ceil(distance / average_speed_kmh * 60)
+
+
+# Conservative degree spans: one degree of latitude is at least 110.57 km anywhere on the ellipsoid,
+# one degree of longitude at least 111.32 km * cos(latitude) (a little more on the ellipsoid).
+_KM_PER_DEGREE_LAT_MIN = 110.5
+_KM_PER_DEGREE_LON_EQUATOR = 111.3
+_KM_PER_DEGREE = 111.2
+
+
+@dataclass(frozen=True)
+class Box:
+    """A latitude/longitude rectangle holding every point within a radius of its centre.
+    `min_lon`/`max_lon` are None when the rectangle wraps a pole or the antimeridian."""
+
+    min_lat: float
+    max_lat: float
+    min_lon: float | None
+    max_lon: float | None
+
+    def contains(self, lat: float, lon: float) -> bool:
+        if not self.min_lat <= lat <= self.max_lat:
+            return False
+        return self.min_lon is None or self.min_lon <= lon <= self.max_lon
+
+
+def bounding_box(centre: tuple[float, float], radius_km: float) -> Box:
+    """The smallest simple rectangle certain to hold every point within `radius_km` of `centre`."""
+    lat, lon = centre
+    span_lat = radius_km / _KM_PER_DEGREE_LAT_MIN
+    min_lat, max_lat = lat - span_lat, lat + span_lat
+    widest = max(abs(min_lat), abs(max_lat))
+    if widest >= 89.0:
+        return Box(max(min_lat, -90.0), min(max_lat, 90.0), None, None)
+    span_lon = radius_km / (_KM_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(widest)) * 0.995)
+    if lon - span_lon < -180 or lon + span_lon > 180:
+        return Box(min_lat, max_lat, None, None)
+    return Box(min_lat, max_lat, lon - span_lon, lon + span_lon)
+
+
+def approximate_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Equirectangular distance: within half a percent of the geodesic at city scale and some
+    fifty times cheaper, so it is used to shortlist before `distance_km` decides."""
+    mean_lat = math.radians((a[0] + b[0]) / 2)
+    d_lon = (b[1] - a[1] + 540) % 360 - 180
+    return _KM_PER_DEGREE * math.hypot(b[0] - a[0], d_lon * math.cos(mean_lat))

@@ -48,3 +48,54 @@ def overdue_condition(now: datetime, accept_timeout: dict):
         for priority, minutes in accept_timeout.items()
     ]
     return or_(late_response, *late_acceptance)
+
+
+# Why the scheduler moves a job (the `reason` of `auto_reassigned` and `escalated`).
+RESPONSE_OVERDUE = "response_overdue"
+NOT_ACCEPTED = "not_accepted"
+
+
+def reassignment_reason(work_order: WorkOrder, now: datetime, accept_timeout: dict) -> str | None:
+    """Why the scheduler should move this job now, or None. It is overdue (`is_overdue`) and its
+    holder has had their chance:
+
+    - `new` past its response deadline;
+    - `assigned` and not accepted within the accept timeout;
+    - `assigned` or `accepted` past the response deadline by a technician who held it *before* that
+      deadline (one assigned after it, by a dispatcher or an earlier pass, gets the accept timeout
+      and then keeps the job: moving it every minute would only churn).
+
+    `en_route` past the deadline is left with the technician on the way: no one else could be
+    faster than someone already driving there, and the action table allows no reassignment."""
+    deadline = accept_deadline(work_order, accept_timeout)
+    if deadline is not None and now > deadline:
+        return NOT_ACCEPTED
+    if now <= work_order.response_due_at:
+        return None
+    if work_order.status == "new":
+        return RESPONSE_OVERDUE
+    held_before_deadline = work_order.assigned_at is not None and work_order.assigned_at <= work_order.response_due_at
+    if work_order.status in ("assigned", "accepted") and held_before_deadline:
+        return RESPONSE_OVERDUE
+    return None
+
+
+def reassignment_condition(now: datetime, accept_timeout: dict):
+    """`reassignment_reason(...) is not None` as a SQL condition, for the scheduler's search."""
+    late = WorkOrder.response_due_at < now
+    return or_(
+        and_(WorkOrder.status == "new", late),
+        *(
+            and_(
+                WorkOrder.status == "assigned",
+                WorkOrder.priority == priority,
+                WorkOrder.assigned_at < now - timedelta(minutes=minutes),
+            )
+            for priority, minutes in accept_timeout.items()
+        ),
+        and_(
+            WorkOrder.status.in_(("assigned", "accepted")),
+            late,
+            WorkOrder.assigned_at <= WorkOrder.response_due_at,
+        ),
+    )

@@ -49,11 +49,15 @@ def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict
         raise Conflict("The work order is already assigned to this technician.")
     details = {"technician_id": technician.id, "from_technician_id": wo.technician_id}
     details.update({k: params[k] for k in ("reason", "distance_km") if params.get(k) is not None})
-    wo.technician_id = technician.id
+    for column, value in assignment_columns(technician.id, at).items():
+        setattr(wo, column, value)
     wo.technician = technician
-    wo.assigned_at = at
-    wo.accepted_at = None
     return details
+
+
+def assignment_columns(technician_id: int, at: datetime) -> dict:
+    """What assigning a job writes besides its status (shared with the scheduler's SQL path)."""
+    return {"technician_id": technician_id, "assigned_at": at, "accepted_at": None}
 
 
 def _accept(session, wo, params, at):
@@ -178,6 +182,17 @@ def check_activity(name: str, wo: WorkOrder, actor: Actor) -> None:
         raise InvalidTransition(f"Not possible while the work order is {wo.status}.")
 
 
+def check_transition(name: str, status: str, actor: Actor) -> Action:
+    """The action `name`, if a non-technician `actor` may take it from `status` (the scheduler's
+    SQL path, which has no loaded work order, asks the table this way)."""
+    action = ACTIONS[name]
+    if actor.role not in action.who:
+        raise NotPermitted(f"{actor.role} may not {name} a work order.")
+    if status not in action.sources:
+        raise InvalidTransition(f"Cannot {name} a work order that is {status}.")
+    return action
+
+
 def check_version(wo: WorkOrder, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != wo.version:
         raise StaleVersion(f"The work order has changed (version {wo.version}, yours {expected_version}); reload it.")
@@ -227,9 +242,11 @@ def apply(
     *,
     occurred_at: datetime | None = None,
     expected_version: int | None = None,
+    event_name: str | None = None,
     **params,
 ) -> Event:
-    """Apply action `name` to the work order as `actor` and append its event.
+    """Apply action `name` to the work order as `actor` and append its event (called `event_name`
+    when the timeline should tell more than the action, as the scheduler's `auto_reassigned`).
 
     Checks, in order: the action exists, the actor may take it, the version is current, the status
     allows it, the required parameters are there, and the time of the deed is plausible.
@@ -249,5 +266,13 @@ def apply(
     details = action.effect(session, wo, params, at) if action.effect else {}
     from_status, wo.status = wo.status, action.target
     return record_event(
-        session, wo, name, actor, at=at, now=now, details=details, from_status=from_status, to_status=wo.status
+        session,
+        wo,
+        event_name or name,
+        actor,
+        at=at,
+        now=now,
+        details=details,
+        from_status=from_status,
+        to_status=wo.status,
     )

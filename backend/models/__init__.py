@@ -3,6 +3,7 @@
 from .base import UTCDateTime, utcnow
 from .customers import Customer
 from .idempotency import IdempotencyRecord
+from .notifications import NOTIFICATION_KINDS, Notification
 from .technicians import Technician
 from .users import ROLES, User
 from .work_orders import (
@@ -25,6 +26,7 @@ __all__ = [
     "ACTOR_KINDS",
     "CHANNELS",
     "LOG_KINDS",
+    "NOTIFICATION_KINDS",
     "PRIORITIES",
     "ROLES",
     "STATUSES",
@@ -35,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "Log",
     "LogPart",
+    "Notification",
     "Signoff",
     "Technician",
     "UTCDateTime",

@@ -78,6 +78,8 @@ class WorkOrder(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the scheduler found nobody qualified for the overdue job: escalation happens once.
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
