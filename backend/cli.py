@@ -146,6 +146,7 @@ def scheduler_command():
     from .scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick; ours says more
     run_scheduler(current_app._get_current_object())
 
 

@@ -138,7 +138,7 @@ def run_scheduler(app: Flask) -> None:
     interval = app.config["SCHEDULER_INTERVAL_SECONDS"]
     with app.app_context():
         lock = leader_lock(db.engine, app.instance_path)
-    state = {"leading": False}
+    state = {"leading": None}
 
     def tick() -> None:
         with app.app_context():

@@ -43,6 +43,8 @@ def pytest_generate_tests(metafunc):
         backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
         if metafunc.definition.get_closest_marker("sqlite_only"):
             backends = ["sqlite"]
+        if metafunc.definition.get_closest_marker("postgresql_only"):
+            backends = [b for b in backends if b == "postgresql"]
         metafunc.parametrize("backend", backends, indirect=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from werkzeug.routing import IntegerConverter
 
-from . import auth, confirm, customers, docs, health, reports, technicians, users, work_orders
+from . import auth, confirm, customers, docs, health, notifications, reports, technicians, users, work_orders
 from .errors import register_error_handlers
 from .security import register_security_headers
 from .transaction import register_transaction_hooks
@@ -15,6 +15,7 @@ BLUEPRINTS = (
     users.bp,
     technicians.bp,
     technicians.me_bp,
+    notifications.bp,
     customers.bp,
     work_orders.bp,
     confirm.bp,

@@ -260,6 +260,7 @@ class WorkOrderQuery(PageQuery):
     technician_id = Integer()
     customer_id = Integer()
     overdue = Boolean()
+    escalated = Boolean(metadata={"description": "true: escalated by the scheduler (nobody qualified)"})
     q = String(validate=Length(max=200), metadata={"description": "number, title, description or customer"})
 
     @validates_schema
@@ -267,6 +268,20 @@ class WorkOrderQuery(PageQuery):
         unknown = [s for s in (data.get("status") or "").split(",") if s and s not in STATUSES]
         if unknown:
             raise ValidationError({"status": ["must be one of " + ", ".join(STATUSES)]})
+
+
+class NotificationQuery(PageQuery):
+    unread = Boolean()
+
+
+class NotificationOut(Schema):
+    id = Integer()
+    work_order_id = Integer(allow_none=True)
+    kind = String(metadata={"description": "assigned (a job given to you) or unassigned (taken away)"})
+    message = String()
+    details = Dict()
+    created_at = Timestamp()
+    read_at = Timestamp(allow_none=True)
 
 
 class CustomerBrief(Schema):
@@ -300,6 +315,9 @@ class WorkOrderOut(Schema):
     arrived_at = Timestamp(allow_none=True)
     completed_at = Timestamp(allow_none=True)
     closed_at = Timestamp(allow_none=True)
+    escalated_at = Timestamp(
+        allow_none=True, metadata={"description": "when the scheduler found nobody qualified (escalated once)"}
+    )
     cancelled_at = Timestamp(allow_none=True)
     response_due_at = Timestamp()
     resolve_due_at = Timestamp()

@@ -64,6 +64,7 @@ LIFECYCLE = (
     "arrived_at",
     "completed_at",
     "closed_at",
+    "escalated_at",
     "cancelled_at",
     "response_due_at",
     "resolve_due_at",

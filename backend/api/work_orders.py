@@ -100,6 +100,9 @@ def list_work_orders(query_data):
     for field in ("priority", "channel", "technician_id", "customer_id"):
         if query_data.get(field) is not None:
             query = query.where(getattr(WorkOrder, field) == query_data[field])
+    if "escalated" in query_data:
+        escalated = WorkOrder.escalated_at.is_not(None)
+        query = query.where(escalated if query_data["escalated"] else ~escalated)
     if "overdue" in query_data:
         condition = overdue_condition(now(), _config("ACCEPT_TIMEOUT_MINUTES"))
         query = query.where(condition if query_data["overdue"] else ~condition)

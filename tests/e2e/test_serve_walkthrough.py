@@ -64,6 +64,7 @@ def test_serve_then_walk_a_visit_through_with_curl(tmp_path):
         server.wait(timeout=30)
     served = (tmp_path / "serve.log").read_text()
     assert "Demo logins" in served and "seeded" in served
+    assert "is the leader" in served  # the scheduler process started beside the web server
     assert walk.returncode == 0, walk.stderr + walk.stdout
     assert "final status: closed, sign-off record valid: True" in walk.stdout
     timeline = [line.split()[1] for line in walk.stdout.split("timeline:\n")[1].splitlines()]

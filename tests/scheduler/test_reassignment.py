@@ -219,3 +219,28 @@ def test_a_pass_stopped_midway_leaves_no_job_half_moved(app, new_work_order):
         moved_count = db.session.query(WorkOrder).filter(WorkOrder.technician_id.is_not(None)).count()
         assert moved_count == 4
     assert run_pass(app, START + timedelta(hours=5)).reassigned == 4  # the next pass finishes the job
+
+
+def test_technicians_read_their_notifications_and_dispatchers_list_escalations(
+    app, new_work_order, dispatcher, client_for
+):
+    ids = technicians(app, ("first", 1, ["elevators"], {}), ("second", 2, ["elevators"], {}))
+    moved = lift_job(new_work_order)
+    dispatcher.post(f"/api/v1/work-orders/{moved['id']}/assign", json={"technician_id": ids["first"]})
+    stuck = new_work_order(required_skills=["submarines"])
+    cli_pass(app, START + timedelta(hours=5))
+
+    second = client_for("second@example.com")
+    inbox = second.get("/api/v1/me/notifications?unread=true").json
+    assert inbox["total"] == 1 and inbox["items"][0]["work_order_id"] == moved["id"]
+    assert inbox["items"][0]["kind"] == "assigned" and inbox["items"][0]["read_at"] is None
+    note_id = inbox["items"][0]["id"]
+    assert client_for("first@example.com").post(f"/api/v1/me/notifications/{note_id}/read").status_code == 404
+    read = second.post(f"/api/v1/me/notifications/{note_id}/read")
+    assert read.status_code == 200 and read.json["read_at"] == "2026-11-23T09:00:00Z"
+    assert second.get("/api/v1/me/notifications?unread=true").json["total"] == 0
+    assert second.get("/api/v1/me/notifications").json["total"] == 1
+
+    escalated = dispatcher.get("/api/v1/work-orders?escalated=true").json
+    assert [w["id"] for w in escalated["items"]] == [stuck["id"]]
+    assert escalated["items"][0]["escalated_at"] == "2026-11-23T14:00:00Z"
