@@ -29,11 +29,11 @@ from .geo import approximate_km, bounding_box, distance_km, eta_minutes
 from .workflow import HELD
 
 # Radii (km) tried in turn; None means "everywhere".
-SEARCH_RADII_KM = (2, 5, 10, 25, 50, 100, 250, 1000, 5000, None)
-# Exact distances are computed for this many nearest (by approximation) technicians per tier.
-EXACT_SHORTLIST = 8
-# Shortlist slack: the approximation is within 0.5% of the geodesic at city scale.
-APPROXIMATION_SLACK = 1.01
+SEARCH_RADII_KM = (1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000, None)
+# The equirectangular shortlist keeps everyone within this factor of the last wanted one: its error
+# against the geodesic is under 0.5% within 100 km (a few percent at continental range).
+APPROXIMATION_SLACK_NEAR = 1.01
+APPROXIMATION_SLACK_FAR = 1.10
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Nearby:
     """What the ranking needs to know about one on-shift technician."""
 
     id: int
+    user_id: int
     skills: frozenset[str]
     position: Position
     max_open_jobs: int
@@ -56,6 +57,7 @@ class Nearby:
 @dataclass
 class Candidate:
     technician_id: int
+    user_id: int
     position: Position
     distance_km: float
     eta_minutes: int
@@ -115,6 +117,7 @@ def open_jobs_by_technician(session: Session, technician_ids: Iterable[int] | No
 
 _POOL_COLUMNS = (
     Technician.id,
+    Technician.user_id,
     Technician.skills,
     Technician.home_lat,
     Technician.home_lon,
@@ -132,7 +135,8 @@ def _available():
 
 
 def _nearby(row, now: datetime, fresh_minutes: int) -> Nearby:
-    return Nearby(row.id, frozenset(row.skills or ()), technician_position(row, now, fresh_minutes), row.max_open_jobs)
+    position = technician_position(row, now, fresh_minutes)
+    return Nearby(row.id, row.user_id, frozenset(row.skills or ()), position, row.max_open_jobs)
 
 
 class DatabasePool:
@@ -166,43 +170,62 @@ class DatabasePool:
         return open_jobs_by_technician(self.session, technician_ids)
 
 
-class GridPool:
-    """Every on-shift technician, loaded once into cells of `cell_degrees`, for a pass that ranks
-    many jobs. Keeps open-job counts current as the pass moves jobs (`took`/`released`)."""
+class _Grid:
+    """Technicians in square cells of `cell` degrees, for rectangle searches."""
 
-    def __init__(self, session: Session, now: datetime, fresh_minutes: int, cell_degrees: float = 0.02):
-        self.cell = cell_degrees
+    def __init__(self, cell: float):
+        self.cell = cell
         self.cells: dict[tuple[int, int], list[Nearby]] = defaultdict(list)
-        self.everyone: list[Nearby] = []
-        for row in session.execute(select(*_POOL_COLUMNS).where(_available())):
-            technician = _nearby(row, now, fresh_minutes)
-            self.everyone.append(technician)
-            self.cells[self._key(technician.position.lat, technician.position.lon)].append(technician)
-        self.load = open_jobs_by_technician(session)
+        self.members: list[Nearby] = []
 
-    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+    def key(self, lat: float, lon: float) -> tuple[int, int]:
         return math.floor(lat / self.cell), math.floor(lon / self.cell)
 
-    def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
-        if radius_km is None:
-            found = self.everyone
-        else:
-            box = bounding_box(centre, radius_km)
-            if box.min_lon is None:
-                found = [t for t in self.everyone if box.contains(t.position.lat, t.position.lon)]
-            else:
-                found = self._in_cells(*self._key(box.min_lat, box.min_lon), *self._key(box.max_lat, box.max_lon))
-        needed = frozenset(skills)
-        return [t for t in found if needed <= t.skills] if needed else list(found)
+    def add(self, technician: Nearby) -> None:
+        self.members.append(technician)
+        self.cells[self.key(technician.position.lat, technician.position.lon)].append(technician)
 
-    def _in_cells(self, south: int, west: int, north: int, east: int) -> list[Nearby]:
-        """Technicians in the cells of a rectangle: visit its cells, or, when it has more cells than
-        the grid has occupied ones (a wide search), the occupied cells."""
+    def within(self, centre: tuple[float, float], radius_km: float | None) -> list[Nearby]:
+        """Everyone in the cells that the radius's bounding box touches: visit its cells, or, when it
+        has more cells than the grid has occupied ones (a wide search), the occupied cells."""
+        if radius_km is None:
+            return self.members
+        box = bounding_box(centre, radius_km)
+        if box.min_lon is None:
+            return [t for t in self.members if box.contains(t.position.lat, t.position.lon)]
+        (south, west), (north, east) = self.key(box.min_lat, box.min_lon), self.key(box.max_lat, box.max_lon)
         if (north - south + 1) * (east - west + 1) <= len(self.cells):
             cells = (self.cells.get((y, x), ()) for y in range(south, north + 1) for x in range(west, east + 1))
         else:
             cells = (c for (y, x), c in self.cells.items() if south <= y <= north and west <= x <= east)
         return [technician for cell in cells for technician in cell]
+
+
+class GridPool:
+    """Every on-shift technician, loaded once into grids of cells (one of everyone, one per skill),
+    for a pass that ranks many jobs: a search for a skill scans only that skill's holders. Keeps
+    open-job counts current as the pass moves jobs (`took`/`released`); the count that decides is
+    taken again in the database under lock, so a count that is stale here costs a retry, not a
+    wrong move."""
+
+    def __init__(self, session: Session, now: datetime, fresh_minutes: int, cell_degrees: float = 0.02):
+        self.everyone = _Grid(cell_degrees)
+        self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
+        for row in session.execute(select(*_POOL_COLUMNS).where(_available())):
+            technician = _nearby(row, now, fresh_minutes)
+            self.everyone.add(technician)
+            for skill in technician.skills:
+                self.by_skill[skill].add(technician)
+        self.load = open_jobs_by_technician(session)
+
+    def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
+        needed = frozenset(skills)
+        if not needed:
+            return list(self.everyone.within(centre, radius_km))
+        if any(skill not in self.by_skill for skill in needed):
+            return []  # nobody on shift has that skill
+        rarest = min((self.by_skill[skill] for skill in needed), key=lambda grid: len(grid.members))
+        return [t for t in rarest.within(centre, radius_km) if needed <= t.skills]
 
     def open_jobs(self, technician_ids: Iterable[int]) -> dict[int, int]:
         return {i: self.load.get(i, 0) for i in technician_ids}
@@ -217,8 +240,8 @@ class GridPool:
 
 def _candidates(found: list[Nearby], site, required: set[str], load: dict, speed: float, wanted: int) -> list:
     """Exact geodesic distances for the shortlist, ranked. The shortlist: per tier (skills held or
-    not, room or not), the `wanted` nearest by approximation (at least a few), and any within 1%
-    of the last of them, so that the approximation's error cannot change who is chosen."""
+    not, room or not), the `wanted` nearest by approximation and any within the approximation's
+    error of the last of them, so that the approximation cannot change who is chosen."""
     approx = {t.id: approximate_km((t.position.lat, t.position.lon), site) for t in found}
     tiers: dict[tuple[bool, bool], list[Nearby]] = defaultdict(list)
     for t in found:
@@ -226,7 +249,8 @@ def _candidates(found: list[Nearby], site, required: set[str], load: dict, speed
     shortlist = []
     for members in tiers.values():
         members.sort(key=lambda t: approx[t.id])
-        cut = approx[members[min(max(wanted, EXACT_SHORTLIST), len(members)) - 1].id] * APPROXIMATION_SLACK
+        last = approx[members[min(wanted, len(members)) - 1].id]
+        cut = last * (APPROXIMATION_SLACK_NEAR if last <= 100 else APPROXIMATION_SLACK_FAR) + 0.001
         shortlist += [t for t in members if approx[t.id] <= cut]
     ranked = []
     for t in shortlist:
@@ -234,6 +258,7 @@ def _candidates(found: list[Nearby], site, required: set[str], load: dict, speed
         ranked.append(
             Candidate(
                 technician_id=t.id,
+                user_id=t.user_id,
                 position=t.position,
                 distance_km=round(km, 3),
                 eta_minutes=eta_minutes(km, speed),

@@ -102,13 +102,20 @@ class Statements:
     def __init__(self, session: Session, now: datetime, accept_timeout: dict):
         self.postgresql = session.get_bind().dialect.name == "postgresql"
         due = reassignment_condition(now, accept_timeout)
-        lock = select(*_JOB_COLUMNS).where(WorkOrder.id == bindparam("job_id"), due)
-        self.lock_job = lock.with_for_update(skip_locked=True, of=WorkOrder) if self.postgresql else lock
-        self.lock_technician = select(Technician.id, Technician.user_id).where(
-            Technician.id == bindparam("technician_id")
+        # PostgreSQL: take the job with its row lock, skipping jobs another pass holds, and re-check
+        # that it is due. SQLite: the pass's write lock already excludes other writers, so the row
+        # read at the start of the pass is current unless its version moved (checked on write).
+        self.lock_job = (
+            select(*_JOB_COLUMNS)
+            .where(WorkOrder.id == bindparam("job_id"), due)
+            .with_for_update(skip_locked=True, of=WorkOrder)
         )
-        if self.postgresql:
-            self.lock_technician = self.lock_technician.with_for_update()
+        # Lock the technician's row, then count their open jobs in a second statement: under READ
+        # COMMITTED the count then sees what the lock's previous holder committed (a count inside
+        # the locking statement would use the snapshot taken before the wait).
+        self.lock_technician = (
+            select(Technician.id).where(Technician.id == bindparam("technician_id")).with_for_update()
+        )
         self.open_jobs = (
             select(func.count())
             .select_from(WorkOrder)
@@ -122,14 +129,14 @@ class Statements:
         self.add_notifications = insert(Notification.__table__)
 
 
-def due_work_order_ids(session: Session, now: datetime, accept_timeout: dict) -> list[int]:
-    """Jobs the pass should handle now, most pressing deadline first."""
+def due_work_orders(session: Session, now: datetime, accept_timeout: dict) -> list:
+    """Jobs the pass should handle now, most pressing deadline first (rows of `_JOB_COLUMNS`)."""
     query = (
-        select(WorkOrder.id)
+        select(*_JOB_COLUMNS)
         .where(reassignment_condition(now, accept_timeout))
         .order_by(WorkOrder.response_due_at, WorkOrder.id)
     )
-    return list(session.scalars(query))
+    return session.execute(query).all()
 
 
 def _history(session: Session, ids: list[int]) -> tuple[dict[int, set[int]], dict[int, datetime]]:
@@ -159,9 +166,11 @@ def previous_holders(session: Session, work_order_id: int) -> set[int]:
 class Pass:
     """One pass's state: its time, settings, statements, technician pool and the jobs' history."""
 
-    def __init__(self, session: Session, now: datetime, settings: Settings, ids: list[int]):
+    def __init__(self, session: Session, now: datetime, settings: Settings, jobs: list):
         self.session, self.now, self.settings = session, now, settings
         self.sql = Statements(session, now, settings.accept_timeout)
+        self.read_at_start = {job.id: job for job in jobs}
+        ids = list(self.read_at_start)
         self.pool = (
             GridPool(session, now, settings.fresh_minutes)
             if len(ids) >= GRID_POOL_FROM
@@ -169,16 +178,21 @@ class Pass:
         )
         self.holders, self.latest_event = _history(session, ids)
 
-    def _room_under_lock(self, candidate: Candidate) -> tuple[bool, int | None]:
-        """(room for one more job, the technician's user id), counted with their row locked."""
-        row = self.session.execute(self.sql.lock_technician, {"technician_id": candidate.technician_id}).first()
-        held = self.session.scalar(self.sql.open_jobs, {"technician_id": candidate.technician_id})
+    def _sql(self):
+        """The transaction's connection: Core statements run there without the ORM's overhead."""
+        return self.session.connection()
+
+    def _room_under_lock(self, candidate: Candidate) -> bool:
+        """Whether the technician has room for one more job, counted with their row locked."""
+        if self.sql.postgresql:
+            self._sql().execute(self.sql.lock_technician, {"technician_id": candidate.technician_id})
+        held = self._sql().scalar(self.sql.open_jobs, {"technician_id": candidate.technician_id})
         if isinstance(self.pool, GridPool):
             self.pool.load[candidate.technician_id] = held
-        return held < candidate.max_open_jobs, row.user_id
+        return held < candidate.max_open_jobs
 
-    def choose(self, job, excluded: set[int]) -> tuple[Candidate, int] | None:
-        """The nearest qualified technician with room, confirmed under lock, and their user id."""
+    def choose(self, job, excluded: set[int]) -> Candidate | None:
+        """The nearest qualified technician with room, confirmed under lock."""
         for _ in range(ATTEMPTS_PER_JOB):
             found = search(
                 self.pool,
@@ -191,20 +205,19 @@ class Pass:
             )
             if not found:
                 return None
-            has_room, user_id = self._room_under_lock(found[0])
-            if has_room:
-                return found[0], user_id
+            if self._room_under_lock(found[0]):
+                return found[0]
             excluded = excluded | {found[0].technician_id}
         return None
 
     def _write(self, job, values: dict, event: dict, notifications: list[dict]) -> None:
-        written = self.session.execute(
+        written = self._sql().execute(
             self.sql.write_job, {"job_id": job.id, "read_version": job.version, **values, "version": job.version + 1}
         )
         if written.rowcount != 1:
             raise Skipped
         at = event["occurred_at"]
-        self.session.execute(
+        self._sql().execute(
             self.sql.add_event,
             {
                 "work_order_id": job.id,
@@ -215,23 +228,25 @@ class Pass:
             },
         )
         if notifications:
-            self.session.execute(
+            self._sql().execute(
                 self.sql.add_notifications, [{"work_order_id": job.id, "created_at": at, **n} for n in notifications]
             )
         self.latest_event[job.id] = at
 
     def handle(self, job_id: int) -> Outcome:
         """Move or escalate one due job, inside the caller's transaction."""
-        job = self.session.execute(self.sql.lock_job, {"job_id": job_id}).first()
-        if job is None:
-            return Outcome("skipped")
+        if self.sql.postgresql:
+            job = self._sql().execute(self.sql.lock_job, {"job_id": job_id}).first()
+            if job is None:
+                return Outcome("skipped")  # another pass holds it, or it is no longer due
+        else:
+            job = self.read_at_start[job_id]
         reason = reassignment_reason(job, self.now, self.settings.accept_timeout)
         at = max(self.now, self.latest_event.get(job.id, self.now))
         excluded = self.holders.get(job.id, set()) | ({job.technician_id} if job.technician_id else set())
-        chosen = self.choose(job, excluded)
-        if chosen is not None:
-            candidate, user_id = chosen
-            self._move(job, candidate, user_id, reason, at)
+        candidate = self.choose(job, excluded)
+        if candidate is not None:
+            self._move(job, candidate, reason, at)
             self.holders[job.id] = excluded | {candidate.technician_id}
             return Outcome("reassigned", candidate.technician_id, job.technician_id)
         if job.escalated_at is None:
@@ -239,7 +254,7 @@ class Pass:
             return Outcome("escalated")
         return Outcome("unchanged")
 
-    def _move(self, job, candidate: Candidate, user_id: int, reason: str, at: datetime) -> None:
+    def _move(self, job, candidate: Candidate, reason: str, at: datetime) -> None:
         action = check_transition("assign", job.status, SCHEDULER)
         details = {
             "from_technician_id": job.technician_id,
@@ -251,7 +266,7 @@ class Pass:
         number, why = format_number(job.id), _why(reason)
         notifications = [
             {
-                "user_id": user_id,
+                "user_id": candidate.user_id,
                 "kind": "assigned",
                 "message": f"{number} {job.title}: assigned to you, {candidate.distance_km:.1f} km away "
                 f"(about {candidate.eta_minutes} min). It {why}.",
@@ -259,7 +274,7 @@ class Pass:
             }
         ]
         if job.technician_id is not None:
-            previous_user = self.session.scalar(self.sql.user_of, {"technician_id": job.technician_id})
+            previous_user = self._sql().scalar(self.sql.user_of, {"technician_id": job.technician_id})
             notifications.append(
                 {
                     "user_id": previous_user,
@@ -292,9 +307,9 @@ def reassign_overdue(session: Session, now: datetime, settings: Settings, transa
     started = time.perf_counter()
     summary = PassSummary()
     with transaction(session):
-        ids = due_work_order_ids(session, now, settings.accept_timeout)
-        run = Pass(session, now, settings, ids)
-    for job_id in ids:
+        jobs = due_work_orders(session, now, settings.accept_timeout)
+        run = Pass(session, now, settings, jobs)
+    for job_id in run.read_at_start:
         try:
             with transaction(session):
                 outcome = run.handle(job_id)
