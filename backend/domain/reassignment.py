@@ -24,12 +24,14 @@ than ORM objects (ten times faster); the decisions still come from the action ta
 
 from __future__ import annotations
 
+import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..models import Event, Notification, Technician, WorkOrder, format_number
@@ -167,7 +169,7 @@ class Pass:
     """One pass's state: its time, settings, statements, technician pool and the jobs' history."""
 
     def __init__(self, session: Session, now: datetime, settings: Settings, jobs: list):
-        self.session, self.now, self.settings = session, now, settings
+        self.now, self.settings = now, settings
         self.sql = Statements(session, now, settings.accept_timeout)
         self.read_at_start = {job.id: job for job in jobs}
         ids = list(self.read_at_start)
@@ -177,6 +179,19 @@ class Pass:
             else DatabasePool(session, now, settings.fresh_minutes)
         )
         self.holders, self.latest_event = _history(session, ids)
+
+
+class Worker:
+    """Handles jobs of a pass in its own session (one per thread), sharing the pass's state."""
+
+    def __init__(self, run: Pass, session: Session):
+        self.session = session
+        self.now, self.settings, self.sql = run.now, run.settings, run.sql
+        # The grid is loaded once and shared; the database pool asks through this worker's session.
+        self.pool = (
+            run.pool if isinstance(run.pool, GridPool) else DatabasePool(session, run.now, run.settings.fresh_minutes)
+        )
+        self.read_at_start, self.holders, self.latest_event = run.read_at_start, run.holders, run.latest_event
 
     def _sql(self):
         """The transaction's connection: Core statements run there without the ORM's overhead."""
@@ -301,25 +316,64 @@ def _why(reason: str) -> str:
     return "was not accepted in time" if reason == NOT_ACCEPTED else "is past its response deadline"
 
 
-def reassign_overdue(session: Session, now: datetime, settings: Settings, transaction) -> PassSummary:
+def _retryable(error: DBAPIError) -> bool:
+    """A deadlock or serialization failure: PostgreSQL aborted the transaction; the next pass retries."""
+    return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
+
+
+def reassign_overdue(open_session, now: datetime, settings: Settings, transaction, workers: int = 1) -> PassSummary:
     """One pass over every due job as of `now` (see `sla.reassignment_reason`), each job in its own
-    `transaction(session)`."""
+    `transaction(session)`. `open_session()` gives a new session (a context manager); with
+    `workers` > 1 (PostgreSQL, where row locks let them work side by side) that many threads share
+    the jobs, each in its own session, overlapping their round trips to the database."""
     started = time.perf_counter()
     summary = PassSummary()
-    with transaction(session):
+    with open_session() as session, transaction(session):
         jobs = due_work_orders(session, now, settings.accept_timeout)
         run = Pass(session, now, settings, jobs)
-    for job_id in run.read_at_start:
-        try:
-            with transaction(session):
-                outcome = run.handle(job_id)
-        except (Skipped, DomainError):
-            outcome = Outcome("skipped")  # changed by a dispatcher or another pass meanwhile
-        if outcome.kind == "reassigned" and isinstance(run.pool, GridPool):
-            run.pool.took(outcome.to_technician_id)
-            run.pool.released(outcome.from_technician_id)
-        summary.checked += 1
-        if outcome.kind in ("reassigned", "escalated", "skipped"):
-            setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)
+    queue = deque(run.read_at_start)
+    tally = threading.Lock()
+
+    def work() -> None:
+        with open_session() as session:
+            worker = Worker(run, session)
+            while True:
+                try:
+                    job_id = queue.popleft()
+                except IndexError:
+                    return
+                outcome = _handle_in_transaction(worker, job_id, transaction)
+                with tally:
+                    _count(summary, run, outcome)
+
+    if workers <= 1 or len(queue) < 2:
+        work()
+    else:
+        threads = [threading.Thread(target=work, name=f"reassign-{i}") for i in range(min(workers, len(queue)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     summary.milliseconds = round((time.perf_counter() - started) * 1000)
     return summary
+
+
+def _handle_in_transaction(worker: Worker, job_id: int, transaction) -> Outcome:
+    try:
+        with transaction(worker.session):
+            return worker.handle(job_id)
+    except (Skipped, DomainError):
+        return Outcome("skipped")  # changed by a dispatcher or another pass meanwhile
+    except DBAPIError as error:
+        if _retryable(error):
+            return Outcome("skipped")
+        raise
+
+
+def _count(summary: PassSummary, run: Pass, outcome: Outcome) -> None:
+    if outcome.kind == "reassigned" and isinstance(run.pool, GridPool):
+        run.pool.took(outcome.to_technician_id)
+        run.pool.released(outcome.from_technician_id)
+    summary.checked += 1
+    if outcome.kind in ("reassigned", "escalated", "skipped"):
+        setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from backend.domain.reassignment import reassign_overdue
 from backend.extensions import db
 from backend.models import Event, Notification, Technician, WorkOrder
-from backend.scheduler import job_transaction, pass_settings, run_pass
+from backend.scheduler import job_transaction, pass_session, pass_settings, run_pass
 from tests.conftest import START
 from tests.factories import SITE, add_technician
 
@@ -204,7 +204,8 @@ def test_a_pass_stopped_midway_leaves_no_job_half_moved(app, new_work_order):
                 raise Stopped
 
     with app.app_context(), pytest.raises(Stopped):
-        reassign_overdue(db.session, START + timedelta(hours=5), pass_settings(app), dying_during_the_fifth_job)
+        sessions = lambda: pass_session(db.engine)  # noqa: E731
+        reassign_overdue(sessions, START + timedelta(hours=5), pass_settings(app), dying_during_the_fifth_job)
     with app.app_context():
         db.session.remove()
         for job in jobs:
