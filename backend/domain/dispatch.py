@@ -36,14 +36,14 @@ APPROXIMATION_SLACK_NEAR = 1.01
 APPROXIMATION_SLACK_FAR = 1.10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     lat: float
     lon: float
     source: str  # "last" (a fresh ping) or "home"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Nearby:
     """What the ranking needs to know about one on-shift technician."""
 
@@ -95,10 +95,10 @@ def has_skill(skill: str):
     return cast(Technician.skills, String).like(f'%"{escaped}"%', escape="\\")
 
 
-def technician_position(technician, now: datetime, fresh_minutes: int) -> Position:
-    """The last known location if newer than `fresh_minutes`, else home."""
+def technician_position(technician, fresh_since: datetime) -> Position:
+    """The last known location if taken at `fresh_since` or later, else home."""
     at = technician.last_location_at
-    if at is not None and technician.last_lat is not None and now - at <= timedelta(minutes=fresh_minutes):
+    if at is not None and technician.last_lat is not None and at >= fresh_since:
         return Position(technician.last_lat, technician.last_lon, "last")
     return Position(technician.home_lat, technician.home_lon, "home")
 
@@ -134,8 +134,8 @@ def _available():
     return and_(Technician.on_shift.is_(True), active)
 
 
-def _nearby(row, now: datetime, fresh_minutes: int) -> Nearby:
-    position = technician_position(row, now, fresh_minutes)
+def _nearby(row, fresh_since: datetime) -> Nearby:
+    position = technician_position(row, fresh_since)
     return Nearby(row.id, row.user_id, frozenset(row.skills or ()), position, row.max_open_jobs)
 
 
@@ -163,7 +163,7 @@ class DatabasePool:
         found = []
         for where in (by_last, by_home):
             rows = self.session.execute(select(*_POOL_COLUMNS).where(*conditions, *where)).all()
-            found += [_nearby(row, self.now, self.fresh_minutes) for row in rows]
+            found += [_nearby(row, self.fresh_since) for row in rows]
         return found
 
     def open_jobs(self, technician_ids: Iterable[int]) -> dict[int, int]:
@@ -181,9 +181,12 @@ class _Grid:
     def key(self, lat: float, lon: float) -> tuple[int, int]:
         return math.floor(lat / self.cell), math.floor(lon / self.cell)
 
-    def add(self, technician: Nearby) -> None:
+    def add(self, technician: Nearby, key: tuple[int, int] | None = None) -> tuple[int, int]:
+        """File the technician in their cell (`key`, when the caller already knows it)."""
+        key = key or self.key(technician.position.lat, technician.position.lon)
         self.members.append(technician)
-        self.cells[self.key(technician.position.lat, technician.position.lon)].append(technician)
+        self.cells[key].append(technician)
+        return key
 
     def within(self, centre: tuple[float, float], radius_km: float | None) -> list[Nearby]:
         """Everyone in the cells that the radius's bounding box touches: visit its cells, or, when it
@@ -209,14 +212,25 @@ class GridPool:
     wrong move."""
 
     def __init__(self, session: Session, now: datetime, fresh_minutes: int, cell_degrees: float = 0.02):
-        self.everyone = _Grid(cell_degrees)
+        self.cell = cell_degrees
+        fresh_since = now - timedelta(minutes=fresh_minutes)
+        rows = session.execute(select(*_POOL_COLUMNS).where(_available()))
+        self.technicians = [_nearby(row, fresh_since) for row in rows]
         self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
-        for row in session.execute(select(*_POOL_COLUMNS).where(_available())):
-            technician = _nearby(row, now, fresh_minutes)
-            self.everyone.add(technician)
+        for technician in self.technicians:
+            key = None
             for skill in technician.skills:
-                self.by_skill[skill].add(technician)
+                key = self.by_skill[skill].add(technician, key)
+        self._everyone: _Grid | None = None  # built on first use: most jobs name a skill
         self.load = open_jobs_by_technician(session)
+
+    @property
+    def everyone(self) -> _Grid:
+        if self._everyone is None:
+            self._everyone = _Grid(self.cell)
+            for technician in self.technicians:
+                self._everyone.add(technician)
+        return self._everyone
 
     def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
         needed = frozenset(skills)
