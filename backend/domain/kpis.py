@@ -32,7 +32,8 @@ DEFINITIONS = {
     "completion (customer dispute or returning fault).",
     "csat_avg": "Mean customer rating (1-5) of accepted sign-offs.",
     "complaint_rate": "Percent of customer answers (sign-offs, on device or by link) that were disputes.",
-    "reassigned": "Work orders moved from one technician to another (by a dispatcher or the scheduler).",
+    "reassigned": "Work orders assigned more than once (moved to another technician by a dispatcher or "
+    "the scheduler, or reassigned after a decline).",
 }
 
 
@@ -89,7 +90,7 @@ def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime
         j.first_reopen.is_not(None),
         minutes_between(session, j.first_reopen, j.first_completion) <= REPEAT_WINDOW_MINUTES,
     )
-    moved = (j.auto_moves > 0) | (j.assigns > 1)
+    moved = (j.assigns + j.auto_moves) > 1  # a first assignment, by anyone, is not a move
 
     counts = session.execute(
         select(
