@@ -103,6 +103,7 @@ class PostgresLeaderLock:
         if self.connection is not None:
             try:
                 self.connection.execute(text("SELECT 1"))
+                self.connection.commit()  # never sit idle in a transaction between ticks
                 return True
             except Exception:  # the connection (and with it the lock) is gone
                 log.warning("lost the database connection that held the leader lock")
@@ -123,9 +124,14 @@ class PostgresLeaderLock:
             self.connection = None
 
     def release(self) -> None:
+        """Give the lock up now (a pooled connection would otherwise keep it to the process's end)."""
         if self.connection is not None:
-            self.connection.close()  # closing the session releases the advisory lock
-            self.connection = None
+            try:
+                self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+                self.connection.commit()
+            finally:
+                self.connection.close()
+                self.connection = None
 
 
 class FileLeaderLock:

@@ -78,7 +78,7 @@ class Outcome:
 
 
 class Skipped(Exception):
-    """The job changed under us (its version moved on): leave it to the next pass."""
+    """The job or its candidates changed under us: leave it to the next pass."""
 
 
 _JOB_COLUMNS = (
@@ -160,11 +160,6 @@ def _history(session: Session, ids: list[int]) -> tuple[dict[int, set[int]], dic
     return holders, latest
 
 
-def previous_holders(session: Session, work_order_id: int) -> set[int]:
-    """Technicians who held the job before (assigned to them, by anyone; decliners held it too)."""
-    return _history(session, [work_order_id])[0].get(work_order_id, set())
-
-
 class Pass:
     """One pass's state: its time, settings, statements, technician pool and the jobs' history."""
 
@@ -223,7 +218,7 @@ class Worker:
             if self._room_under_lock(found[0]):
                 return found[0]
             excluded = excluded | {found[0].technician_id}
-        return None
+        raise Skipped  # others kept filling our choices: try again next pass rather than escalate
 
     def _write(self, job, values: dict, event: dict, notifications: list[dict]) -> None:
         written = self._sql().execute(
@@ -252,8 +247,10 @@ class Worker:
         """Move or escalate one due job, inside the caller's transaction."""
         if self.sql.postgresql:
             job = self._sql().execute(self.sql.lock_job, {"job_id": job_id}).first()
-            if job is None:
-                return Outcome("skipped")  # another pass holds it, or it is no longer due
+            if job is None or job.version != self.read_at_start[job_id].version:
+                # Another pass holds it, it is no longer due, or it changed since the pass began
+                # (its history as read then would be stale): the next pass will see it afresh.
+                return Outcome("skipped")
         else:
             job = self.read_at_start[job_id]
         reason = reassignment_reason(job, self.now, self.settings.accept_timeout)
