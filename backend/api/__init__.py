@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import APIFlask
 from werkzeug.routing import IntegerConverter
 
-from . import auth, confirm, customers, docs, health, notifications, reports, technicians, users, work_orders
+from . import auth, confirm, customers, docs, health, notifications, pages, reports, technicians, users, work_orders
 from .errors import register_error_handlers
 from .security import register_security_headers
 from .transaction import register_transaction_hooks
@@ -22,6 +22,7 @@ BLUEPRINTS = (
     reports.bp,
     health.bp,
     docs.bp,
+    pages.bp,
 )
 
 

@@ -108,4 +108,6 @@ def register_security_headers(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith("/api/") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
+        if request.path.startswith("/static/dist/") and response.status_code == 200:
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed names never change
         return response

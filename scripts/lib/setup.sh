@@ -36,3 +36,35 @@ ensure_venv() {
     echo "$digest" >"$stamp"
   fi
 }
+
+# ensure_frontend: install the PWA's npm packages (when package-lock.json changed) and build it.
+ensure_frontend() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "OnSite's app needs Node.js 18+ and npm to build (https://nodejs.org)." >&2
+    return 1
+  fi
+  local pwa="$REPO_ROOT/pwa"
+  local stamp="$pwa/node_modules/.installed-lock"
+  local digest
+  digest="$(sha256sum "$pwa/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    echo "==> installing front-end packages (npm ci)"
+    npm ci --prefix "$pwa" --no-audit --no-fund --loglevel=error
+    echo "$digest" >"$stamp"
+  fi
+  echo "==> building the app"
+  npm run --prefix "$pwa" --silent build
+}
+
+# ensure_chromium: the browser tests drive Debian's Chromium; install it when missing and we can.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing Chromium for the browser tests (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!! Chromium is missing (apt-get install chromium); the browser tests will be skipped" >&2
+  fi
+}

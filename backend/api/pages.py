@@ -1,0 +1,80 @@
+"""The technician app's shell: the page at `/`, its service worker and its web app manifest.
+
+The app itself is built by `pwa/build.mjs` into `pwa/static/` (hashed bundles in `dist/`, listed in
+`dist/manifest.json`); Flask links the current build's files into the page. Built assets never
+change under a name, so they are cached for a year; the page and the worker are always revalidated.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, send_from_directory
+
+from .security import public
+
+bp = Blueprint("pages", __name__)
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="theme-color" content="#0b5cad">
+<meta name="description" content="OnSite: your jobs, the visit and the customer's sign-off, with or without signal.">
+<title>OnSite</title>
+<link rel="manifest" href="/manifest.webmanifest">
+<link rel="icon" href="/static/icons/icon-192.png">
+<link rel="apple-touch-icon" href="/static/icons/icon-192.png">
+<link rel="stylesheet" href="/static/{css}">
+</head>
+<body>
+<main id="app" aria-live="polite"><noscript>OnSite needs JavaScript.</noscript></main>
+<script type="module" src="/static/{js}"></script>
+</body>
+</html>
+"""
+
+
+@cache
+def _built_assets(static_folder: str, stamp: float) -> dict:
+    return json.loads((Path(static_folder) / "dist" / "manifest.json").read_text())
+
+
+def built_assets() -> dict | None:
+    """The current build's file names, or None when the front end has not been built."""
+    manifest = Path(current_app.static_folder) / "dist" / "manifest.json"
+    if not manifest.exists():
+        return None
+    return _built_assets(current_app.static_folder, manifest.stat().st_mtime)
+
+
+@bp.get("/")
+@public
+def app_shell():
+    assets = built_assets()
+    if assets is None:
+        body = "<!doctype html><title>OnSite</title><p>The app is not built yet: run ./scripts/serve.</p>"
+        return Response(body, status=503, mimetype="text/html")
+    response = Response(PAGE.format(js=assets["app.js"], css=assets["app.css"]), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def web_app_manifest():
+    return send_from_directory(
+        current_app.static_folder, "manifest.webmanifest", mimetype="application/manifest+json", max_age=3600
+    )

@@ -1,0 +1,44 @@
+// Build the technician app into static/: hashed, minified bundles under static/dist/, a manifest
+// that Flask reads to link them, and the service worker at static/sw.js with the files to precache.
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "static", "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const result = await build({
+  entryPoints: { app: join(here, "src", "app.js"), styles: join(here, "src", "app.css") },
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: ["es2020", "chrome96", "safari15"],
+  outdir: dist,
+  entryNames: "[name]-[hash]",
+  metafile: true,
+  legalComments: "linked",
+  logLevel: "warning",
+});
+
+// "app.js" -> "dist/app-HASH.js", for the page template and the service worker's precache list.
+const assets = {};
+for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+  if (!meta.entryPoint) continue;
+  const name = basename(meta.entryPoint).replace(/\.js$/, ".js");
+  assets[name] = `dist/${basename(output)}`;
+}
+writeFileSync(join(dist, "manifest.json"), JSON.stringify(assets, null, 2));
+
+// The service worker lives at the site root (scope "/"); its version is the hash of what it caches,
+// so a new build installs a new worker and drops the old caches.
+const precache = ["/", "/manifest.webmanifest", "/static/icons/icon-192.png", ...Object.values(assets).map((a) => `/static/${a}`)];
+const version = createHash("sha256").update(JSON.stringify(precache)).digest("hex").slice(0, 12);
+const worker = readFileSync(join(here, "src", "sw.js"), "utf8")
+  .replace("__PRECACHE__", JSON.stringify(precache))
+  .replace("__VERSION__", version);
+writeFileSync(join(here, "static", "sw.js"), worker);
+console.log(`built ${Object.values(assets).join(", ")}; service worker ${version}`);

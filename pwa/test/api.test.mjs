@@ -1,0 +1,50 @@
+// The API client: CSRF token from the login, an Idempotency-Key on every change, errors as ApiError.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { ApiError, change, logIn, request } from "../src/api.js";
+
+function fakeFetch(responses) {
+  const calls = [];
+  const impl = async (url, init) => {
+    calls.push({ url, ...init });
+    const [status, body] = responses.shift();
+    return { ok: status < 400, status, json: async () => body };
+  };
+  return { calls, impl };
+}
+
+test("a change carries the session's CSRF token and a fresh Idempotency-Key", async () => {
+  const server = fakeFetch([
+    [200, { csrf_token: "tok-1", user: { id: 7 } }],
+    [201, { id: 1 }],
+    [201, { id: 2 }],
+  ]);
+  assert.deepEqual(await logIn("t@x", "pw", { fetchImpl: server.impl }), { id: 7 });
+  await change("POST", "/work-orders/1/logs", { kind: "note" }, { fetchImpl: server.impl });
+  await change("POST", "/work-orders/1/logs", { kind: "note" }, { fetchImpl: server.impl });
+  const [login, first, second] = server.calls;
+  assert.equal(login.headers["Idempotency-Key"], undefined);
+  assert.equal(first.url, "/api/v1/work-orders/1/logs");
+  assert.equal(first.headers["X-CSRF-Token"], "tok-1");
+  assert.match(first.headers["Idempotency-Key"], /^[0-9a-f-]{36}$/);
+  assert.notEqual(first.headers["Idempotency-Key"], second.headers["Idempotency-Key"]);
+  assert.equal(first.body, JSON.stringify({ kind: "note" }));
+});
+
+test("a replay keeps the key it was given", async () => {
+  const server = fakeFetch([[200, {}]]);
+  await change("POST", "/x", {}, { idempotencyKey: "same-key", fetchImpl: server.impl });
+  assert.equal(server.calls[0].headers["Idempotency-Key"], "same-key");
+});
+
+test("errors come back as ApiError with the contract's code and fields", async () => {
+  const server = fakeFetch([[422, { error: { code: "validation_error", message: "Bad", fields: { kind: ["?"] } } }]]);
+  await assert.rejects(request("POST", "/x", {}, { fetchImpl: server.impl }), (error) => {
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 422);
+    assert.equal(error.code, "validation_error");
+    assert.deepEqual(error.fields, { kind: ["?"] });
+    return true;
+  });
+});
