@@ -56,3 +56,10 @@ def paginate(query: Select, page: int, per_page: int) -> dict:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\\` taken literally
+    (use with `escape="\\\\"`)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -12,7 +12,7 @@ from ..domain.directory import create_customer
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
-from .common import paginate
+from .common import contains, paginate
 from .schemas import CustomerIn, CustomerOut, CustomerQuery, WorkOrderOut, page_of
 from .security import STAFF, roles_required
 from .serialize import customer_dict, work_order_dict, work_order_load_options
@@ -43,9 +43,13 @@ def list_customers(query_data):
     """Customers by name; `q` searches name, phone and email."""
     query = select(Customer).order_by(func.lower(Customer.name), Customer.id)
     if query_data.get("q"):
-        pattern = f"%{query_data['q'].lower()}%"
+        pattern = contains(query_data["q"])
         query = query.where(
-            or_(func.lower(Customer.name).like(pattern), Customer.phone.like(pattern), Customer.email.like(pattern))
+            or_(
+                func.lower(Customer.name).like(pattern, escape="\\"),
+                Customer.phone.like(pattern, escape="\\"),
+                Customer.email.like(pattern, escape="\\"),
+            )
         )
     page = paginate(query, query_data["page"], query_data["per_page"])
     page["items"] = [customer_dict(c) for c in page["items"]]

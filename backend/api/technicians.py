@@ -11,7 +11,7 @@ from ..domain.dispatch import has_skill, open_jobs_by_technician
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Technician, User
-from .common import now, own_technician_id, paginate
+from .common import contains, now, own_technician_id, paginate
 from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
 from .security import STAFF, roles_required
 from .serialize import technician_dict
@@ -55,8 +55,10 @@ def list_technicians(query_data):
     if "on_shift" in query_data:
         query = query.where(Technician.on_shift.is_(query_data["on_shift"]))
     if query_data.get("q"):
-        pattern = f"%{query_data['q'].lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+        pattern = contains(query_data["q"])
+        query = query.where(
+            or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
+        )
     if query_data.get("skill"):
         query = query.where(has_skill(query_data["skill"]))
     page = paginate(query, query_data["page"], query_data["per_page"])

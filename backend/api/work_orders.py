@@ -17,7 +17,7 @@ from ..domain.work_orders import add_attachment, add_log, create_work_order, upd
 from ..domain.workflow import apply, check_activity
 from ..extensions import db
 from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
-from .common import actor, get_work_order, now, paginate, visible_work_orders
+from .common import actor, contains, get_work_order, now, paginate, visible_work_orders
 from .schemas import (
     ActionIn,
     AssignIn,
@@ -77,11 +77,11 @@ def create(json_data):
 
 def _search(query, text: str):
     number = NUMBER.match(text)
-    pattern = f"%{text.lower()}%"
+    pattern = contains(text)
     conditions = [
-        func.lower(WorkOrder.title).like(pattern),
-        func.lower(WorkOrder.description).like(pattern),
-        WorkOrder.customer_id.in_(select(Customer.id).where(func.lower(Customer.name).like(pattern))),
+        func.lower(WorkOrder.title).like(pattern, escape="\\"),
+        func.lower(WorkOrder.description).like(pattern, escape="\\"),
+        WorkOrder.customer_id.in_(select(Customer.id).where(func.lower(Customer.name).like(pattern, escape="\\"))),
     ]
     if number:
         conditions.append(WorkOrder.id == int(number.group(1)))

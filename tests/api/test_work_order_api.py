@@ -148,3 +148,13 @@ def test_candidates_rank_skills_then_room_then_distance(app, dispatcher, technic
     assert items[0]["score"] > mid["score"] > items[2]["score"]
 
     assert technician.get(f"/api/v1/work-orders/{wo['id']}/candidates").status_code in (403, 404)
+
+
+def test_search_takes_percent_and_underscore_literally(dispatcher, new_work_order):
+    discount = new_work_order(title="Refund 50% of call-out fee")
+    plain = new_work_order(title="Replace 50 bulbs in hall")
+    snake = new_work_order(title="Label breaker_7")
+    assert _ids(dispatcher.get("/api/v1/work-orders?q=50%25")) == [discount["id"]]
+    assert _ids(dispatcher.get("/api/v1/work-orders?q=_")) == [snake["id"]]
+    assert plain["id"] in _ids(dispatcher.get("/api/v1/work-orders?q=50"))
+    assert dispatcher.get("/api/v1/customers?q=%25").json["total"] == 0  # no customer name has a "%"
