@@ -132,9 +132,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, clock):
-    app = create_app(
-        {
+def make_app(database_url, tmp_path, clock):
+    """`make_app(**config)` → an app on the test's database, with config overrides (e.g. small
+    login limits). Several apps on one database behave like several servers, or a restart."""
+    apps = []
+
+    def make(**config):
+        settings = {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
@@ -142,11 +146,21 @@ def app(database_url, tmp_path, clock):
             "CLOCK": clock,
             "RATELIMIT_STORAGE_URI": "memory://",
         }
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        settings.update(config)
+        made = create_app(settings)
+        apps.append(made)
+        return made
+
+    yield make
+    for made in apps:
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 class ApiClient:

@@ -40,6 +40,7 @@ PAGE = """<!doctype html>
 
 @cache
 def _built_assets(static_folder: str, stamp: float) -> dict:
+    """Read once per build: `stamp` (the manifest's mtime) only keys the cache, so a rebuild is seen."""
     return json.loads((Path(static_folder) / "dist" / "manifest.json").read_text())
 
 

@@ -432,16 +432,15 @@ def _value_converters(table, dialect_name: str) -> list:
 
 
 def bulk_insert(session: Session, table, rows: list[dict], chunk: int = 20_000) -> None:
-    """Insert `rows` (dicts keyed by column name) with the driver's executemany, inside the
-    session's transaction. Columns missing from a row are written as NULL."""
+    """Insert `rows` (dicts keyed by column name) through the driver, inside the session's
+    transaction: `COPY` on PostgreSQL, `executemany` on SQLite. Missing columns are written as NULL."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
     names = [column.name for column in table.columns]
     converters = list(zip(names, _value_converters(table, dialect.name), strict=True))
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([placeholder] * len(names))})"
+    columns = f"{table.name} ({', '.join(names)})"
     cursor = connection.connection.driver_connection.cursor()
     try:
         for start in range(0, len(rows), chunk):
@@ -450,11 +449,11 @@ def bulk_insert(session: Session, table, rows: list[dict], chunk: int = 20_000) 
                 for row in rows[start : start + chunk]
             ]
             if dialect.name == "postgresql":  # COPY is several times faster than executemany there
-                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                with cursor.copy(f"COPY {columns} FROM STDIN") as copy:
                     for value in values:
                         copy.write_row(value)
             else:
-                cursor.executemany(sql, values)
+                cursor.executemany(f"INSERT INTO {columns} VALUES ({', '.join('?' * len(names))})", values)
     finally:
         cursor.close()
 

@@ -144,7 +144,7 @@ class DatabasePool:
     fresh pings by `ix_technicians_last`, everyone else by their home (`ix_technicians_home`)."""
 
     def __init__(self, session: Session, now: datetime, fresh_minutes: int):
-        self.session, self.now, self.fresh_minutes = session, now, fresh_minutes
+        self.session = session
         self.fresh_since = now - timedelta(minutes=fresh_minutes)
 
     def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:

@@ -94,6 +94,11 @@ _JOB_COLUMNS = (
     WorkOrder.lat,
     WorkOrder.lon,
     WorkOrder.version,
+    # The holder's login, to tell them the job went elsewhere (read with the job, not per move).
+    select(Technician.user_id)
+    .where(Technician.id == WorkOrder.technician_id)
+    .scalar_subquery()
+    .label("holder_user_id"),
 )
 
 
@@ -123,7 +128,6 @@ class Statements:
             .select_from(WorkOrder)
             .where(WorkOrder.technician_id == bindparam("technician_id"), WorkOrder.status.in_(HELD))
         )
-        self.user_of = select(Technician.user_id).where(Technician.id == bindparam("technician_id"))
         self.write_job = update(WorkOrder.__table__).where(  # SET: the columns named in each execution's parameters
             WorkOrder.id == bindparam("job_id"), WorkOrder.version == bindparam("read_version")
         )
@@ -168,11 +172,9 @@ class Pass:
         self.sql = Statements(session, now, settings.accept_timeout)
         self.read_at_start = {job.id: job for job in jobs}
         ids = list(self.read_at_start)
-        self.pool = (
-            GridPool(session, now, settings.fresh_minutes)
-            if len(ids) >= GRID_POOL_FROM
-            else DatabasePool(session, now, settings.fresh_minutes)
-        )
+        # Many jobs: one grid of every on-shift technician, shared by the workers. Few: each worker
+        # asks the database (see `Worker`).
+        self.grid = GridPool(session, now, settings.fresh_minutes) if len(ids) >= GRID_POOL_FROM else None
         self.holders, self.latest_event = _history(session, ids)
 
 
@@ -182,10 +184,7 @@ class Worker:
     def __init__(self, run: Pass, session: Session):
         self.session = session
         self.now, self.settings, self.sql = run.now, run.settings, run.sql
-        # The grid is loaded once and shared; the database pool asks through this worker's session.
-        self.pool = (
-            run.pool if isinstance(run.pool, GridPool) else DatabasePool(session, run.now, run.settings.fresh_minutes)
-        )
+        self.pool = run.grid or DatabasePool(session, run.now, run.settings.fresh_minutes)
         self.read_at_start, self.holders, self.latest_event = run.read_at_start, run.holders, run.latest_event
 
     def _sql(self):
@@ -286,10 +285,9 @@ class Worker:
             }
         ]
         if job.technician_id is not None:
-            previous_user = self._sql().scalar(self.sql.user_of, {"technician_id": job.technician_id})
             notifications.append(
                 {
-                    "user_id": previous_user,
+                    "user_id": job.holder_user_id,
                     "kind": "unassigned",
                     "message": f"{number} {job.title}: given to another technician because it {why}.",
                     "details": details,
@@ -368,9 +366,9 @@ def _handle_in_transaction(worker: Worker, job_id: int, transaction) -> Outcome:
 
 
 def _count(summary: PassSummary, run: Pass, outcome: Outcome) -> None:
-    if outcome.kind == "reassigned" and isinstance(run.pool, GridPool):
-        run.pool.took(outcome.to_technician_id)
-        run.pool.released(outcome.from_technician_id)
+    if outcome.kind == "reassigned" and run.grid is not None:
+        run.grid.took(outcome.to_technician_id)
+        run.grid.released(outcome.from_technician_id)
     summary.checked += 1
     if outcome.kind in ("reassigned", "escalated", "skipped"):
         setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)

@@ -39,15 +39,21 @@ def is_overdue(work_order: WorkOrder, now: datetime, accept_timeout: dict) -> bo
 def overdue_condition(now: datetime, accept_timeout: dict):
     """`is_overdue` as a SQL condition, for lists and the scheduler's search."""
     late_response = and_(WorkOrder.status.in_(BEFORE_SITE), WorkOrder.response_due_at < now)
-    late_acceptance = [
-        and_(
-            WorkOrder.status == "assigned",
-            WorkOrder.priority == priority,
-            WorkOrder.assigned_at < now - timedelta(minutes=minutes),
+    return or_(late_response, _late_acceptance(now, accept_timeout))
+
+
+def _late_acceptance(now: datetime, accept_timeout: dict):
+    """SQL: assigned and not accepted within the accept timeout of its priority."""
+    return or_(
+        *(
+            and_(
+                WorkOrder.status == "assigned",
+                WorkOrder.priority == priority,
+                WorkOrder.assigned_at < now - timedelta(minutes=minutes),
+            )
+            for priority, minutes in accept_timeout.items()
         )
-        for priority, minutes in accept_timeout.items()
-    ]
-    return or_(late_response, *late_acceptance)
+    )
 
 
 # Why the scheduler moves a job (the `reason` of `auto_reassigned` and `escalated`).
@@ -85,14 +91,7 @@ def reassignment_condition(now: datetime, accept_timeout: dict):
     late = WorkOrder.response_due_at < now
     return or_(
         and_(WorkOrder.status == "new", late),
-        *(
-            and_(
-                WorkOrder.status == "assigned",
-                WorkOrder.priority == priority,
-                WorkOrder.assigned_at < now - timedelta(minutes=minutes),
-            )
-            for priority, minutes in accept_timeout.items()
-        ),
+        _late_acceptance(now, accept_timeout),
         and_(
             WorkOrder.status.in_(("assigned", "accepted")),
             late,

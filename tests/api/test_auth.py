@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from backend import create_app
 from backend.extensions import db
 from backend.models import User
-from tests.conftest import FAST_HASH, ApiClient
+from tests.conftest import ApiClient
 from tests.factories import PASSWORD, make_world
 
 LOGIN = "/api/v1/auth/login"
@@ -28,32 +27,6 @@ def session_cookie_header(response) -> str:
     cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("onsite_session=")]
     assert len(cookies) == 1, response.headers.getlist("Set-Cookie")
     return cookies[0]
-
-
-@pytest.fixture
-def make_app(database_url, tmp_path, clock):
-    """`make_app(**config)` → an app like conftest's, with config overrides (e.g. small login limits)."""
-    apps = []
-
-    def make(**config):
-        settings = {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "PASSWORD_HASH_METHOD": FAST_HASH,
-            "CLOCK": clock,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-        settings.update(config)
-        made = create_app(settings)
-        apps.append(made)
-        return made
-
-    yield make
-    for made in apps:
-        with made.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 # ---- logging in -------------------------------------------------------------------------------

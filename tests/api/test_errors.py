@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from backend import create_app
 from backend.extensions import db
 from backend.models import Customer, Event, WorkOrder
-from tests.conftest import FAST_HASH, ApiClient
+from tests.conftest import ApiClient
 from tests.factories import make_world
 
 # Nothing listens on port 1: the database is "down" without waiting for a timeout.
@@ -29,32 +29,6 @@ def assert_error(response, status: int, code: str) -> dict:
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and "<html" not in text.lower()
     return body["error"]
-
-
-@pytest.fixture
-def make_app(database_url, tmp_path, clock):
-    """`make_app(**config)` → an app like conftest's, with config overrides."""
-    apps = []
-
-    def make(**config):
-        settings = {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "PASSWORD_HASH_METHOD": FAST_HASH,
-            "CLOCK": clock,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-        settings.update(config)
-        made = create_app(settings)
-        apps.append(made)
-        return made
-
-    yield make
-    for made in apps:
-        with made.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _work_order_body(world, **overrides) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from backend import create_app
 from backend.extensions import db
 from backend.models import Customer, Event, Log
 from tests.conftest import ApiClient
@@ -52,26 +51,16 @@ def test_a_replayed_action_does_not_move_the_job_twice(app, dispatcher, technici
     assert _count(app, Event, work_order_id=wo["id"], action="accept") == 1
 
 
-def test_replay_survives_a_restart(app, dispatcher, database_url, tmp_path):
+def test_replay_survives_a_restart(app, dispatcher, make_app):
     headers = {"Idempotency-Key": "customer-before-restart"}
     first = dispatcher.post("/api/v1/customers", json={"name": "Replay Deli"}, headers=headers)
     assert first.status_code == 201
 
-    restarted = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
+    restarted = make_app()  # a new process on the same database
     client = ApiClient(restarted.test_client())
     assert client.login("dispatcher@example.com").status_code == 200
     again = client.post("/api/v1/customers", json={"name": "Replay Deli"}, headers=headers)
     assert again.status_code == 201 and again.json == first.json
-    with restarted.app_context():
-        db.engine.dispose()
     assert _count(app, Customer, name="Replay Deli") == 1
 
 
