@@ -5,7 +5,20 @@ from __future__ import annotations
 from apiflask import APIFlask
 from werkzeug.routing import IntegerConverter
 
-from . import auth, confirm, customers, docs, health, notifications, pages, reports, technicians, users, work_orders
+from . import (
+    auth,
+    confirm,
+    customers,
+    docs,
+    health,
+    meta,
+    notifications,
+    pages,
+    reports,
+    technicians,
+    users,
+    work_orders,
+)
 from .errors import register_error_handlers
 from .security import register_security_headers
 from .transaction import register_transaction_hooks
@@ -16,6 +29,7 @@ BLUEPRINTS = (
     technicians.bp,
     technicians.me_bp,
     notifications.bp,
+    meta.bp,
     customers.bp,
     work_orders.bp,
     confirm.bp,

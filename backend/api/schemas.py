@@ -417,7 +417,22 @@ class SignoffOut(Schema):
     recorded_at = Timestamp()
 
 
+class EarlierVisitOut(Schema):
+    id = Integer()
+    number = String()
+    title = String()
+    status = String()
+    created_at = Timestamp()
+    completed_at = Timestamp(allow_none=True)
+    resolution = String(allow_none=True)
+    technician_name = String(allow_none=True)
+
+
 class WorkOrderDetail(WorkOrderOut):
+    earlier_visits = List(
+        Nested(EarlierVisitOut),
+        metadata={"description": "the customer's ten latest other work orders created before this one"},
+    )
     events = List(Nested(EventOut))
     logs = List(Nested(LogOut))
     attachments = List(Nested(AttachmentOut))
@@ -527,3 +542,24 @@ class KpisOut(Schema):
 class HealthOut(Schema):
     status = String()
     database = String()
+
+
+class WorkflowActionOut(Schema):
+    name = String()
+    roles = List(String(), metadata={"description": "'technician' means the technician assigned to the job"})
+    from_statuses = List(String())
+    to_status = String()
+    required = List(String(), metadata={"description": "fields the action's body must carry"})
+
+
+class WorkflowActivityOut(Schema):
+    name = String(metadata={"description": "log, attach, signoff, confirmation_link, update, candidates"})
+    roles = List(String())
+    statuses = List(String())
+
+
+class MetaOut(Schema):
+    actions = List(Nested(WorkflowActionOut))
+    activities = List(Nested(WorkflowActivityOut))
+    average_speed_kmh = Float()
+    accept_timeout_minutes = Dict(keys=String(), values=Integer())

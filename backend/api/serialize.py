@@ -173,6 +173,23 @@ def signoff_dict(signoff: Signoff, current_hash: str) -> dict:
     }
 
 
+EARLIER_VISITS = 10
+
+
+def earlier_visit_dict(wo: WorkOrder) -> dict:
+    """What a technician needs to know of an earlier job at the site (not its whole record)."""
+    return {
+        "id": wo.id,
+        "number": wo.number,
+        "title": wo.title,
+        "status": wo.status,
+        "created_at": wo.created_at,
+        "completed_at": wo.completed_at,
+        "resolution": wo.resolution,
+        "technician_name": wo.technician.user.name if wo.technician else None,
+    }
+
+
 def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
     """The work order with its whole timeline, logs, photos and sign-offs."""
     session = db.session
@@ -194,9 +211,17 @@ def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
     ).all()
     signoffs = session.scalars(select(Signoff).where(Signoff.work_order_id == wo.id).order_by(Signoff.id)).all()
     current_hash = current_record_hash(session, wo)
+    earlier = session.scalars(
+        select(WorkOrder)
+        .where(WorkOrder.customer_id == wo.customer_id, WorkOrder.id != wo.id, WorkOrder.created_at <= wo.created_at)
+        .options(selectinload(WorkOrder.technician).selectinload(Technician.user))
+        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(EARLIER_VISITS)
+    ).all()
     signoff_dicts = [signoff_dict(s, current_hash) for s in signoffs]
     accepted = [s for s in signoff_dicts if s["accepted"]]
     body.update(
+        earlier_visits=[earlier_visit_dict(visit) for visit in earlier],
         events=[event_dict(e) for e in events],
         logs=[log_dict(log) for log in logs],
         attachments=[attachment_dict(a) for a in attachments],

@@ -1,0 +1,43 @@
+"""What clients need to know about this server's rules: the status machine as data, and travel.
+
+The PWA derives its buttons from this table when it is offline (online, each work order's
+`allowed_actions` says the same for that job), so the app and the API never disagree on a move.
+"""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint
+from flask import current_app
+
+from ..domain.workflow import ACTIONS, ACTIVITIES
+from ..models import ROLES
+from .schemas import MetaOut
+from .security import roles_required
+
+bp = APIBlueprint("meta", __name__, url_prefix="/api/v1/meta", tag="Meta")
+
+
+@bp.get("")
+@roles_required(*ROLES)
+@bp.output(MetaOut)
+def client_settings():
+    """The status machine (actions: who, from, to, required fields; activities: who, in which
+    statuses), the average travel speed used for ETAs and the accept timeouts."""
+    return {
+        "actions": [
+            {
+                "name": action.name,
+                "roles": sorted(action.who),
+                "from_statuses": list(action.sources),
+                "to_status": action.target,
+                "required": list(action.required),
+            }
+            for action in ACTIONS.values()
+        ],
+        "activities": [
+            {"name": name, "roles": sorted(activity.who), "statuses": list(activity.statuses)}
+            for name, activity in ACTIVITIES.items()
+        ],
+        "average_speed_kmh": current_app.config["AVERAGE_SPEED_KMH"],
+        "accept_timeout_minutes": current_app.config["ACCEPT_TIMEOUT_MINUTES"],
+    }
