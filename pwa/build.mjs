@@ -2,7 +2,7 @@
 // that Flask reads to link them, and the service worker at static/sw.js with the files to precache.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,8 +37,15 @@ writeFileSync(join(dist, "manifest.json"), JSON.stringify(assets, null, 2));
 // so a new build installs a new worker and drops the old caches.
 const precache = ["/", "/manifest.webmanifest", "/static/icons/icon-192.png", ...Object.values(assets).map((a) => `/static/${a}`)];
 const version = createHash("sha256").update(JSON.stringify(precache)).digest("hex").slice(0, 12);
-const worker = readFileSync(join(here, "src", "sw.js"), "utf8")
-  .replace("__PRECACHE__", JSON.stringify(precache))
-  .replace("__VERSION__", version);
-writeFileSync(join(here, "static", "sw.js"), worker);
+await build({
+  entryPoints: [join(here, "src", "sw.js")],
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2020", "chrome96", "safari15"],
+  outfile: join(here, "static", "sw.js"),
+  define: { __PRECACHE__: JSON.stringify(precache), __VERSION__: JSON.stringify(version) },
+  legalComments: "linked",
+  logLevel: "warning",
+});
 console.log(`built ${Object.values(assets).join(", ")}; service worker ${version}`);

@@ -1,5 +1,6 @@
 // The one module that talks to the API: it keeps the CSRF token of the cookie session and gives
 // every change an Idempotency-Key, so that a request repeated after a lost answer applies once.
+// Changes made in the app go through the outbox (outbox.js), which calls `send` here.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -16,25 +17,59 @@ export function newIdempotencyKey() {
   return crypto.randomUUID();
 }
 
-export async function request(method, path, body, { idempotencyKey, fetchImpl = fetch } = {}) {
+async function call(method, path, { json, form, idempotencyKey, fetchImpl = fetch } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (json !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (method !== "GET" && idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   const response = await fetchImpl(`/api/v1${path}`, {
     method,
     headers,
     credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: form ?? (json === undefined ? undefined : JSON.stringify(json)),
   });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  return { ok: response.ok, status: response.status, body };
+}
+
+export async function request(method, path, body, { idempotencyKey, fetchImpl } = {}) {
+  const result = await call(method, path, { json: body, idempotencyKey, fetchImpl });
+  if (!result.ok) throw new ApiError(result.status, result.body);
+  return result.body;
 }
 
 /** A change to the server: always with an Idempotency-Key (a new one unless the caller replays). */
 export function change(method, path, body, options = {}) {
   return request(method, path, body, { idempotencyKey: newIdempotencyKey(), ...options });
+}
+
+function formOf(entry) {
+  const form = new FormData();
+  form.append("file", entry.photo.blob, entry.photo.name);
+  if (entry.occurredAt) form.append("occurred_at", entry.occurredAt);
+  return form;
+}
+
+/**
+ * Send one outbox entry with its own Idempotency-Key; resolves to {ok, status, body} and throws
+ * only when the network fails. A missing or stale CSRF token (a new session, or a replay from the
+ * service worker, which has none yet) is fetched and the request tried once more.
+ */
+export async function send(entry, { fetchImpl } = {}) {
+  const attempt = () =>
+    call(entry.method, entry.path, {
+      json: entry.photo ? undefined : entry.body,
+      form: entry.photo ? formOf(entry) : undefined,
+      idempotencyKey: entry.key,
+      fetchImpl,
+    });
+  if (!csrfToken) await currentUser({ fetchImpl });
+  let result = await attempt();
+  if (result.status === 403 && result.body?.error?.code === "csrf_failed") {
+    await currentUser({ fetchImpl });
+    result = await attempt();
+  }
+  return result;
 }
 
 export async function logIn(email, password, options) {

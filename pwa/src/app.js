@@ -1,115 +1,225 @@
-// The technician app: log in, then the day's open jobs, most urgent first, with SLA countdowns.
-import { ApiError, currentUser, logIn, logOut, request } from "./api.js";
-import { LANGUAGES, currentLanguage, duration, setLanguage, t } from "./i18n.js";
+// The technician app: the shell (header, sync bar, refused changes), the router and start-up.
+// Views live in views/; data goes through work.js (IndexedDB + outbox) and api.js.
+import { ApiError, currentUser, logIn, logOut } from "./api.js";
+import { el } from "./dom.js";
+import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
+import { dismiss } from "./outbox.js";
+import { clearAll, getSetting, openStore, putSetting } from "./store.js";
+import { ShiftTracker } from "./location.js";
+import { Work } from "./work.js";
+import { jobsView } from "./views/jobs.js";
+import { jobView } from "./views/job.js";
+import { notificationsView, unreadCount } from "./views/notifications.js";
+import { signoffView } from "./views/signoff.js";
 
-const OPEN = "assigned,accepted,en_route,on_site,on_hold";
 const root = document.getElementById("app");
-let refreshTimer = null;
+const REFRESH_MS = 60_000;
+const app = { db: null, work: null, user: null, meta: null, shift: null, unread: 0, view: null, timer: null };
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "on") for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
-    else if (value !== false && value != null) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.flat().filter((c) => c != null));
-  return node;
+function refusalText(entry) {
+  const { status, message } = entry.error;
+  if ([404, 409, 410].includes(status)) return t(`refused_${status}`);
+  if (status === 422) return t("refused_422", { message });
+  return t("refused_other", { status, message });
 }
 
-function header(user) {
-  const select = el(
+async function syncBar() {
+  const waiting = (await app.work.outbox()).filter((e) => e.state === "pending").length;
+  const text = app.work.syncing ? t("syncing") : waiting === 0 ? t("syncDone") : waiting === 1 ? t("syncWaitingOne") : t("syncWaiting", { count: waiting });
+  return el(
+    "div",
+    { class: navigator.onLine ? "syncbar" : "syncbar offline" },
+    el("span", { role: "status", id: "sync-status" }, text),
+    el("button", { type: "button", on: { click: () => app.work.sync().catch(() => {}) } }, t("syncNow")),
+    navigator.onLine ? null : el("p", { class: "banner" }, t("offlineBanner")),
+    app.work.lastSummary?.stopped === "signed_out" ? el("p", { class: "banner" }, t("signedOut")) : null,
+  );
+}
+
+async function refusedPanel() {
+  const refused = (await app.work.outbox()).filter((e) => e.state === "refused");
+  if (!refused.length) return null;
+  return el(
+    "section",
+    { class: "refused", role: "alert", "aria-labelledby": "refused-title" },
+    el("h2", { id: "refused-title" }, t("refusedTitle")),
+    el(
+      "ul",
+      {},
+      refused.map((entry) =>
+        el(
+          "li",
+          {},
+          el("strong", {}, entry.label),
+          el("p", {}, refusalText(entry)),
+          el("button", { type: "button", class: "secondary", on: { click: async () => { await dismiss(app.db, entry.seq); render(); } } }, t("dismiss")),
+        ),
+      ),
+    ),
+  );
+}
+
+function header() {
+  const language = el(
     "select",
-    { id: "language", on: { change: (e) => { setLanguage(e.target.value); start(); } } },
+    { id: "language", on: { change: (e) => { setLanguage(e.target.value); render(); } } },
     Object.entries(LANGUAGES).map(([code, name]) => el("option", { value: code, selected: code === currentLanguage() }, name)),
   );
+  const bell = app.user
+    ? el("a", { href: "#/notifications", class: "bell" }, app.unread ? t("notificationsUnread", { count: app.unread }) : t("notifications"))
+    : null;
   return el(
     "header",
     {},
-    el("h1", {}, t("appName")),
+    el("h1", {}, el("a", { href: "#/" }, t("appName"))),
+    bell,
     el("label", { for: "language", class: "visually-hidden" }, t("language")),
-    select,
-    user ? el("button", { type: "button", on: { click: async () => { await logOut(); start(); } } }, t("logOut")) : null,
+    language,
+    app.user ? el("button", { type: "button", on: { click: signOut } }, t("logOut")) : null,
   );
+}
+
+async function signOut() {
+  try {
+    await logOut();
+  } catch {
+    // Offline: the cookie ends with the server's session; the phone's copy is wiped below anyway.
+  }
+  app.shift?.stop();
+  await clearAll(app.db);
+  app.user = null;
+  showLogin();
 }
 
 function showLogin(message) {
   const email = el("input", { id: "email", type: "email", autocomplete: "username", required: true });
   const password = el("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
   const error = el("p", { class: "error", role: "alert" }, message ?? "");
-  const form = el(
-    "form",
-    {
-      on: {
-        submit: async (event) => {
-          event.preventDefault();
-          try {
-            await logIn(email.value.trim(), password.value);
-            start();
-          } catch (failure) {
-            error.textContent = loginMessage(failure);
-          }
-        },
-      },
-    },
-    el("label", { for: "email" }, t("email")),
-    email,
-    el("label", { for: "password" }, t("password")),
-    password,
-    el("button", { type: "submit" }, t("logIn")),
-    error,
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      const user = await logIn(email.value.trim(), password.value);
+      if (user.role !== "technician") {
+        error.textContent = t("notTechnician");
+        return;
+      }
+      await signedIn(user);
+    } catch (failure) {
+      error.textContent = !(failure instanceof ApiError) ? t("offline") : failure.status === 429 ? t("tooManyAttempts") : t("loginFailed");
+    }
+  };
+  root.replaceChildren(
+    header(),
+    el("form", { class: "login", on: { submit } }, el("label", { for: "email" }, t("email")), email, el("label", { for: "password" }, t("password")), password, el("button", { type: "submit" }, t("logIn")), error),
   );
-  root.replaceChildren(header(null), form);
   email.focus();
 }
 
-function loginMessage(failure) {
-  if (!(failure instanceof ApiError)) return t("offline");
-  return failure.status === 429 ? t("tooManyAttempts") : t("loginFailed");
+function route() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  if (parts[0] === "jobs" && parts[1]) return { view: parts[2] === "signoff" ? signoffView : jobView, id: Number(parts[1]) };
+  if (parts[0] === "notifications") return { view: notificationsView };
+  return { view: jobsView };
 }
 
-function countdown(job, now) {
-  const minutes = (Date.parse(job.response_due_at) - now) / 60000;
-  const late = job.overdue || minutes < 0;
-  const text = late ? t("overdueBy", { time: duration(minutes) }) : t("dueIn", { time: duration(minutes) });
-  return el("span", { class: late ? "due overdue" : "due" }, text);
+/** What the technician is typing survives a redraw (a background refresh must not eat a note). */
+function saveDrafts() {
+  const drafts = new Map();
+  for (const input of root.querySelectorAll("input[id], textarea[id], select[id]")) {
+    if (input.type !== "file") drafts.set(input.id, input.type === "checkbox" ? input.checked : input.value);
+  }
+  return drafts;
 }
 
-function jobCard(job, now) {
-  return el(
-    "li",
-    { class: `job priority-${job.priority}` },
-    el("p", { class: "meta" }, `${job.number} · ${t(`priority_${job.priority}`)} · ${t(`status_${job.status}`)}`),
-    el("h3", {}, job.title),
-    el("p", {}, job.customer?.name ?? "", job.address ? ` — ${job.address}` : ""),
-    job.status === "on_site" || job.status === "on_hold" ? null : countdown(job, now),
-  );
+function restoreDrafts(drafts) {
+  for (const [id, value] of drafts) {
+    const input = document.getElementById(id);
+    if (!input || input.closest("header")) continue;
+    if (input.type === "checkbox") input.checked = value;
+    else input.value = value;
+  }
 }
 
-async function showJobs(user) {
-  const list = el("ul", { class: "jobs", "aria-label": t("myJobs") });
-  root.replaceChildren(header(user), el("h2", {}, t("myJobs")), list);
-  const page = await request("GET", `/work-orders?status=${OPEN}&per_page=200`);
-  const now = Date.now();
-  list.replaceChildren(...(page.items.length ? page.items.map((job) => jobCard(job, now)) : [el("li", {}, t("noJobs"))]));
+/** Draw the current screen from the phone's copy (fast, works offline). A `background` redraw
+ * (a refresh, a sync) leaves a sticky screen (the signature pad) alone and updates the bars. */
+let drawing = Promise.resolve();
+export function render(background = false) {
+  drawing = drawing.then(() => draw(background), () => draw(background));
+  return drawing;
+}
+
+async function draw(background) {
+  if (!app.user) return;
+  document.documentElement.lang = currentLanguage();
+  const { view, id } = route();
+  const same = app.view === view && id === app.viewId;
+  const bars = el("div", { id: "bars" }, await syncBar(), await refusedPanel());
+  if (same && background && view.sticky) {
+    root.querySelector("header").replaceWith(header());
+    root.querySelector("#bars").replaceWith(bars);
+    return;
+  }
+  const body = await view({ ...app, id, render, go: (hash) => { location.hash = hash; } });
+  const drafts = same ? saveDrafts() : new Map();
+  const focused = same ? document.activeElement?.id : null;
+  app.view = view;
+  app.viewId = id;
+  root.replaceChildren(header(), bars, body);
+  restoreDrafts(drafts);
+  if (focused) document.getElementById(focused)?.focus();
+  if (!same) window.scrollTo(0, 0);
+}
+
+async function refreshAll() {
+  if (!navigator.onLine) return render();
+  try {
+    await app.work.sync();
+    await app.work.refresh();
+    app.unread = await unreadCount();
+  } catch {
+    // No answer: the phone's copy stays on screen; the next tick or the "online" event retries.
+  }
+  return render();
+}
+
+async function signedIn(user) {
+  app.user = user;
+  await putSetting(app.db, "user", user);
+  app.meta = await app.work.meta();
+  app.shift = new ShiftTracker(app.work, app.db);
+  await app.shift.restore();
+  await render();
+  refreshAll();
 }
 
 async function start() {
-  clearInterval(refreshTimer);
-  document.documentElement.lang = currentLanguage();
+  app.db = await openStore();
+  app.work = new Work(app.db);
+  app.work.onChange(() => { if (app.user) render(true); });
   let user;
   try {
     user = await currentUser();
   } catch {
-    showLogin(t("offline"));
+    user = await getSetting(app.db, "user"); // offline: the last session's user and copy of the work
+  }
+  if (!user || user.role !== "technician") {
+    if (user) await clearAll(app.db);
+    showLogin(user ? t("notTechnician") : undefined);
     return;
   }
-  if (!user) {
-    showLogin();
-    return;
-  }
-  await showJobs(user);
-  refreshTimer = setInterval(() => showJobs(user).catch(() => {}), 60_000);
+  await signedIn(user);
 }
 
-if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
-start();
+window.addEventListener("hashchange", () => render());
+window.addEventListener("online", () => refreshAll());
+window.addEventListener("offline", () => render());
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refreshAll(); });
+setInterval(() => { if (document.visibilityState === "visible") refreshAll(); }, REFRESH_MS);
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  // The worker replayed the outbox in the background: show the result and the server's copy.
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "outbox-replayed") refreshAll();
+  });
+}
+start().catch(() => showLogin(t("offline")));

@@ -1,55 +1,9 @@
-// Every string of the interface, one catalogue per language.
-const catalogues = {
-  en: {
-    appName: "OnSite",
-    email: "Email",
-    password: "Password",
-    logIn: "Log in",
-    logOut: "Log out",
-    loginFailed: "Wrong email or password.",
-    tooManyAttempts: "Too many attempts; wait a few minutes.",
-    offline: "No connection. Try again when you are back online.",
-    myJobs: "My jobs",
-    noJobs: "No open jobs. Enjoy the quiet.",
-    dueIn: "Respond within {time}",
-    overdueBy: "Overdue by {time}",
-    language: "Language",
-    status_assigned: "Assigned",
-    status_accepted: "Accepted",
-    status_en_route: "On the way",
-    status_on_site: "On site",
-    status_on_hold: "On hold",
-    priority_urgent: "Urgent",
-    priority_high: "High",
-    priority_normal: "Normal",
-    priority_low: "Low",
-  },
-  "zh-CN": {
-    appName: "OnSite 现场服务",
-    email: "电子邮箱",
-    password: "密码",
-    logIn: "登录",
-    logOut: "退出登录",
-    loginFailed: "邮箱或密码错误。",
-    tooManyAttempts: "尝试次数过多，请稍候再试。",
-    offline: "没有网络连接。恢复联网后请重试。",
-    myJobs: "我的工单",
-    noJobs: "暂无未完成的工单。",
-    dueIn: "{time}内响应",
-    overdueBy: "已超时 {time}",
-    language: "语言",
-    status_assigned: "已派单",
-    status_accepted: "已接单",
-    status_en_route: "在途中",
-    status_on_site: "已到场",
-    status_on_hold: "暂停中",
-    priority_urgent: "紧急",
-    priority_high: "高",
-    priority_normal: "普通",
-    priority_low: "低",
-  },
-};
+// The interface's languages: one catalogue per language (i18n/*.js), chosen from the browser and
+// switchable; a missing key falls back to English, then to the key itself.
+import en from "./i18n/en.js";
+import zhCN from "./i18n/zh-CN.js";
 
+const catalogues = { en, "zh-CN": zhCN };
 export const LANGUAGES = { en: "English", "zh-CN": "简体中文" };
 let language = pickLanguage();
 
@@ -79,6 +33,18 @@ export function t(key, values = {}) {
 export function duration(minutes) {
   const m = Math.abs(Math.round(minutes));
   const h = Math.floor(m / 60);
-  if (language === "zh-CN") return h ? `${h} 小时 ${m % 60} 分钟` : `${m} 分钟`;
-  return h ? `${h} h ${m % 60} min` : `${m} min`;
+  return h ? t("hoursShort", { hours: h, minutes: m % 60 }) : t("minutesShort", { count: m });
+}
+
+export function kilometres(km) {
+  return t("km", { count: km < 10 ? km.toFixed(1) : Math.round(km) });
+}
+
+export function clockTime(iso) {
+  return new Date(iso).toLocaleString(language, { dateStyle: "short", timeStyle: "short" });
+}
+
+/** Both catalogues carry the same keys (checked by the unit tests). */
+export function catalogueKeys() {
+  return Object.fromEntries(Object.entries(catalogues).map(([code, c]) => [code, Object.keys(c).sort()]));
 }

@@ -1,6 +1,13 @@
 // Service worker: the app shell is precached, so the app opens without a network. Pages are
 // network-first (a fresh shell when online), built assets cache-first (their names carry a hash).
-const VERSION = "__VERSION__";
+// When the network returns, Background Sync wakes this worker to send the outbox, even when the
+// app is closed; it takes the same lock as the page, so a change is never sent twice at once.
+import { send } from "./api.js";
+import { replay, withOutboxLock } from "./outbox.js";
+import { openStore } from "./store.js";
+
+// Both are filled in by build.mjs (esbuild `define`) from the build's hashed files.
+const VERSION = __VERSION__;
 const PRECACHE = __PRECACHE__;
 const SHELL = `onsite-shell-${VERSION}`;
 
@@ -25,4 +32,16 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   event.respondWith(caches.match(event.request, { cacheName: SHELL }).then((hit) => hit ?? fetch(event.request)));
+});
+
+async function replayOutbox() {
+  const db = await openStore();
+  const summary = await withOutboxLock(() => replay(db, send));
+  for (const client of await self.clients.matchAll()) client.postMessage({ type: "outbox-replayed", summary });
+  // A stop (offline, server unavailable) rejects, so the browser schedules another attempt.
+  if (summary.stopped === "offline" || summary.stopped === "unavailable") throw new Error(summary.stopped);
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "onsite-outbox") event.waitUntil(replayOutbox());
 });

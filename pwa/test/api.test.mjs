@@ -48,3 +48,32 @@ test("errors come back as ApiError with the contract's code and fields", async (
     return true;
   });
 });
+
+test("send replays an outbox entry with its own key and fetches a CSRF token when it has none", async () => {
+  const { send } = await import("../src/api.js");
+  const server = fakeFetch([
+    [403, { error: { code: "csrf_failed", message: "?" } }],
+    [200, { csrf_token: "tok-2", user: { id: 7 } }],
+    [201, { id: 3 }],
+  ]);
+  const entry = { method: "POST", path: "/work-orders/1/logs", body: { kind: "note", text: "x" }, key: "k-1" };
+  const result = await send(entry, { fetchImpl: server.impl });
+  assert.deepEqual(result, { ok: true, status: 201, body: { id: 3 } });
+  const [refused, me, retried] = server.calls;
+  assert.equal(refused.headers["Idempotency-Key"], "k-1");
+  assert.equal(me.url, "/api/v1/auth/me");
+  assert.equal(retried.headers["X-CSRF-Token"], "tok-2");
+  assert.equal(retried.headers["Idempotency-Key"], "k-1");
+});
+
+test("send throws only when the network fails; a refusal is an answer", async () => {
+  const { send } = await import("../src/api.js");
+  const down = async () => {
+    throw new TypeError("Failed to fetch");
+  };
+  await assert.rejects(send({ method: "POST", path: "/x", body: {}, key: "k" }, { fetchImpl: down }), TypeError);
+  const server = fakeFetch([[409, { error: { code: "conflict", message: "moved" } }]]);
+  const result = await send({ method: "POST", path: "/x", body: {}, key: "k" }, { fetchImpl: server.impl });
+  assert.equal(result.status, 409);
+  assert.equal(result.body.error.code, "conflict");
+});

@@ -1,0 +1,252 @@
+// Job detail: the customer, the site, the actions the status machine allows now, navigation, the
+// work log (notes, parts, photos) and the timeline. Every change goes through the outbox.
+import { el } from "../dom.js";
+import { directionsUrl } from "../geo.js";
+import { clockTime, t } from "../i18n.js";
+import { currentPosition } from "../location.js";
+import { downscale } from "../photos.js";
+import { allowedActions, mayDo } from "../workflow.js";
+import { countdown, distanceText } from "./common.js";
+
+const WITH_REASON = new Set(["decline", "pause"]);
+const REASONS = ["reason_parts", "reason_absent", "reason_other"];
+
+function field(id, label, input) {
+  return el("div", { class: "field" }, el("label", { for: id }, label), input);
+}
+
+function reasonDialog(ctx, job, action) {
+  const select = el("select", { id: `${action}-reason` }, REASONS.map((key) => el("option", { value: t(key) }, t(key))));
+  const dialog = el(
+    "dialog",
+    { "aria-labelledby": `${action}-title` },
+    el(
+      "form",
+      { method: "dialog" },
+      el("h2", { id: `${action}-title` }, t(`action_${action}`)),
+      field(`${action}-reason`, t("reason"), select),
+      el("div", { class: "row" }, el("button", { value: "confirm" }, t("confirm")), el("button", { value: "cancel", class: "secondary" }, t("cancel"))),
+    ),
+  );
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue === "confirm") ctx.work.act(job, action, { reason: select.value }, ctx.meta);
+    dialog.remove();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function completeForm(ctx, job) {
+  const resolution = el("textarea", { id: "resolution", rows: 3, required: true });
+  const fixed = el("input", { id: "first-time-fix", type: "checkbox", checked: true });
+  const error = el("p", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    if (!resolution.value.trim()) {
+      error.textContent = t("required");
+      resolution.focus();
+      return;
+    }
+    const params = { resolution: resolution.value.trim(), first_time_fix: fixed.checked };
+    resolution.value = "";
+    await ctx.work.act(job, "complete", params, ctx.meta);
+    ctx.go(`#/jobs/${job.id}/signoff`);
+  };
+  return el(
+    "form",
+    { class: "card", on: { submit } },
+    field("resolution", t("resolution"), resolution),
+    el("label", { class: "check" }, fixed, " ", t("firstTimeFix")),
+    error,
+    el("button", { type: "submit" }, t("action_complete")),
+  );
+}
+
+function actionButtons(ctx, job) {
+  const actions = allowedActions(job, ctx.meta);
+  const buttons = actions
+    .filter((action) => action !== "complete")
+    .map((action) =>
+      el(
+        "button",
+        {
+          type: "button",
+          class: action === "decline" ? "secondary" : null,
+          on: { click: () => (WITH_REASON.has(action) ? reasonDialog(ctx, job, action) : ctx.work.act(job, action, {}, ctx.meta)) },
+        },
+        t(`action_${action}`),
+      ),
+    );
+  return el("div", {}, el("div", { class: "actions" }, buttons), actions.includes("complete") ? completeForm(ctx, job) : null);
+}
+
+function navigation(ctx, job, position) {
+  if (!job.location) return null;
+  return el(
+    "div",
+    { class: "navigate" },
+    el("p", {}, distanceText(job, position, ctx.meta) ?? t("distanceUnknown")),
+    el("a", { role: "button", class: "button", href: directionsUrl(job.location, navigator.userAgent), target: "_blank", rel: "noopener" }, t("navigate")),
+  );
+}
+
+function logRecorder(ctx, job, kind, body) {
+  return ctx.work.record({ kind: "log", method: "POST", path: `/work-orders/${job.id}/logs`, body: { ...body, kind, occurred_at: new Date().toISOString() }, jobId: job.id, label: `${kind} · ${job.number}` }, (current, entry) => ({
+    ...current,
+    logs: [...(current.logs ?? []), { ...entry.body, pending: true }],
+  }));
+}
+
+function noteForm(ctx, job) {
+  const text = el("textarea", { id: "note-text", rows: 3 });
+  const minutes = el("input", { id: "note-minutes", type: "number", min: 0, max: 1440, inputmode: "numeric" });
+  const submit = (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) return text.focus();
+    const body = { text: text.value.trim(), ...(minutes.value ? { minutes: Number(minutes.value) } : {}) };
+    text.value = minutes.value = "";
+    logRecorder(ctx, job, "note", body);
+  };
+  return el("form", { class: "card", on: { submit } }, field("note-text", t("note"), text), field("note-minutes", t("minutes"), minutes), el("button", { type: "submit" }, t("addNote")));
+}
+
+function partForm(ctx, job) {
+  const sku = el("input", { id: "part-sku", autocomplete: "off" });
+  const name = el("input", { id: "part-name", autocomplete: "off" });
+  const qty = el("input", { id: "part-qty", type: "number", min: 1, value: 1, inputmode: "numeric" });
+  const submit = (event) => {
+    event.preventDefault();
+    if (!sku.value.trim() || !name.value.trim()) return (sku.value.trim() ? name : sku).focus();
+    const parts = [{ sku: sku.value.trim(), name: name.value.trim(), qty: Number(qty.value) || 1 }];
+    sku.value = name.value = "";
+    qty.value = 1;
+    logRecorder(ctx, job, "part", { parts });
+  };
+  return el("form", { class: "card", on: { submit } }, field("part-sku", t("sku"), sku), field("part-name", t("partName"), name), field("part-qty", t("quantity"), qty), el("button", { type: "submit" }, t("addPart")));
+}
+
+function photoButton(ctx, job) {
+  const error = el("p", { class: "error", role: "alert" });
+  const input = el("input", { type: "file", accept: "image/*", capture: "environment", hidden: true, "aria-hidden": "true", tabindex: -1 });
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    input.value = "";
+    if (!file) return;
+    let blob;
+    try {
+      blob = await downscale(file);
+    } catch {
+      error.textContent = t("photoUnreadable");
+      return;
+    }
+    const occurredAt = new Date().toISOString();
+    await ctx.work.record({ kind: "photo", method: "POST", path: `/work-orders/${job.id}/attachments`, photo: { blob, name: "photo.jpg" }, occurredAt, jobId: job.id, label: `photo · ${job.number}` }, (current, entry) => ({
+      ...current,
+      localPhotos: [...(current.localPhotos ?? []), { seq: entry.seq, blob }],
+    }));
+  });
+  return el("div", {}, input, el("button", { type: "button", on: { click: () => input.click() } }, t("addPhoto")), error);
+}
+
+function thumbnails(job) {
+  const sent = (job.attachments ?? []).map((a) => el("img", { src: a.url, alt: t("photos"), loading: "lazy", width: 96, height: 96 }));
+  const waiting = (job.localPhotos ?? []).map((p) => el("img", { src: URL.createObjectURL(p.blob), alt: t("pendingSync"), class: "pending", width: 96, height: 96 }));
+  if (!sent.length && !waiting.length) return null;
+  return el("div", { class: "thumbs", role: "group", "aria-label": t("photos") }, sent, waiting);
+}
+
+function logList(job) {
+  const logs = job.logs ?? [];
+  if (!logs.length) return null;
+  return el(
+    "ul",
+    { class: "logs", "aria-label": t("logs") },
+    logs.map((log) =>
+      el(
+        "li",
+        { class: log.pending ? "pending" : null },
+        log.text ?? "",
+        log.minutes ? ` (${t("minutesShort", { count: log.minutes })})` : "",
+        (log.parts ?? []).map((p) => `${p.qty} × ${p.name} (${p.sku})`).join(", "),
+        log.pending ? el("span", { class: "tag" }, t("pendingSync")) : null,
+      ),
+    ),
+  );
+}
+
+function workLog(ctx, job) {
+  const logging = mayDo("log", job, ctx.meta);
+  const photographing = mayDo("attach", job, ctx.meta);
+  if (!logging && !photographing && !(job.logs ?? []).length) return null;
+  return el(
+    "section",
+    { "aria-labelledby": "worklog-title" },
+    el("h3", { id: "worklog-title" }, t("workLog")),
+    logList(job),
+    logging ? [noteForm(ctx, job), partForm(ctx, job)] : null,
+    thumbnails(job),
+    photographing ? photoButton(ctx, job) : null,
+  );
+}
+
+function customerCard(job) {
+  const phone = job.customer?.phone;
+  return el(
+    "section",
+    { class: "card" },
+    el("h3", {}, t("customer")),
+    el("p", {}, job.customer?.name ?? ""),
+    phone ? el("a", { href: `tel:${phone.replace(/[^+\d]/g, "")}`, class: "button secondary" }, t("call", { phone })) : null,
+    job.address ? el("p", {}, el("strong", {}, `${t("address")}: `), job.address) : null,
+    job.description ? el("p", {}, el("strong", {}, `${t("description")}: `), job.description) : null,
+    (job.required_skills ?? []).length ? el("p", {}, el("strong", {}, `${t("requiredSkills")}: `), job.required_skills.join(", ")) : null,
+  );
+}
+
+function earlierVisits(job) {
+  const visits = job.earlier_visits ?? [];
+  return el(
+    "section",
+    { "aria-labelledby": "visits-title" },
+    el("h3", { id: "visits-title" }, t("earlierVisits")),
+    visits.length
+      ? el("ul", { class: "plain" }, visits.map((v) => el("li", {}, `${v.number} · ${clockTime(v.created_at)} · ${v.title} · ${t(`status_${v.status}`)}`, v.resolution ? ` — ${v.resolution}` : "")))
+      : el("p", { class: "meta" }, t("noEarlierVisits")),
+  );
+}
+
+function timeline(job) {
+  return el(
+    "section",
+    { "aria-labelledby": "timeline-title" },
+    el("h3", { id: "timeline-title" }, t("timeline")),
+    el(
+      "ol",
+      { class: "timeline" },
+      (job.events ?? []).map((event) =>
+        el("li", { class: event.pending ? "pending" : null }, `${clockTime(event.occurred_at)} · ${t(`event_${event.action}`)}`, event.actor?.name ? ` · ${event.actor.name}` : "", event.pending ? el("span", { class: "tag" }, t("pendingSync")) : null),
+      ),
+    ),
+  );
+}
+
+export async function jobView(ctx) {
+  const [job, position] = await Promise.all([ctx.work.job(ctx.id), currentPosition(ctx.db)]);
+  if (!job || job.mine === false) return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
+  const signable = mayDo("signoff", job, ctx.meta);
+  return el(
+    "article",
+    { class: "detail" },
+    el("a", { href: "#/", class: "back" }, t("back")),
+    el("p", { class: "meta" }, `${job.number} · ${t(`priority_${job.priority}`)} · ${t(`status_${job.status}`)}`),
+    el("h2", {}, job.title),
+    countdown(job),
+    navigation(ctx, job, position),
+    actionButtons(ctx, job),
+    signable ? el("a", { href: `#/jobs/${job.id}/signoff`, role: "button", class: "button" }, t("signOff")) : null,
+    customerCard(job),
+    workLog(ctx, job),
+    earlierVisits(job),
+    timeline(job),
+  );
+}

@@ -1,0 +1,106 @@
+// Sign-off: the customer signs on the technician's phone (signature_pad), with their name and a
+// rating; or the technician sends a confirmation link (share sheet, copy, or a QR code to scan).
+import QRCode from "qrcode";
+import SignaturePad from "signature_pad";
+import { ApiError, change } from "../api.js";
+import { el } from "../dom.js";
+import { clockTime, t } from "../i18n.js";
+import { mayDo } from "../workflow.js";
+
+function field(id, label, input) {
+  return el("div", { class: "field" }, el("label", { for: id }, label), input);
+}
+
+/** The canvas at the device's pixel density, so strokes stay sharp (signature_pad's advice). */
+function sizeCanvas(canvas, pad) {
+  const ratio = Math.max(window.devicePixelRatio || 1, 1);
+  const data = pad.toData();
+  canvas.width = canvas.offsetWidth * ratio;
+  canvas.height = canvas.offsetHeight * ratio;
+  canvas.getContext("2d").scale(ratio, ratio);
+  pad.clear();
+  pad.fromData(data);
+}
+
+async function linkPanel(job, panel) {
+  let link;
+  try {
+    link = await change("POST", `/work-orders/${job.id}/confirmation-link`);
+  } catch (error) {
+    panel.replaceChildren(el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("linkNeedsNetwork")));
+    return;
+  }
+  const url = new URL(link.url, location.origin).href;
+  const qr = await QRCode.toDataURL(url, { margin: 1, width: 240, errorCorrectionLevel: "M" });
+  const copied = el("span", { role: "status" });
+  const copy = async () => {
+    await navigator.clipboard.writeText(url);
+    copied.textContent = t("copied");
+  };
+  panel.replaceChildren(
+    el("p", {}, t("linkReady", { time: clockTime(link.expires_at) })),
+    el("img", { src: qr, alt: t("qrCode"), width: 240, height: 240, class: "qr" }),
+    el("p", { class: "link" }, el("code", {}, url)),
+    el(
+      "div",
+      { class: "row" },
+      navigator.share ? el("button", { type: "button", on: { click: () => navigator.share({ title: job.number, url }).catch(() => {}) } }, t("share")) : null,
+      el("button", { type: "button", class: "secondary", on: { click: copy } }, t("copy")),
+      copied,
+    ),
+  );
+}
+
+export async function signoffView(ctx) {
+  const job = await ctx.work.job(ctx.id);
+  if (!job) return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
+  if (!mayDo("signoff", job, ctx.meta)) {
+    const done = job.status === "closed" ? t("closedDone") : t(`status_${job.status}`);
+    return el("section", { class: "pad" }, el("h2", {}, job.title), el("p", { role: "status" }, done), el("a", { href: "#/" }, t("back")));
+  }
+  const canvas = el("canvas", { id: "signature", "aria-label": t("signature"), role: "img", class: "signature" });
+  const pad = new SignaturePad(canvas, { penColor: "#101418", minWidth: 1, maxWidth: 3 });
+  requestAnimationFrame(() => sizeCanvas(canvas, pad));
+  const name = el("input", { id: "signer-name", autocomplete: "off", required: true });
+  const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, "★".repeat(n))));
+  const comment = el("textarea", { id: "comment", rows: 2 });
+  const error = el("p", { class: "error", role: "alert" });
+  const linkArea = el("div", { class: "card", "aria-live": "polite" });
+
+  const submit = async (event) => {
+    event.preventDefault();
+    if (!name.value.trim()) {
+      error.textContent = t("required");
+      return name.focus();
+    }
+    if (pad.isEmpty()) {
+      error.textContent = t("signatureMissing");
+      return;
+    }
+    const body = { signer_name: name.value.trim(), signature: pad.toDataURL("image/png"), occurred_at: new Date().toISOString() };
+    if (rating.value) body.rating = Number(rating.value);
+    if (comment.value.trim()) body.comment = comment.value.trim();
+    await ctx.work.record(
+      { kind: "signoff", method: "POST", path: `/work-orders/${job.id}/signoff`, body, jobId: job.id, label: `sign-off · ${job.number}` },
+      (current) => ({ ...current, status: "closed", closed_at: body.occurred_at, changedOffline: true, events: [...(current.events ?? []), { action: "close", occurred_at: body.occurred_at, pending: true }] }),
+    );
+    ctx.render();
+  };
+  return el(
+    "form",
+    { class: "detail signoff", on: { submit } },
+    el("a", { href: `#/jobs/${job.id}`, class: "back" }, job.number),
+    el("h2", {}, t("signoffTitle")),
+    el("p", {}, job.title),
+    job.resolution ? el("p", { class: "meta" }, `${t("resolution")}: ${job.resolution}`) : null,
+    field("signer-name", t("signerName"), name),
+    el("div", { class: "field" }, el("span", { class: "label", id: "signature-label" }, t("signature")), canvas, el("button", { type: "button", class: "secondary", on: { click: () => pad.clear() } }, t("clearSignature"))),
+    field("rating", t("rating"), rating),
+    field("comment", t("comment"), comment),
+    error,
+    el("button", { type: "submit" }, t("signOff")),
+    el("button", { type: "button", class: "secondary", on: { click: () => linkPanel(job, linkArea) } }, t("sendLink")),
+    linkArea,
+  );
+}
+signoffView.sticky = true; // a background refresh must not wipe a signature being drawn

@@ -1,0 +1,133 @@
+// The app's data layer: the phone's copy of my jobs (IndexedDB), refreshed from the network when
+// there is one, and every change recorded through the outbox, applied to the phone's copy at once
+// and sent to the server in order.
+import { request, send } from "./api.js";
+import { enqueue, entries, pendingJobIds, replay, withOutboxLock } from "./outbox.js";
+import { getJob, getSetting, listJobs, putJob, putSetting, replaceJobs } from "./store.js";
+import { applyLocally } from "./workflow.js";
+
+export const MY_STATUSES = "assigned,accepted,en_route,on_site,on_hold,completed";
+const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+export function mostUrgentFirst(jobs) {
+  const rank = (job) => [job.status === "completed" ? 1 : 0, PRIORITY_RANK[job.priority] ?? 9, job.response_due_at ?? ""];
+  return [...jobs].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
+  });
+}
+
+export class Work {
+  constructor(db) {
+    this.db = db;
+    this.listeners = new Set();
+    this.syncing = null;
+    this.lastSummary = null;
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed() {
+    for (const listener of this.listeners) listener();
+  }
+
+  jobs() {
+    return listJobs(this.db).then(mostUrgentFirst);
+  }
+
+  job(id) {
+    return getJob(this.db, id);
+  }
+
+  outbox() {
+    return entries(this.db);
+  }
+
+  /** Read the status machine and travel speed: from the server when it answers, else the copy. */
+  async meta() {
+    try {
+      const meta = await request("GET", "/meta");
+      await putSetting(this.db, "meta", meta);
+      return meta;
+    } catch (error) {
+      const saved = await getSetting(this.db, "meta");
+      if (saved) return saved;
+      throw error;
+    }
+  }
+
+  /** My jobs and each one's detail from the server (jobs with waiting changes keep the phone's copy). */
+  async refresh() {
+    const page = await request("GET", `/work-orders?status=${MY_STATUSES}&per_page=200`);
+    const keep = await pendingJobIds(this.db);
+    await replaceJobs(this.db, page.items.map((job) => ({ ...job, mine: true, changedOffline: false })), keep);
+    const details = await Promise.all(
+      page.items.filter((job) => !keep.has(job.id)).map((job) => request("GET", `/work-orders/${job.id}`).catch(() => null)),
+    );
+    for (const detail of details) if (detail) await putJob(this.db, { ...detail, mine: true, changedOffline: false });
+    await putSetting(this.db, "refreshedAt", new Date().toISOString());
+    this.changed();
+  }
+
+  async refreshJob(id) {
+    if ((await pendingJobIds(this.db)).has(id)) return;
+    const detail = await request("GET", `/work-orders/${id}`);
+    await putJob(this.db, { ...(await getJob(this.db, id)), ...detail, changedOffline: false });
+    this.changed();
+  }
+
+  /**
+   * Record a change: into the outbox, onto the phone's copy of the job (`update(job)` returns the
+   * new copy), then a sync attempt. The time of the deed is now, on the phone's clock.
+   */
+  async record(entry, update) {
+    const at = new Date();
+    const stored = await enqueue(this.db, entry, { now: at });
+    if (entry.jobId != null && update) {
+      const job = await getJob(this.db, entry.jobId);
+      if (job) await putJob(this.db, update(job, stored));
+    }
+    this.changed();
+    this.requestBackgroundSync();
+    this.sync().catch(() => {});
+    return stored;
+  }
+
+  /** An action (accept, arrive, complete ...) with its parameters. */
+  act(job, action, params, meta) {
+    const occurredAt = new Date().toISOString();
+    return this.record(
+      { kind: "action", method: "POST", path: `/work-orders/${job.id}/actions/${action}`, body: { ...params, occurred_at: occurredAt }, jobId: job.id, label: `${action} · ${job.number}` },
+      (current) => applyLocally(current, action, params, occurredAt, meta),
+    );
+  }
+
+  /** Send what waits, in order (one replay at a time across the page and the service worker). */
+  sync() {
+    if (this.syncing) return this.syncing;
+    this.syncing = (async () => {
+      this.changed();
+      const summary = await withOutboxLock(() => replay(this.db, send, { onRefused: () => this.changed() }));
+      this.lastSummary = summary;
+      if (summary.applied || summary.refused) await this.refresh().catch(() => {});
+      return summary;
+    })().finally(() => {
+      this.syncing = null;
+      this.changed();
+    });
+    return this.syncing;
+  }
+
+  /** Ask the service worker to replay when the network returns, even if the app is closed. */
+  async requestBackgroundSync() {
+    try {
+      const registration = await navigator.serviceWorker?.ready;
+      await registration?.sync?.register("onsite-outbox");
+    } catch {
+      // Background Sync is not offered everywhere (Safari, Firefox): the app replays when it opens.
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// The phone's use of the server's status machine, the catalogues, distances and the ping rule.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { directionsUrl, distanceKm } from "../src/geo.js";
+import { catalogueKeys } from "../src/i18n.js";
+import { shouldPing } from "../src/location.js";
+import { scaledSize } from "../src/photos.js";
+import { allowedActions, applyLocally, mayDo } from "../src/workflow.js";
+
+const meta = {
+  actions: [
+    { name: "accept", roles: ["technician"], from_statuses: ["assigned"], to_status: "accepted", required: [] },
+    { name: "decline", roles: ["technician"], from_statuses: ["assigned", "accepted"], to_status: "new", required: ["reason"] },
+    { name: "arrive", roles: ["technician"], from_statuses: ["accepted", "en_route"], to_status: "on_site", required: [] },
+    { name: "cancel", roles: ["admin", "dispatcher"], from_statuses: ["assigned", "accepted"], to_status: "cancelled", required: ["reason"] },
+  ],
+  activities: [{ name: "log", roles: ["technician"], statuses: ["on_site"] }],
+};
+
+test("offline, the buttons come from the table for the technician's role only", () => {
+  assert.deepEqual(allowedActions({ status: "accepted", changedOffline: true }, meta), ["decline", "arrive"]);
+  assert.deepEqual(allowedActions({ status: "accepted", allowed_actions: ["arrive"] }, meta), ["arrive"]);
+});
+
+test("an action done offline moves the phone's copy and stamps the time of the deed", () => {
+  const job = { status: "accepted", arrived_at: null, events: [] };
+  const after = applyLocally(job, "arrive", {}, "2026-11-23T10:00:00Z", meta);
+  assert.equal(after.status, "on_site");
+  assert.equal(after.arrived_at, "2026-11-23T10:00:00Z");
+  assert.equal(after.events.at(-1).pending, true);
+  assert.ok(mayDo("log", after, meta));
+  assert.equal(applyLocally(job, "decline", { reason: "x" }, "2026-11-23T10:00:00Z", meta).mine, false);
+});
+
+test("English and Chinese catalogues carry the same keys", () => {
+  const keys = catalogueKeys();
+  assert.deepEqual(keys["zh-CN"], keys.en);
+});
+
+test("directions open the phone's own maps app", () => {
+  const site = { lat: 31.2304, lon: 121.4737 };
+  assert.equal(directionsUrl(site, "Mozilla/5.0 (Linux; Android 14; Pixel 7)"), "geo:31.2304,121.4737?q=31.2304,121.4737");
+  assert.match(directionsUrl(site, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"), /^https:\/\/maps\.apple\.com\/\?daddr=31\.2304,121\.4737/);
+  assert.match(directionsUrl(site, "Mozilla/5.0 (X11; Linux x86_64)"), /^https:\/\/www\.google\.com\/maps\/dir\/\?api=1&destination=31\.2304,121\.4737/);
+});
+
+test("distance: Shanghai People's Square to the Bund is about 1.9 km", () => {
+  const km = distanceKm({ lat: 31.2304, lon: 121.4737 }, { lat: 31.2400, lon: 121.4900 });
+  assert.ok(km > 1.8 && km < 1.95, `got ${km}`);
+});
+
+test("positions are sent about once a minute and only after moving", () => {
+  const first = { lat: 31.23, lon: 121.47, at: 0 };
+  assert.ok(shouldPing(null, first));
+  assert.ok(!shouldPing(first, { lat: 31.24, lon: 121.47, at: 30_000 }), "too soon");
+  assert.ok(!shouldPing(first, { lat: 31.2301, lon: 121.47, at: 120_000 }), "11 m: not moved");
+  assert.ok(shouldPing(first, { lat: 31.231, lon: 121.47, at: 61_000 }), "111 m after a minute");
+});
+
+test("photos are scaled to 1600 px on the long edge, never up", () => {
+  assert.deepEqual(scaledSize(4032, 3024), { width: 1600, height: 1200 });
+  assert.deepEqual(scaledSize(800, 600), { width: 800, height: 600 });
+});
