@@ -123,18 +123,18 @@ function route() {
 }
 
 /** What the technician is typing survives a redraw (a background refresh must not eat a note). */
+const drafts = new Map(); // per screen: kept while a form is briefly absent (a status redraw)
+
 function saveDrafts() {
-  const drafts = new Map();
   for (const input of root.querySelectorAll("input[id], textarea[id], select[id]")) {
-    if (input.type !== "file") drafts.set(input.id, input.type === "checkbox" ? input.checked : input.value);
+    if (input.type !== "file" && !input.closest("header")) drafts.set(input.id, input.type === "checkbox" ? input.checked : input.value);
   }
-  return drafts;
 }
 
-function restoreDrafts(drafts) {
+function restoreDrafts() {
   for (const [id, value] of drafts) {
     const input = document.getElementById(id);
-    if (!input || input.closest("header")) continue;
+    if (!input) continue;
     if (input.type === "checkbox") input.checked = value;
     else input.value = value;
   }
@@ -160,12 +160,13 @@ async function draw(background) {
     return;
   }
   const body = await view({ ...app, id, render, go: (hash) => { location.hash = hash; } });
-  const drafts = same ? saveDrafts() : new Map();
+  if (same) saveDrafts();
+  else drafts.clear();
   const focused = same ? document.activeElement?.id : null;
   app.view = view;
   app.viewId = id;
   root.replaceChildren(header(), bars, body);
-  restoreDrafts(drafts);
+  restoreDrafts();
   if (focused) document.getElementById(focused)?.focus();
   if (!same) window.scrollTo(0, 0);
 }

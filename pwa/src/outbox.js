@@ -20,10 +20,6 @@ export async function entries(db) {
   return db.getAll("outbox");
 }
 
-export async function pendingJobIds(db) {
-  return new Set((await entries(db)).filter((e) => e.state === "pending" && e.jobId != null).map((e) => e.jobId));
-}
-
 export async function dismiss(db, seq) {
   const entry = await db.get("outbox", seq);
   if (entry?.state === "refused") await db.delete("outbox", seq);

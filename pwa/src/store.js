@@ -25,20 +25,28 @@ export async function listJobs(db) {
 }
 
 /**
- * The server's list of my jobs replaces the phone's, except jobs with changes still waiting in the
- * outbox: the phone's copy of those is newer until the outbox drains.
+ * Jobs with changes still waiting in the outbox: the phone's copy of those is newer than the
+ * server's until the outbox drains. Read in the writing transaction, so a change queued while the
+ * server's copy was on its way is never overwritten by it.
  */
-export async function replaceJobs(db, serverJobs, keepIds) {
-  const tx = db.transaction("jobs", "readwrite");
+async function waitingJobIds(tx) {
+  const waiting = (await tx.objectStore("outbox").getAll()).filter((e) => e.state === "pending" && e.jobId != null);
+  return new Set(waiting.map((e) => e.jobId));
+}
+
+/** The server's list of my jobs (and each one's detail, when fetched) replaces the phone's. */
+export async function replaceJobs(db, serverJobs, details) {
+  const tx = db.transaction(["jobs", "outbox"], "readwrite");
+  const jobs = tx.objectStore("jobs");
+  const keep = await waitingJobIds(tx);
   const fresh = new Map(serverJobs.map((job) => [job.id, job]));
-  for (const old of await tx.store.getAll()) {
-    if (keepIds.has(old.id)) continue;
-    if (!fresh.has(old.id)) await tx.store.delete(old.id);
+  for (const old of await jobs.getAll()) {
+    if (!keep.has(old.id) && !fresh.has(old.id)) await jobs.delete(old.id);
   }
   for (const job of serverJobs) {
-    if (keepIds.has(job.id)) continue;
-    const old = await tx.store.get(job.id);
-    await tx.store.put({ ...old, ...job });
+    if (keep.has(job.id)) continue;
+    const detail = details.get(job.id);
+    await jobs.put(detail ? { ...detail, ...job } : { ...(await jobs.get(job.id)), ...job });
   }
   await tx.done;
 }

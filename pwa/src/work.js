@@ -2,7 +2,7 @@
 // there is one, and every change recorded through the outbox, applied to the phone's copy at once
 // and sent to the server in order.
 import { request, send } from "./api.js";
-import { enqueue, entries, pendingJobIds, replay, withOutboxLock } from "./outbox.js";
+import { enqueue, entries, replay, withOutboxLock } from "./outbox.js";
 import { getJob, getSetting, listJobs, putJob, putSetting, replaceJobs } from "./store.js";
 import { applyLocally } from "./workflow.js";
 
@@ -17,11 +17,16 @@ export function mostUrgentFirst(jobs) {
   });
 }
 
+/** The server's copy of a job of mine (it replaces what the phone changed offline). */
+const mine = (job) => ({ ...job, mine: true, changedOffline: false, localPhotos: [] });
+
 export class Work {
   constructor(db) {
     this.db = db;
     this.listeners = new Set();
     this.syncing = null;
+    this.refreshing = null;
+    this.refreshAgain = null;
     this.lastSummary = null;
   }
 
@@ -59,23 +64,32 @@ export class Work {
     }
   }
 
-  /** My jobs and each one's detail from the server (jobs with waiting changes keep the phone's copy). */
-  async refresh() {
-    const page = await request("GET", `/work-orders?status=${MY_STATUSES}&per_page=200`);
-    const keep = await pendingJobIds(this.db);
-    await replaceJobs(this.db, page.items.map((job) => ({ ...job, mine: true, changedOffline: false })), keep);
-    const details = await Promise.all(
-      page.items.filter((job) => !keep.has(job.id)).map((job) => request("GET", `/work-orders/${job.id}`).catch(() => null)),
-    );
-    for (const detail of details) if (detail) await putJob(this.db, { ...detail, mine: true, changedOffline: false });
-    await putSetting(this.db, "refreshedAt", new Date().toISOString());
-    this.changed();
+  /** My jobs and each one's detail from the server. One refresh at a time: a refresh asked for
+   * while one runs runs again after it, so the last copy written is never older than a change. */
+  refresh() {
+    if (this.refreshing) {
+      this.refreshAgain ??= this.refreshing.catch(() => {}).then(() => {
+        this.refreshAgain = null;
+        return this.refresh();
+      });
+      return this.refreshAgain;
+    }
+    this.refreshing = this.fetchJobs().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
   }
 
-  async refreshJob(id) {
-    if ((await pendingJobIds(this.db)).has(id)) return;
-    const detail = await request("GET", `/work-orders/${id}`);
-    await putJob(this.db, { ...(await getJob(this.db, id)), ...detail, changedOffline: false });
+  async fetchJobs() {
+    const page = await request("GET", `/work-orders?status=${MY_STATUSES}&per_page=200`);
+    const details = new Map();
+    await Promise.all(
+      page.items.map((job) =>
+        request("GET", `/work-orders/${job.id}`).then((detail) => details.set(job.id, mine(detail)), () => {}),
+      ),
+    );
+    await replaceJobs(this.db, page.items.map(mine), details);
+    await putSetting(this.db, "refreshedAt", new Date().toISOString());
     this.changed();
   }
 

@@ -4,8 +4,8 @@ import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { dismiss, enqueue, entries, pendingJobIds, replay } from "../src/outbox.js";
-import { openStore } from "../src/store.js";
+import { dismiss, enqueue, entries, replay } from "../src/outbox.js";
+import { listJobs, openStore, putJob, replaceJobs } from "../src/store.js";
 
 let n = 0;
 const freshStore = () => openStore(`onsite-test-${++n}`);
@@ -68,7 +68,6 @@ test("a refusal is kept with the server's reason until dismissed; later entries 
   assert.equal(kept.state, "refused");
   assert.deepEqual(kept.error, { status: 404, code: "not_found", message: "no" });
   assert.deepEqual(refusedSeen, ["arrive at a reassigned job"]);
-  assert.deepEqual([...(await pendingJobIds(db))], [], "a refused entry no longer holds the job's copy");
   assert.equal((await replay(db, api.send)).applied, 0, "a refused entry is not sent again");
   await dismiss(db, kept.seq);
   assert.deepEqual(await entries(db), []);
@@ -90,5 +89,29 @@ test("the outbox survives closing and reopening the database (an app restart)", 
   const [entry] = await entries(again);
   assert.equal(entry.key, stored.key);
   assert.equal(entry.createdAt, "2026-11-23T09:30:00.000Z");
-  assert.deepEqual([...(await pendingJobIds(again))], [7]);
 });
+
+test("the server's copy replaces the phone's, except for jobs with changes still waiting", async () => {
+  const db = await freshStore();
+  await putJob(db, { id: 1, status: "on_site", title: "changed offline" });
+  await putJob(db, { id: 2, status: "accepted", title: "untouched" });
+  await putJob(db, { id: 3, status: "assigned", title: "reassigned away" });
+  await enqueue(db, note(1, "arrive"));
+  const server = [{ id: 1, status: "accepted", title: "stale" }, { id: 2, status: "en_route", title: "untouched" }];
+  await replaceJobs(db, server, new Map([[2, { id: 2, logs: ["from the detail"] }]]));
+  const jobs = Object.fromEntries((await listJobs(db)).map((job) => [job.id, job]));
+  assert.equal(jobs[1].status, "on_site");
+  assert.equal(jobs[2].status, "en_route");
+  assert.deepEqual(jobs[2].logs, ["from the detail"]);
+  assert.equal(jobs[3], undefined, "a job no longer mine leaves the phone");
+
+  const [waiting] = await entries(db);
+  await replay(db, serverAnswering(404));
+  await replaceJobs(db, server, new Map());
+  assert.equal((await listJobs(db)).find((job) => job.id === 1).status, "accepted", "a refused change holds nothing back");
+  assert.equal((await entries(db))[0].seq, waiting.seq);
+});
+
+function serverAnswering(status) {
+  return async () => ({ ok: false, status, body: { error: { code: "not_found", message: "gone" } } });
+}

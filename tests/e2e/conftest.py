@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,47 @@ def phone(chromium):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+@dataclass
+class RealClock:
+    """The server's clock for browser tests: the real time (the phone stamps its changes with the
+    browser's clock, and the server refuses a deed earlier than the job's previous event)."""
+
+    offset: timedelta = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta) -> datetime:
+        self.offset += timedelta(**delta)
+        return self()
+
+
+@pytest.fixture
+def clock() -> RealClock:
+    return RealClock()
+
+
+def log_in(page, base_url: str, email: str, password: str = "password123") -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="My jobs").wait_for()
+
+
+def draw_signature(page) -> None:
+    """A signature stroke by mouse across the canvas labelled "Signature"."""
+    box = page.get_by_label("Signature").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.6)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 18, box["y"] + box["height"] * (0.3 + 0.4 * (step % 2)), steps=3)
+    page.mouse.up()
+
+
+def add_photo(page, image: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add photo").click()
+    chooser.value.set_files(files=[{"name": "site.png", "mimeType": "image/png", "buffer": image}])
