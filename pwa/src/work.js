@@ -7,6 +7,8 @@ import { getJob, getSetting, listJobs, putJob, putSetting, replaceJobs } from ".
 import { applyLocally } from "./workflow.js";
 
 export const MY_STATUSES = "assigned,accepted,en_route,on_site,on_hold,completed";
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
 
 export function mostUrgentFirst(jobs) {
@@ -28,6 +30,8 @@ export class Work {
     this.refreshing = null;
     this.refreshAgain = null;
     this.lastSummary = null;
+    this.retryTimer = null;
+    this.retryDelay = RETRY_FIRST_MS;
   }
 
   onChange(listener) {
@@ -126,6 +130,7 @@ export class Work {
       this.changed();
       const summary = await withOutboxLock(() => replay(this.db, send, { onRefused: () => this.changed() }));
       this.lastSummary = summary;
+      this.retryLater(summary.stopped === "offline" || summary.stopped === "unavailable");
       if (summary.applied || summary.refused) await this.refresh().catch(() => {});
       return summary;
     })().finally(() => {
@@ -133,6 +138,19 @@ export class Work {
       this.changed();
     });
     return this.syncing;
+  }
+
+  /** A weak signal drops answers: retry soon (2 s, doubling to a minute) rather than at the next
+   * refresh; going offline entirely waits for the "online" event instead. */
+  retryLater(failed) {
+    clearTimeout(this.retryTimer);
+    if (!failed) {
+      this.retryDelay = RETRY_FIRST_MS;
+      return;
+    }
+    if (globalThis.navigator?.onLine === false) return;
+    this.retryTimer = setTimeout(() => this.sync().catch(() => {}), this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
   }
 
   /** Ask the service worker to replay when the network returns, even if the app is closed. */
