@@ -14,7 +14,7 @@ import { signoffView } from "./views/signoff.js";
 
 const root = document.getElementById("app");
 const REFRESH_MS = 60_000;
-const app = { db: null, work: null, user: null, meta: null, shift: null, unread: 0, view: null, timer: null };
+const app = { db: null, work: null, user: null, meta: null, shift: null, unread: 0, notice: null, view: null };
 
 function refusalText(entry) {
   const { status, message } = entry.error;
@@ -25,6 +25,7 @@ function refusalText(entry) {
 
 async function syncBar() {
   const waiting = (await app.work.outbox()).filter((e) => e.state === "pending").length;
+  if (waiting === 0) app.notice = null;
   const text = app.work.syncing ? t("syncing") : waiting === 0 ? t("syncDone") : waiting === 1 ? t("syncWaitingOne") : t("syncWaiting", { count: waiting });
   return el(
     "div",
@@ -33,6 +34,7 @@ async function syncBar() {
     el("button", { type: "button", on: { click: () => app.work.sync().catch(() => {}) } }, t("syncNow")),
     navigator.onLine ? null : el("p", { class: "banner" }, t("offlineBanner")),
     app.work.lastSummary?.stopped === "signed_out" ? el("p", { class: "banner" }, t("signedOut")) : null,
+    app.notice ? el("p", { class: "banner", role: "alert" }, app.notice) : null,
   );
 }
 
@@ -80,6 +82,12 @@ function header() {
 }
 
 async function signOut() {
+  // Logging out wipes the phone's copy: never with changes the server has not got yet.
+  await app.work.sync().catch(() => {});
+  if ((await app.work.outbox()).some((e) => e.state === "pending")) {
+    app.notice = t("logoutWaits");
+    return render();
+  }
   try {
     await logOut();
   } catch {
@@ -159,7 +167,7 @@ async function draw(background) {
     root.querySelector("#bars").replaceWith(bars);
     return;
   }
-  const body = await view({ ...app, id, render, go: (hash) => { location.hash = hash; } });
+  const body = await view({ ...app, id, render, refresh: refreshAll, go: (hash) => { location.hash = hash; } });
   if (same) saveDrafts();
   else drafts.clear();
   const focused = same ? document.activeElement?.id : null;
@@ -172,7 +180,7 @@ async function draw(background) {
 }
 
 async function refreshAll() {
-  if (!navigator.onLine) return render();
+  if (!navigator.onLine) return render(true);
   try {
     await app.work.sync();
     await app.work.refresh();
@@ -180,7 +188,7 @@ async function refreshAll() {
   } catch {
     // No answer: the phone's copy stays on screen; the next tick or the "online" event retries.
   }
-  return render();
+  return render(true);
 }
 
 async function signedIn(user) {

@@ -39,8 +39,10 @@ export class ShiftTracker {
     this.onShift = onShift;
     await putSetting(this.db, "onShift", onShift);
     await this.work.record({ kind: "shift", method: "POST", path: "/me/shift", body: { on_shift: onShift }, label: onShift ? "on shift" : "off shift" });
-    if (onShift) this.startPings();
-    else this.stop();
+    if (onShift) {
+      await putSetting(this.db, "lastPing", null); // a new shift starts with a fresh position
+      this.startPings();
+    } else this.stop();
   }
 
   /** Watch the position (the browser asks the technician's consent the first time). */
@@ -52,7 +54,7 @@ export class ShiftTracker {
         this.denied = error.code === error.PERMISSION_DENIED;
         this.work.changed();
       },
-      { enableHighAccuracy: false, maximumAge: 30_000, timeout: 60_000 },
+      { enableHighAccuracy: false, maximumAge: 0, timeout: 60_000 },
     );
   }
 

@@ -19,6 +19,30 @@ export function mostUrgentFirst(jobs) {
   });
 }
 
+/**
+ * `task()` one at a time: a call while it runs gets one more run after it (not one per call), so
+ * what was asked for meanwhile (a change queued during a replay, a refresh during a refresh) is
+ * never left for the next timer.
+ */
+function oneAtATime(task) {
+  let running = null;
+  let again = null;
+  const run = () => {
+    running = task().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  return () => {
+    if (!running) return run();
+    again ??= running.catch(() => {}).then(() => {
+      again = null;
+      return run();
+    });
+    return again;
+  };
+}
+
 /** The server's copy of a job of mine (it replaces what the phone changed offline). */
 const mine = (job) => ({ ...job, mine: true, changedOffline: false, localPhotos: [] });
 
@@ -26,9 +50,9 @@ export class Work {
   constructor(db) {
     this.db = db;
     this.listeners = new Set();
-    this.syncing = null;
-    this.refreshing = null;
-    this.refreshAgain = null;
+    this.syncing = false;
+    this.syncOnce = oneAtATime(() => this.replayOutbox());
+    this.refreshOnce = oneAtATime(() => this.fetchJobs());
     this.lastSummary = null;
     this.retryTimer = null;
     this.retryDelay = RETRY_FIRST_MS;
@@ -68,20 +92,9 @@ export class Work {
     }
   }
 
-  /** My jobs and each one's detail from the server. One refresh at a time: a refresh asked for
-   * while one runs runs again after it, so the last copy written is never older than a change. */
+  /** My jobs and each one's detail from the server, one refresh at a time. */
   refresh() {
-    if (this.refreshing) {
-      this.refreshAgain ??= this.refreshing.catch(() => {}).then(() => {
-        this.refreshAgain = null;
-        return this.refresh();
-      });
-      return this.refreshAgain;
-    }
-    this.refreshing = this.fetchJobs().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+    return this.refreshOnce();
   }
 
   async fetchJobs() {
@@ -125,19 +138,22 @@ export class Work {
 
   /** Send what waits, in order (one replay at a time across the page and the service worker). */
   sync() {
-    if (this.syncing) return this.syncing;
-    this.syncing = (async () => {
-      this.changed();
+    return this.syncOnce();
+  }
+
+  async replayOutbox() {
+    this.syncing = true;
+    this.changed();
+    try {
       const summary = await withOutboxLock(() => replay(this.db, send, { onRefused: () => this.changed() }));
       this.lastSummary = summary;
       this.retryLater(summary.stopped === "offline" || summary.stopped === "unavailable");
       if (summary.applied || summary.refused) await this.refresh().catch(() => {});
       return summary;
-    })().finally(() => {
-      this.syncing = null;
+    } finally {
+      this.syncing = false;
       this.changed();
-    });
-    return this.syncing;
+    }
   }
 
   /** A weak signal drops answers: retry soon (2 s, doubling to a minute) rather than at the next

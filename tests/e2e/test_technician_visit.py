@@ -161,6 +161,8 @@ def test_work_done_offline_survives_a_reload_and_reaches_the_server_once_in_orde
     phone.goto(live_server + "/#/")
     expect(phone.get_by_role("list", name="My jobs")).to_contain_text(wo["title"])
     assert server_view(dispatcher, wo)["status"] == "en_route"  # nothing reached the server yet
+    phone.get_by_role("button", name="Log out").click()  # would wipe the phone's copy: refused
+    expect(phone.get_by_role("alert")).to_contain_text("Some changes have not reached the server yet")
 
     back_online = clock().isoformat().replace("+00:00", "Z")
     phone.context.set_offline(False)

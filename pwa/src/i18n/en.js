@@ -11,6 +11,7 @@ export default {
   offlineBanner: "Offline: your changes are kept on this phone and sent when the signal returns.",
   signedOut: "Your session ended. Log in again to send the changes waiting on this phone.",
   notTechnician: "This app is for technicians. Dispatchers and admins use the console at /dispatch.",
+  logoutWaits: "Some changes have not reached the server yet. Log out once they are synced, or they would be lost.",
   myJobs: "My jobs",
   noJobs: "No open jobs. Enjoy the quiet.",
   refresh: "Refresh",

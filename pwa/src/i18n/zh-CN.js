@@ -11,6 +11,7 @@ export default {
   offlineBanner: "离线中：您的操作已保存在手机上，恢复信号后会自动同步。",
   signedOut: "登录已失效。请重新登录以同步手机上待发送的操作。",
   notTechnician: "此应用供技术员使用。调度员和管理员请使用 /dispatch 控制台。",
+  logoutWaits: "部分操作尚未同步到服务器。请在同步完成后再退出登录，否则这些操作会丢失。",
   myJobs: "我的工单",
   noJobs: "暂无未完成的工单。",
   refresh: "刷新",

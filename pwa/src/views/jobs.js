@@ -56,7 +56,7 @@ function pullToRefresh(list, refresh) {
 
 export async function jobsView(ctx) {
   const [jobs, position, refreshedAt] = await Promise.all([ctx.work.jobs(), currentPosition(ctx.db), getSetting(ctx.db, "refreshedAt")]);
-  const refresh = () => ctx.work.refresh().catch(() => ctx.render());
+  const refresh = () => ctx.refresh();
   const list = el(
     "ul",
     { class: "jobs", "aria-label": t("myJobs"), "data-pull-label": t("pullToRefresh") },

@@ -24,8 +24,10 @@ export async function loadNotifications(db) {
 export async function notificationsView(ctx) {
   const items = await loadNotifications(ctx.db);
   const markRead = async (item) => {
-    await request("POST", `/me/notifications/${item.id}/read`).catch(() => {});
-    ctx.render();
+    const path = `/me/notifications/${item.id}/read`;
+    await ctx.work.record({ kind: "read", method: "POST", path, label: t("markRead") });
+    await ctx.work.sync().catch(() => {});
+    await ctx.refresh(); // the list and the header's count come from the server
   };
   return el(
     "section",

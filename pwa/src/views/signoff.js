@@ -22,9 +22,10 @@ function sizeCanvas(canvas, pad) {
   pad.fromData(data);
 }
 
-async function linkPanel(job, panel) {
+async function linkPanel(ctx, job, panel) {
   let link;
   try {
+    await ctx.work.sync(); // the completion must reach the server before it can issue a link
     link = await change("POST", `/work-orders/${job.id}/confirmation-link`);
   } catch (error) {
     panel.replaceChildren(el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("linkNeedsNetwork")));
@@ -99,7 +100,7 @@ export async function signoffView(ctx) {
     field("comment", t("comment"), comment),
     error,
     el("button", { type: "submit" }, t("signOff")),
-    el("button", { type: "button", class: "secondary", on: { click: () => linkPanel(job, linkArea) } }, t("sendLink")),
+    el("button", { type: "button", class: "secondary", on: { click: () => linkPanel(ctx, job, linkArea) } }, t("sendLink")),
     linkArea,
   );
 }
