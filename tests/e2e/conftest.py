@@ -109,3 +109,12 @@ def add_photo(page, image: bytes) -> None:
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Add photo").click()
     chooser.value.set_files(files=[{"name": "site.png", "mimeType": "image/png", "buffer": image}])
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a picture of the screen for the docs when ONSITE_SCREENSHOTS names a folder
+    (ONSITE_SCREENSHOTS=docs/screenshots ./scripts/test tests/e2e)."""
+    folder = os.environ.get("ONSITE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import add_photo, draw_signature, log_in
+from tests.e2e.conftest import add_photo, draw_signature, log_in, screenshot
 from tests.helpers import image_bytes
 
 VISIT = [
@@ -82,12 +82,15 @@ def test_a_whole_visit_ends_closed_on_the_server_with_everything_attached(live_s
     add_photo(phone, image_bytes("PNG", (2400, 1800)))
     expect(phone.get_by_role("group", name="Photos").get_by_role("img")).to_have_count(1)
     phone.get_by_label("Resolution").fill("Replaced the compressor relay")
+    synced(phone)
+    screenshot(phone, "technician-job-detail")
     phone.get_by_role("button", name="Complete").click()
 
     expect(phone.get_by_role("heading", name="Customer sign-off")).to_be_visible()
     phone.get_by_label("Signer name").fill("Mrs Chen")
     draw_signature(phone)
     phone.get_by_label("Rating").select_option("5")
+    screenshot(phone, "technician-sign-off")
     phone.get_by_role("button", name="Sign off").click()
     expect(phone.get_by_text("Signed off. The job is closed.")).to_be_visible()
     synced(phone)

@@ -63,7 +63,7 @@ export async function signoffView(ctx) {
   const pad = new SignaturePad(canvas, { penColor: "#101418", minWidth: 1, maxWidth: 3 });
   requestAnimationFrame(() => sizeCanvas(canvas, pad));
   const name = el("input", { id: "signer-name", autocomplete: "off", required: true });
-  const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, "★".repeat(n))));
+  const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)));
   const comment = el("textarea", { id: "comment", rows: 2 });
   const error = el("p", { class: "error", role: "alert" });
   const linkArea = el("div", { class: "card", "aria-live": "polite" });
