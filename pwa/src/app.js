@@ -192,6 +192,10 @@ async function refreshAll() {
 }
 
 async function signedIn(user) {
+  // Another technician on this phone: the previous one's copy and unsent changes are not theirs
+  // to see or to send (the server would refuse them under this session anyway).
+  const previous = await getSetting(app.db, "user");
+  if (previous && previous.id !== user.id) await clearAll(app.db);
   app.user = user;
   await putSetting(app.db, "user", user);
   app.meta = await app.work.meta();
