@@ -58,7 +58,12 @@ def main() -> int:
     print(f"installable: {'yes' if not errors else 'no: ' + json.dumps(errors)}")
     for name, score in scores.items():
         print(f"lighthouse {name}: {score:.0f} (at least {MINIMUM[name]}; median of {len(runs)} runs)")
-    for metric in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift"):
+    for metric in (
+        "first-contentful-paint",
+        "largest-contentful-paint",
+        "total-blocking-time",
+        "cumulative-layout-shift",
+    ):
         print(f"  {metric}: {audits[metric]['displayValue']}")
     failed = [name for name, score in scores.items() if score < MINIMUM[name]]
     for name in failed:
