@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, func, select
 from ..domain.actors import Actor
 from ..domain.errors import NotFound
 from ..extensions import db
-from ..models import Technician, WorkOrder
+from ..models import Technician, User, WorkOrder
 
 
 def now() -> datetime:
@@ -63,3 +63,14 @@ def contains(text: str) -> str:
     (use with `escape="\\\\"`)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def technician_names(ids) -> dict[int, str]:
+    """Technician id → name, in one query."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Technician.id, User.name).join(User, User.id == Technician.user_id).where(Technician.id.in_(ids))
+    )
+    return dict(rows.all())

@@ -7,11 +7,14 @@ from datetime import timedelta
 from apiflask import APIBlueprint
 
 from ..domain.errors import ValidationFailed
-from ..domain.kpis import DEFINITIONS, compute_kpis
+from ..domain.kpis import DEFINITIONS, compute_kpis, kpi_rows
 from ..extensions import db
-from .common import now
-from .schemas import KpiQuery, KpisOut
+from .common import now, technician_names
+from .csv import csv_response
+from .schemas import KpiBreakdownOut, KpiBreakdownQuery, KpiQuery, KpisOut
 from .security import STAFF, roles_required
+
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 bp = APIBlueprint("reports", __name__, url_prefix="/api/v1/reports", tag="Reports")
 
@@ -20,14 +23,63 @@ KPI_DESCRIPTION = "Definitions (percentages are 0-100; a figure with nothing to 
 )
 
 
+FIGURES = [name for name in DEFINITIONS if name != "cohort"]
+
+
+def _period(query_data):
+    end = query_data.get("to") or now()
+    start = query_data.get("from") or end - timedelta(days=30)
+    if start >= end:
+        raise ValidationFailed({"from": ["must be earlier than to"]})
+    return start, end
+
+
 @bp.get("/kpis")
 @roles_required(*STAFF)
 @bp.input(KpiQuery, location="query")
 @bp.output(KpisOut)
 @bp.doc(summary="Service KPIs", description=KPI_DESCRIPTION)
 def kpis(query_data):
-    end = query_data.get("to") or now()
-    start = query_data.get("from") or end - timedelta(days=30)
-    if start >= end:
-        raise ValidationFailed({"from": ["must be earlier than to"]})
+    start, end = _period(query_data)
     return compute_kpis(db.session, start, end, now())
+
+
+def _labelled_rows(query_data) -> tuple:
+    start, end = _period(query_data)
+    group = query_data["by"]
+    rows = kpi_rows(db.session, start, end, now(), group)
+    if group == "technician":
+        names = technician_names(int(row["key"]) for row in rows if row["key"] is not None)
+        for row in rows:
+            row["label"] = names.get(int(row["key"])) if row["key"] is not None else None
+    else:
+        for row in rows:
+            row["label"] = row["key"]
+    rows.sort(key=lambda row: (row["key"] is None, PRIORITY_ORDER.get(row["key"], 9), row["key"] or ""))
+    return start, end, group, rows
+
+
+@bp.get("/kpis/breakdown")
+@roles_required(*STAFF)
+@bp.input(KpiBreakdownQuery, location="query")
+@bp.output(KpiBreakdownOut)
+@bp.doc(summary="Service KPIs by technician, priority or day", description=KPI_DESCRIPTION)
+def kpi_breakdown(query_data):
+    """The same figures per technician (the one holding or who last held the job; `key` null for
+    jobs never assigned), per priority, or per creation day (UTC) for trends."""
+    start, end, group, rows = _labelled_rows(query_data)
+    return {"from": start, "to": end, "by": group, "rows": rows}
+
+
+@bp.get("/kpis.csv")
+@roles_required(*STAFF)
+@bp.input(KpiBreakdownQuery, location="query")
+@bp.doc(summary="Service KPIs as CSV", responses={200: "text/csv: one row per group, then the total"})
+def kpi_csv(query_data):
+    """The breakdown as CSV (a spreadsheet's view of the KPI page), with the period's total last."""
+    start, end, group, rows = _labelled_rows(query_data)
+    total = compute_kpis(db.session, start, end, now())
+    header = [group, "label", *FIGURES]
+    lines = [[row["key"], row["label"], *(row[name] for name in FIGURES)] for row in rows]
+    lines.append(["total", "", *(total[name] for name in FIGURES)])
+    return csv_response(f"kpis-{group}-{start:%Y%m%d}-{end:%Y%m%d}.csv", header, lines)

@@ -522,6 +522,14 @@ class KpiQuery(Schema):
     to = Timestamp(metadata={"description": "end (exclusive); default now"})
 
 
+class KpiBreakdownQuery(KpiQuery):
+    by = String(
+        load_default="technician",
+        validate=OneOf(["technician", "priority", "day"]),
+        metadata={"description": "technician, priority or day"},
+    )
+
+
 class KpisOut(Schema):
     from_ = Timestamp(data_key="from", attribute="from")
     to = Timestamp()
@@ -563,3 +571,27 @@ class MetaOut(Schema):
     activities = List(Nested(WorkflowActivityOut))
     average_speed_kmh = Float()
     accept_timeout_minutes = Dict(keys=String(), values=Integer())
+
+
+class KpiRowOut(Schema):
+    key = String(allow_none=True, metadata={"description": "technician id, priority or day (YYYY-MM-DD)"})
+    label = String(allow_none=True, metadata={"description": "technician name, priority or day"})
+    created = Integer()
+    completed = Integer()
+    closed = Integer()
+    avg_response_minutes = Float(allow_none=True)
+    avg_resolution_minutes = Float(allow_none=True)
+    response_sla_met_pct = Float(allow_none=True)
+    resolution_sla_met_pct = Float(allow_none=True)
+    first_time_fix_rate = Float(allow_none=True)
+    repeat_visit_rate = Float(allow_none=True)
+    csat_avg = Float(allow_none=True)
+    complaint_rate = Float(allow_none=True)
+    reassigned = Integer()
+
+
+class KpiBreakdownOut(Schema):
+    from_ = Timestamp(data_key="from", attribute="from")
+    to = Timestamp()
+    by = String()
+    rows = List(Nested(KpiRowOut))

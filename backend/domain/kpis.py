@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Float, and_, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..models import Event, Signoff, WorkOrder
+from ..models import Event, Signoff, Technician, WorkOrder
 
 REPEAT_WINDOW_MINUTES = 30 * 24 * 60
 
@@ -56,8 +56,50 @@ def _rounded(value, digits=1):
     return None if value is None else round(float(value), digits)
 
 
+GROUPS = ("technician", "priority", "day")
+
+
+def _group_column(group: str | None, completer):
+    """What a breakdown groups by. A job's technician is the one who completed it (a reopened job
+    is unassigned, yet the visit was theirs), else the one holding it now."""
+    if group is None:
+        return None
+    if group == "technician":
+        return func.coalesce(completer.id, WorkOrder.technician_id)
+    if group == "priority":
+        return WorkOrder.priority
+    if group == "day":
+        return func.date(WorkOrder.created_at)
+    raise ValueError(f"unknown KPI group {group!r}")
+
+
+def _figures(counts, answers) -> dict:
+    return {
+        "created": counts.created,
+        "completed": counts.completed,
+        "closed": counts.closed,
+        "avg_response_minutes": _rounded(counts.avg_response),
+        "avg_resolution_minutes": _rounded(counts.avg_resolution),
+        "response_sla_met_pct": _rounded(counts.response_pct),
+        "resolution_sla_met_pct": _rounded(counts.resolution_pct),
+        "first_time_fix_rate": _rounded(counts.ftf),
+        "repeat_visit_rate": _rounded(counts.repeat),
+        "csat_avg": _rounded(answers.csat if answers else None, 2),
+        "complaint_rate": _rounded(answers.complaints if answers else None),
+        "reassigned": counts.reassigned,
+    }
+
+
 def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime) -> dict:
     """The service KPIs for work orders created in [start, end), as of `now`."""
+    [row] = kpi_rows(session, start, end, now)
+    return {"from": start, "to": end, **{k: v for k, v in row.items() if k != "key"}}
+
+
+def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, group: str | None = None) -> list:
+    """The KPIs for work orders created in [start, end) as of `now`, one row per `group` value
+    (technician id, priority or creation day, as `key`), or a single row (key None) for all.
+    Two aggregate queries whatever the number of work orders or groups."""
     in_cohort = and_(WorkOrder.created_at >= start, WorkOrder.created_at < end)
     per_job = (
         select(
@@ -70,6 +112,7 @@ def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime
             func.count(_when(Event.action == "reopen")).label("reopens"),
             func.count(_when(Event.action == "assign")).label("assigns"),
             func.count(_when(Event.action == "auto_reassigned")).label("auto_moves"),
+            func.max(_when(Event.action == "complete", Event.actor_user_id)).label("completer_user_id"),
         )
         .join(WorkOrder, WorkOrder.id == Event.work_order_id)
         .where(in_cohort)
@@ -77,6 +120,8 @@ def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime
         .subquery()
     )
     j = per_job.c
+    completer = aliased(Technician)
+    key = _group_column(group, completer)
     live = WorkOrder.status != "cancelled"
     response_decided = and_(live, (j.first_arrival.is_not(None)) | (WorkOrder.response_due_at <= now))
     response_met = and_(live, j.first_arrival.is_not(None), j.first_arrival <= WorkOrder.response_due_at)
@@ -92,8 +137,11 @@ def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime
     )
     moved = (j.assigns + j.auto_moves) > 1  # a first assignment, by anyone, is not a move
 
+    keyed = [key.label("key")] if key is not None else []
+    grouped = [key] if key is not None else []
     counts = session.execute(
         select(
+            *keyed,
             func.count().label("created"),
             func.count(_when(completed)).label("completed"),
             func.count(_when(closed)).label("closed"),
@@ -107,31 +155,32 @@ def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime
         )
         .select_from(WorkOrder)
         .outerjoin(per_job, j.wo_id == WorkOrder.id)
+        .outerjoin(completer, completer.user_id == j.completer_user_id)
         .where(in_cohort)
-    ).one()
+        .group_by(*grouped)
+    ).all()
 
-    answers = session.execute(
+    answers_query = (
         select(
+            *keyed,
             func.avg(_when(Signoff.accepted.is_(True), Signoff.rating)).label("csat"),
             _pct(func.count(_when(Signoff.accepted.is_(False))), func.count(Signoff.id)).label("complaints"),
         )
         .join(WorkOrder, WorkOrder.id == Signoff.work_order_id)
         .where(in_cohort)
-    ).one()
+        .group_by(*grouped)
+    )
+    if group == "technician":
+        answers_query = answers_query.outerjoin(per_job, j.wo_id == WorkOrder.id).outerjoin(
+            completer, completer.user_id == j.completer_user_id
+        )
+    answers = session.execute(answers_query).all()
+    answers_by_key = {_key(row, key): row for row in answers}
+    return [{"key": _key(row, key), **_figures(row, answers_by_key.get(_key(row, key)))} for row in counts]
 
-    return {
-        "from": start,
-        "to": end,
-        "created": counts.created,
-        "completed": counts.completed,
-        "closed": counts.closed,
-        "avg_response_minutes": _rounded(counts.avg_response),
-        "avg_resolution_minutes": _rounded(counts.avg_resolution),
-        "response_sla_met_pct": _rounded(counts.response_pct),
-        "resolution_sla_met_pct": _rounded(counts.resolution_pct),
-        "first_time_fix_rate": _rounded(counts.ftf),
-        "repeat_visit_rate": _rounded(counts.repeat),
-        "csat_avg": _rounded(answers.csat, 2),
-        "complaint_rate": _rounded(answers.complaints),
-        "reassigned": counts.reassigned,
-    }
+
+def _key(row, key) -> str | None:
+    """A group's key as text (a technician id, a priority, a day); None for the whole cohort."""
+    if key is None or row.key is None:
+        return None
+    return str(row.key)

@@ -63,6 +63,48 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
         "reassigned": 1,  # D
     }
 
+    by_priority = rows_by_label(dispatcher.get(f"/api/v1/reports/kpis/breakdown?by=priority&{DAY}").json)
+    assert list(by_priority) == ["urgent", "high", "normal", "low"]
+    assert figures(by_priority["high"]) == {
+        **EMPTY, "created": 1, "completed": 1, "closed": 1, "avg_response_minutes": 60.0,
+        "avg_resolution_minutes": 120.0, "response_sla_met_pct": 100.0, "resolution_sla_met_pct": 100.0,
+        "first_time_fix_rate": 100.0, "repeat_visit_rate": 0.0, "csat_avg": 5.0, "complaint_rate": 0.0,
+    }  # fmt: skip
+    assert figures(by_priority["urgent"]) == {
+        **EMPTY, "created": 1, "completed": 1, "avg_response_minutes": 180.0, "avg_resolution_minutes": 240.0,
+        "response_sla_met_pct": 0.0, "resolution_sla_met_pct": 100.0, "repeat_visit_rate": 100.0,
+        "complaint_rate": 100.0,
+    }  # fmt: skip
+    assert figures(by_priority["normal"]) == {**EMPTY, "created": 1}  # cancelled: counted in created only
+    assert figures(by_priority["low"]) == {**EMPTY, "created": 1, "reassigned": 1}
+
+    by_technician = rows_by_label(dispatcher.get(f"/api/v1/reports/kpis/breakdown?by=technician&{DAY}").json)
+    # A and B were completed by Tom (B is unassigned since its reopening), D is Olga's now, C nobody's.
+    assert {label: row["created"] for label, row in by_technician.items()} == {"Tom Tech": 2, "Olga Other": 1, None: 1}
+    assert by_technician["Tom Tech"]["complaint_rate"] == 50.0 and by_technician["Tom Tech"]["csat_avg"] == 5.0
+
+    csv = dispatcher.get(f"/api/v1/reports/kpis.csv?by=priority&{DAY}")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    lines = csv.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
+    assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,,100.0,,100.0,0")
+    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,100.0,50.0,5.0,50.0,1"
+
+
+EMPTY = {
+    "created": 0, "completed": 0, "closed": 0, "avg_response_minutes": None, "avg_resolution_minutes": None,
+    "response_sla_met_pct": None, "resolution_sla_met_pct": None, "first_time_fix_rate": None,
+    "repeat_visit_rate": None, "csat_avg": None, "complaint_rate": None, "reassigned": 0,
+}  # fmt: skip
+
+
+def rows_by_label(breakdown):
+    return {row["label"]: row for row in breakdown["rows"]}
+
+
+def figures(row):
+    return {k: v for k, v in row.items() if k not in ("key", "label")}
+
 
 def test_an_empty_period_and_bad_periods(dispatcher, technician):
     empty = dispatcher.get("/api/v1/reports/kpis?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z").json
