@@ -81,6 +81,8 @@ def settings_from_env(instance_path: str) -> dict:
         "SLA_POLICY": sla_policy_from_env(),
         "ACCEPT_TIMEOUT_MINUTES": accept_timeout_from_env(),
         "AVERAGE_SPEED_KMH": _env_float("AVERAGE_SPEED_KMH", 30.0),
+        "EVENT_STREAM_SECONDS": _env_float("EVENT_STREAM_SECONDS", 25.0),
+        "EVENT_POLL_SECONDS": _env_float("EVENT_POLL_SECONDS", 1.0),
         "LOCATION_FRESH_MINUTES": _env_int("LOCATION_FRESH_MINUTES", 30),
         "SCHEDULER_INTERVAL_SECONDS": _env_float("SCHEDULER_INTERVAL_SECONDS", 60),
         "SCHEDULER_MISFIRE_GRACE_SECONDS": _env_int("SCHEDULER_MISFIRE_GRACE_SECONDS", 30),

@@ -145,6 +145,8 @@ def make_app(database_url, tmp_path, clock):
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "CLOCK": clock,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "EVENT_STREAM_SECONDS": 0.2,  # live-update streams end quickly in tests
+            "EVENT_POLL_SECONDS": 0.05,
         }
         settings.update(config)
         made = create_app(settings)

@@ -595,3 +595,21 @@ class KpiBreakdownOut(Schema):
     to = Timestamp()
     by = String()
     rows = List(Nested(KpiRowOut))
+
+
+class LiveEventQuery(Schema):
+    after = Integer(validate=Range(min=0), metadata={"description": "the last event id you have"})
+
+
+class LiveEventOut(Schema):
+    id = Integer()
+    work_order_id = Integer()
+    number = String()
+    action = String()
+    to_status = String(allow_none=True)
+    occurred_at = Timestamp()
+
+
+class LiveEventPage(Schema):
+    items = List(Nested(LiveEventOut))
+    last_id = Integer(metadata={"description": "send it back as `after` next time"})

@@ -158,6 +158,7 @@ def test_role_matrix(app, client_for, world, assigned_to_me):
             client = client_for(emails.get(role)) if route.endpoint == "auth.logout" else clients[role]
             response = _call(client, route.method, path)
             status, code = response.status_code, (response.get_json(silent=True) or {}).get("error", {}).get("code")
+            response.close()  # a streamed answer (SSE) keeps its request's context until closed
             where = f"{role:10} {route.method:5} {path} -> {status} {code}"
             if status >= 500:
                 problems.append(f"{where}: server error")
