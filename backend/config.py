@@ -81,6 +81,9 @@ def settings_from_env(instance_path: str) -> dict:
         "SLA_POLICY": sla_policy_from_env(),
         "ACCEPT_TIMEOUT_MINUTES": accept_timeout_from_env(),
         "AVERAGE_SPEED_KMH": _env_float("AVERAGE_SPEED_KMH", 30.0),
+        # Map tiles for the console (OpenStreetMap by default; MAP_TILE_URL= (empty) for none).
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png") or None,
+        "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
         "EVENT_STREAM_SECONDS": _env_float("EVENT_STREAM_SECONDS", 25.0),
         "EVENT_POLL_SECONDS": _env_float("EVENT_POLL_SECONDS", 1.0),
         "LOCATION_FRESH_MINUTES": _env_int("LOCATION_FRESH_MINUTES", 30),

@@ -12,13 +12,22 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const result = await build({
-  entryPoints: { app: join(here, "src", "app.js"), styles: join(here, "src", "app.css") },
+  entryPoints: {
+    app: join(here, "src", "app.js"),
+    styles: join(here, "src", "app.css"),
+    dispatch: join(here, "src", "dispatch", "dispatch.js"),
+    "dispatch-styles": join(here, "src", "dispatch", "dispatch.css"),
+    confirm: join(here, "src", "confirm", "confirm.js"),
+    "confirm-styles": join(here, "src", "confirm", "confirm.css"),
+  },
   bundle: true,
   minify: true,
   format: "esm",
   target: ["es2020", "chrome96", "safari15"],
   outdir: dist,
   entryNames: "[name]-[hash]",
+  assetNames: "[name]-[hash]",
+  loader: { ".png": "file", ".svg": "file" },
   metafile: true,
   legalComments: "linked",
   logLevel: "warning",
@@ -35,7 +44,9 @@ writeFileSync(join(dist, "manifest.json"), JSON.stringify(assets, null, 2));
 
 // The service worker lives at the site root (scope "/"); its version is the hash of what it caches,
 // so a new build installs a new worker and drops the old caches.
-const precache = ["/", "/manifest.webmanifest", "/static/icons/icon-192.png", ...Object.values(assets).map((a) => `/static/${a}`)];
+// Only the technician app works offline; the console and the customer's page are online pages.
+const shell = [assets["app.js"], assets["app.css"]].map((a) => `/static/${a}`);
+const precache = ["/", "/manifest.webmanifest", "/static/icons/icon-192.png", ...shell];
 const version = createHash("sha256").update(JSON.stringify(precache)).digest("hex").slice(0, 12);
 await build({
   entryPoints: [join(here, "src", "sw.js")],

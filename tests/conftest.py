@@ -147,6 +147,7 @@ def make_app(database_url, tmp_path, clock):
             "RATELIMIT_STORAGE_URI": "memory://",
             "EVENT_STREAM_SECONDS": 0.2,  # live-update streams end quickly in tests
             "EVENT_POLL_SECONDS": 0.05,
+            "MAP_TILE_URL": None,  # no tile server in tests: the console's map works without tiles
         }
         settings.update(config)
         made = create_app(settings)

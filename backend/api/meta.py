@@ -22,7 +22,8 @@ bp = APIBlueprint("meta", __name__, url_prefix="/api/v1/meta", tag="Meta")
 @bp.output(MetaOut)
 def client_settings():
     """The status machine (actions: who, from, to, required fields; activities: who, in which
-    statuses), the average travel speed used for ETAs and the accept timeouts."""
+    statuses), the average travel speed used for ETAs, the accept timeouts, the SLA policy
+    (minutes to respond and to resolve per priority) and the map tiles the console shows."""
     return {
         "actions": [
             {
@@ -39,5 +40,8 @@ def client_settings():
             for name, activity in ACTIVITIES.items()
         ],
         "average_speed_kmh": current_app.config["AVERAGE_SPEED_KMH"],
+        "sla_policy": current_app.config["SLA_POLICY"],
+        "map_tile_url": current_app.config["MAP_TILE_URL"],
+        "map_attribution": current_app.config["MAP_ATTRIBUTION"],
         "accept_timeout_minutes": current_app.config["ACCEPT_TIMEOUT_MINUTES"],
     }

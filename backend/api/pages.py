@@ -11,7 +11,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, send_from_directory
+from flask_login import current_user
 
 from .security import public
 
@@ -23,11 +24,9 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="theme-color" content="#0b5cad">
-<meta name="description" content="OnSite: your jobs, the visit and the customer's sign-off, with or without signal.">
-<title>OnSite</title>
-<link rel="manifest" href="/manifest.webmanifest">
-<link rel="icon" href="/static/icons/icon-192.png">
-<link rel="apple-touch-icon" href="/static/icons/icon-192.png">
+<meta name="description" content="{description}">
+<title>{title}</title>
+{head}<link rel="icon" href="/static/icons/icon-192.png">
 <link rel="stylesheet" href="/static/{css}">
 </head>
 <body>
@@ -36,6 +35,27 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
+INSTALLABLE = """<link rel="manifest" href="/manifest.webmanifest">
+<link rel="apple-touch-icon" href="/static/icons/icon-192.png">
+"""
+# The three front ends: (bundle, stylesheet, title, description, extra head).
+FRONT_ENDS = {
+    "technician": (
+        "app.js",
+        "app.css",
+        "OnSite",
+        "OnSite: your jobs, the visit and the customer's sign-off, with or without signal.",
+        INSTALLABLE,
+    ),
+    "dispatch": (
+        "dispatch.js",
+        "dispatch.css",
+        "OnSite dispatch",
+        "OnSite dispatcher console: intake, assignment, live board, map and KPIs.",
+        "",
+    ),
+    "confirm": ("confirm.js", "confirm.css", "Confirm the work · OnSite", "Confirm the work done for you.", ""),
+}
 
 
 @cache
@@ -52,15 +72,39 @@ def built_assets() -> dict | None:
     return _built_assets(current_app.static_folder, manifest.stat().st_mtime)
 
 
-@bp.get("/")
-@public
-def app_shell():
+def _page(front_end: str) -> Response:
     assets = built_assets()
     if assets is None:
         body = "<!doctype html><title>OnSite</title><p>The app is not built yet: run ./scripts/serve.</p>"
         return Response(body, status=503, mimetype="text/html")
-    response = Response(PAGE.format(js=assets["app.js"], css=assets["app.css"]), mimetype="text/html")
+    js, css, title, description, head = FRONT_ENDS[front_end]
+    page = PAGE.format(js=assets[js], css=assets[css], title=title, description=description, head=head)
+    response = Response(page, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/")
+@public
+def app_shell():
+    return _page("technician")
+
+
+@bp.get("/dispatch")
+@public
+def dispatch_console():
+    """The dispatcher console (the page checks the session: others are sent to their own app)."""
+    if current_user.is_authenticated and current_user.role == "technician":
+        return redirect("/")
+    return _page("dispatch")
+
+
+@bp.get("/confirm/<string:token>")
+@public
+def confirmation_page(token):
+    """The customer's confirmation page; the token is checked by the API the page calls."""
+    response = _page("confirm")
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

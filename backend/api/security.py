@@ -6,6 +6,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
@@ -92,12 +93,24 @@ DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 )
 
 
+def tile_origin(tile_url: str | None) -> str | None:
+    """The origin the console's map tiles come from, for its img-src ({s}. subdomains: any)."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         docs = request.path.startswith(current_app.config.get("DOCS_PATH_PREFIX", "/api/docs"))
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
+        policy = DOCS_CSP if docs else CSP
+        tiles = tile_origin(current_app.config.get("MAP_TILE_URL")) if request.path == "/dispatch" else None
+        if tiles:
+            policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {tiles}")
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "no-referrer")

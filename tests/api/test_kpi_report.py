@@ -7,9 +7,27 @@ from tests.helpers import signature_data_url
 DAY = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
 
 
-def test_kpis_of_a_day_match_the_hand_computed_figures(
-    dispatcher, technician, world, new_work_order, client_for, clock
-):
+# The figures of `work_a_day`, computed by hand (see the comments there).
+DAY_FIGURES = {
+    "created": 4,
+    "completed": 2,  # A and B
+    "closed": 1,  # A
+    "avg_response_minutes": 120.0,  # (60 + 180) / 2
+    "avg_resolution_minutes": 180.0,  # (120 + 240) / 2
+    "response_sla_met_pct": 50.0,  # A on time, B late; D not due yet, C cancelled
+    "resolution_sla_met_pct": 100.0,  # both completed before their resolve due times
+    "first_time_fix_rate": 100.0,  # A: closed, one visit, never reopened
+    "repeat_visit_rate": 50.0,  # B reopened by the customer's dispute
+    "csat_avg": 5.0,
+    "complaint_rate": 50.0,  # one dispute out of two customer answers
+    "reassigned": 1,  # D
+}
+
+
+def work_a_day(dispatcher, technician, world, new_work_order, client_for, clock):
+    """Four jobs on 2026-11-23 (the clock starts at 09:00): A fixed on time and signed, B late and
+    disputed, C cancelled, D moved to another technician."""
+
     def act(wo, action, client=technician, **body):
         response = client.post(f"/api/v1/work-orders/{wo['id']}/actions/{action}", json=body)
         assert response.status_code == 200, (action, response.json)
@@ -47,21 +65,13 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     disputed = client_for().http.post(f"/api/v1/confirm/{token}", json={"accepted": False, "signer_name": "Wu"})
     assert disputed.status_code == 200
 
+
+def test_kpis_of_a_day_match_the_hand_computed_figures(
+    dispatcher, technician, world, new_work_order, client_for, clock
+):
+    work_a_day(dispatcher, technician, world, new_work_order, client_for, clock)
     kpis = dispatcher.get(f"/api/v1/reports/kpis?{DAY}").json
-    assert {k: v for k, v in kpis.items() if k not in ("from", "to")} == {
-        "created": 4,
-        "completed": 2,  # A and B
-        "closed": 1,  # A
-        "avg_response_minutes": 120.0,  # (60 + 180) / 2
-        "avg_resolution_minutes": 180.0,  # (120 + 240) / 2
-        "response_sla_met_pct": 50.0,  # A on time, B late; D not due yet, C cancelled
-        "resolution_sla_met_pct": 100.0,  # both completed before their resolve due times
-        "first_time_fix_rate": 100.0,  # A: closed, one visit, never reopened
-        "repeat_visit_rate": 50.0,  # B reopened by the customer's dispute
-        "csat_avg": 5.0,
-        "complaint_rate": 50.0,  # one dispute out of two customer answers
-        "reassigned": 1,  # D
-    }
+    assert {k: v for k, v in kpis.items() if k not in ("from", "to")} == DAY_FIGURES
 
     by_priority = rows_by_label(dispatcher.get(f"/api/v1/reports/kpis/breakdown?by=priority&{DAY}").json)
     assert list(by_priority) == ["urgent", "high", "normal", "low"]

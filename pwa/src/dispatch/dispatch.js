@@ -1,0 +1,158 @@
+// The dispatcher console at /dispatch: board, map, intake, job, roster, escalations and KPIs.
+// Live: every timeline event written by any server reaches the console through Server-Sent Events
+// (falling back to polling with an ETag), and the screen on view redraws.
+import { ApiError, currentUser, logIn, logOut, request } from "../api.js";
+import { el } from "../dom.js";
+import { boardView } from "./board.js";
+import { intakeView } from "./intake.js";
+import { jobView } from "./job.js";
+import { kpisView } from "./kpis.js";
+import { mapView } from "./map.js";
+import { escalationsView, rosterView } from "./roster.js";
+
+const root = document.getElementById("app");
+const STAFF = new Set(["dispatcher", "admin"]);
+const POLL_MS = 3000;
+const NAV = [
+  ["#/board", "Board"],
+  ["#/map", "Map"],
+  ["#/new", "New work order"],
+  ["#/roster", "Roster"],
+  ["#/escalations", "Escalations"],
+  ["#/kpis", "KPIs"],
+];
+const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
+
+/** Technicians for filters, the map and the roster (read once per redraw burst). */
+async function technicians(fresh = false) {
+  if (fresh || !console_.technicianCache) console_.technicianCache = request("GET", "/technicians?per_page=200").then((p) => p.items);
+  return console_.technicianCache;
+}
+
+function route() {
+  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
+  const views = { map: mapView, new: intakeView, roster: rosterView, escalations: escalationsView, kpis: kpisView };
+  if (name === "jobs" && id) return { view: jobView, id: Number(id), live: true };
+  return { view: views[name] ?? boardView, live: !["new", "kpis"].includes(name) };
+}
+
+function header() {
+  return el(
+    "header",
+    {},
+    el("h1", {}, "OnSite dispatch"),
+    el("nav", { "aria-label": "Console" }, NAV.map(([href, text]) => el("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, text))),
+    el("span", { class: "live", role: "status", "aria-label": "Live updates" }, console_.live === "live" ? "● Live" : console_.live === "polling" ? "● Polling" : "○ Connecting"),
+    el("span", { class: "who" }, console_.user.name),
+    el("button", { type: "button", class: "secondary", on: { click: async () => { await logOut().catch(() => {}); location.reload(); } } }, "Log out"),
+  );
+}
+
+let drawing = Promise.resolve();
+function render() {
+  drawing = drawing.then(draw, draw);
+  return drawing;
+}
+
+async function draw() {
+  const { view, id } = route();
+  console_.technicianCache = null;
+  let body;
+  try {
+    body = await view({ ...console_, id, render, technicians, go: (hash) => (location.hash = hash) });
+  } catch (error) {
+    body = el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "The server did not answer; retrying.");
+  }
+  root.replaceChildren(header(), body);
+}
+
+/** A change anywhere: redraw the live screens (not a form being filled in), at most every second. */
+let pending = null;
+function changed() {
+  if (!route().live || pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    render();
+  }, 1000);
+}
+
+function follow() {
+  if (typeof EventSource === "undefined") return poll();
+  const source = new EventSource("/api/v1/events/stream");
+  source.addEventListener("open", () => setLive("live"));
+  source.addEventListener("work_order", (event) => {
+    console_.lastEvent = Number(event.lastEventId);
+    changed();
+  });
+  let failures = 0;
+  source.addEventListener("error", () => {
+    failures += 1;
+    if (failures >= 3 && source.readyState !== EventSource.OPEN) {
+      source.close(); // a proxy that buffers streams: poll instead
+      poll();
+    }
+  });
+}
+
+async function poll() {
+  setLive("polling");
+  let etag = null;
+  let after = console_.lastEvent;
+  for (;;) {
+    try {
+      const headers = { Accept: "application/json", ...(etag ? { "If-None-Match": etag } : {}) };
+      const response = await fetch(`/api/v1/events${after == null ? "" : `?after=${after}`}`, { headers, credentials: "same-origin" });
+      if (response.status === 200) {
+        etag = response.headers.get("ETag");
+        const page = await response.json();
+        if (after != null && page.items.length) changed();
+        after = page.last_id;
+      }
+    } catch {
+      // Offline for a moment: the next tick tries again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function setLive(state) {
+  console_.live = state;
+  const badge = root.querySelector(".live");
+  if (badge) badge.textContent = state === "live" ? "● Live" : "● Polling";
+}
+
+function showLogin(message) {
+  const email = el("input", { id: "email", type: "email", autocomplete: "username", required: true });
+  const password = el("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = el("p", { class: "error", role: "alert" }, message ?? "");
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      const user = await logIn(email.value.trim(), password.value);
+      await signedIn(user);
+    } catch (failure) {
+      error.textContent = failure instanceof ApiError && failure.status === 429 ? "Too many attempts; wait a few minutes." : "Wrong email or password.";
+    }
+  };
+  root.replaceChildren(
+    el("h1", { class: "login-title" }, "OnSite dispatch"),
+    el("form", { class: "login", on: { submit } }, el("label", { for: "email" }, "Email"), email, el("label", { for: "password" }, "Password"), password, el("button", { type: "submit" }, "Log in"), error),
+  );
+}
+
+async function signedIn(user) {
+  if (!STAFF.has(user.role)) {
+    location.replace("/"); // technicians have their own app
+    return;
+  }
+  console_.user = user;
+  console_.meta = await request("GET", "/meta");
+  if (!location.hash) location.hash = "#/board";
+  await render();
+  follow();
+}
+
+window.addEventListener("hashchange", () => render());
+currentUser()
+  .then((user) => (user ? signedIn(user) : showLogin()))
+  .catch(() => showLogin("The server did not answer."));
