@@ -3,8 +3,9 @@
 A fresh database with the demo city (default 5,000 technicians, 100,000 work orders spread over
 the past months); then, through the app's HTTP layer (the Flask test client, signed in as the
 demo dispatcher), `GET /api/v1/reports/kpis` over a period holding every work order, and the
-breakdowns by technician, priority and day. The baseline is `SELECT count(*)` over the same work
-orders on the same connection pool: the ratio says what the KPIs cost beyond touching the rows.
+breakdowns by technician, priority and day. The baseline, in the same run: one figure (the mean
+response time) read from the work orders' own columns over the same cohort, in one SQL aggregate;
+the ratio says what the twelve figures from the timeline cost beyond scanning the cohort once.
 
     .venv/bin/python scripts/bench_kpis.py                                  # SQLite
     .venv/bin/python scripts/bench_kpis.py --database-url postgresql+psycopg://postgres@127.0.0.1/postgres
@@ -17,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,6 +30,7 @@ from sqlalchemy import func, select
 
 from backend import create_app
 from backend.domain.demo import DEMO_PASSWORD
+from backend.domain.kpis import minutes_between
 from backend.extensions import db
 from backend.models import WorkOrder
 
@@ -65,18 +68,20 @@ def measure(app, runs: int) -> None:
     login = client.post("/api/v1/auth/login", json={"email": "dispatcher@onsite.demo", "password": DEMO_PASSWORD})
     assert login.status_code == 200, login.json
 
-    def count_rows():
+    def one_figure_from_columns():
         with app.app_context():
-            return db.session.scalar(select(func.count()).select_from(WorkOrder))
+            response = minutes_between(db.session, WorkOrder.arrived_at, WorkOrder.created_at)
+            cohort = WorkOrder.created_at.between(datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+            return db.session.scalar(select(func.avg(response)).where(cohort))
 
     def fetch(path):
         response = client.get(path)
         assert response.status_code == 200, response.json
         return response
 
-    baseline = timed(count_rows, runs)
+    baseline = timed(one_figure_from_columns, runs)
     total = fetch(ENDPOINTS["kpis"]).json
-    print(f"  baseline SELECT count(*) over {total['created']:,} work orders: {baseline:.1f} ms")
+    print(f"  baseline: mean response from the columns of {total['created']:,} work orders: {baseline:.1f} ms")
     for name, path in ENDPOINTS.items():
         ms = timed(lambda path=path: fetch(path), runs)
         verdict = "under 1 s" if ms < 1000 else "OVER 1 s"

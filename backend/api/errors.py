@@ -68,10 +68,14 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
-def error_response(status: int, message: str | None = None, code: str | None = None, fields=None, headers=None):
+def error_response(
+    status: int, message: str | None = None, code: str | None = None, fields=None, headers=None, reason=None
+):
     body = {"code": code or CODES.get(status, "error"), "message": message or MESSAGES.get(status, "")}
     if fields:
         body["fields"] = fields
+    if reason:
+        body["reason"] = reason
     response = jsonify({"error": body})
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -127,7 +131,7 @@ def register_error_handlers(app: APIFlask) -> None:
         if isinstance(error, ValidationFailed):
             message = f"The request has invalid fields: {', '.join(sorted(error.fields))}."
             return error_response(422, message, fields=error.fields)
-        return error_response(status, error.message)
+        return error_response(status, error.message, reason=getattr(error, "reason", None))
 
     @app.errorhandler(StaleDataError)
     def stale(error):

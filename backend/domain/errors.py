@@ -32,7 +32,12 @@ class NotFound(DomainError):
 
 
 class Gone(DomainError):
-    """The thing existed but may no longer be used: a used or expired link (410)."""
+    """The thing existed but may no longer be used: a used or expired link (410). `reason` says
+    which (used, expired, moot), for a page that explains it in the reader's language."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 class ValidationFailed(DomainError):

@@ -173,11 +173,11 @@ def resolve_link(session: Session, token: str, serializer: URLSafeSerializer, no
     if link is None or not secrets.compare_digest(link.nonce, str(nonce)):
         raise NotFound("This confirmation link is not valid.")
     if link.used_at is not None:
-        raise Gone("This confirmation link has already been used.")
+        raise Gone("This confirmation link has already been used.", "used")
     if now >= link.expires_at:
-        raise Gone("This confirmation link has expired.")
+        raise Gone("This confirmation link has expired.", "expired")
     if link.work_order.status != "completed":
-        raise Gone("This job is no longer waiting for confirmation.")
+        raise Gone("This job is no longer waiting for confirmation.", "moot")
     return link
 
 
@@ -192,7 +192,7 @@ def confirm_via_link(session: Session, token: str, serializer: URLSafeSerializer
         .execution_options(synchronize_session="fetch")
     )
     if claimed.rowcount != 1:
-        raise Gone("This confirmation link has already been used.")
+        raise Gone("This confirmation link has already been used.", "used")
     wo = link.work_order
     accepted = data["accepted"]
     signoff = _new_signoff(session, wo, "link", accepted, data, now, now)

@@ -62,3 +62,8 @@ test("photos are scaled to 1600 px on the long edge, never up", () => {
   assert.deepEqual(scaledSize(4032, 3024), { width: 1600, height: 1200 });
   assert.deepEqual(scaledSize(800, 600), { width: 800, height: 600 });
 });
+
+test("the customer's confirmation page has every string in both languages", async () => {
+  const { default: strings } = await import("../src/confirm/strings.js");
+  assert.deepEqual(Object.keys(strings["zh-CN"]).sort(), Object.keys(strings.en).sort());
+});

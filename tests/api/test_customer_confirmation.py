@@ -54,6 +54,7 @@ def test_link_shows_the_job_and_an_acceptance_closes_it_once(
 
     reused = customer.http.post(f"/api/v1/confirm/{token}", json=answer)
     assert reused.status_code == 410 and reused.json["error"]["code"] == "gone"
+    assert reused.json["error"]["reason"] == "used"
     assert customer.get(f"/api/v1/confirm/{token}").status_code == 410
     assert _signoffs(app, wo["id"]) == 1
     assert dispatcher.get(f"/api/v1/work-orders/{wo['id']}").json["version"] == detail["version"]
@@ -66,7 +67,7 @@ def test_an_expired_link_changes_nothing(app, dispatcher, technician, world, new
     customer = client_for()
     assert customer.get(f"/api/v1/confirm/{token}").status_code == 410
     late = customer.http.post(f"/api/v1/confirm/{token}", json={"accepted": True, "signer_name": "Late"})
-    assert late.status_code == 410
+    assert late.status_code == 410 and late.json["error"]["reason"] == "expired"
     assert dispatcher.get(f"/api/v1/work-orders/{wo['id']}").json["status"] == "completed"
     assert _signoffs(app, wo["id"]) == 0
 
@@ -108,7 +109,7 @@ def test_a_device_signoff_makes_an_open_link_moot(app, dispatcher, technician, w
     )
     assert signed.status_code == 201
     late = client_for().http.post(f"/api/v1/confirm/{token}", json={"accepted": False, "signer_name": "Mrs Li"})
-    assert late.status_code == 410
+    assert late.status_code == 410 and late.json["error"]["reason"] == "moot"
     assert dispatcher.get(f"/api/v1/work-orders/{wo['id']}").json["status"] == "closed"
 
 

@@ -17,6 +17,12 @@ function message(text, kind = "info") {
   root.replaceChildren(el("h1", {}, t("title")), el("p", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status" }, text));
 }
 
+/** A link that worked once: used, expired, or moot (the job was signed on the technician's phone). */
+async function gone(response) {
+  const reason = (await response.json().catch(() => null))?.error?.reason;
+  message(t({ expired: "expired", moot: "moot" }[reason] ?? "used"), "error");
+}
+
 function summary(order) {
   const parts = order.logs.flatMap((log) => log.parts);
   const notes = order.logs.filter((log) => log.text);
@@ -59,7 +65,7 @@ function form(order, expiresAt) {
     try {
       const response = await fetch(api, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
       if (response.ok) return message(t(accepted ? "thanksConfirmed" : "thanksDisputed", { number: order.number }));
-      if (response.status === 410) return message(t("used"), "error");
+      if (response.status === 410) return gone(response);
       if (response.status === 404) return message(t("invalid"), "error");
       const problem = await response.json().catch(() => null);
       error.textContent = problem?.error?.message ?? t("failed");
@@ -107,7 +113,7 @@ async function start() {
   } catch {
     return message(t("failed"), "error");
   }
-  if (response.status === 410) return message(t("used"), "error");
+  if (response.status === 410) return gone(response);
   if (!response.ok) return message(t("invalid"), "error");
   const { work_order: order, expires_at: expiresAt } = await response.json();
   root.replaceChildren(el("h1", {}, t("title")), summary(order), form(order, expiresAt));
