@@ -45,6 +45,7 @@ function form(order, expiresAt) {
   const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)));
   const comment = el("textarea", { id: "comment", rows: 3 });
   const error = el("p", { class: "error", role: "alert" });
+  pad.addEventListener("beginStroke", () => (error.textContent = "")); // signing answers "please sign"
   const buttons = [];
 
   const answer = async (accepted) => {
