@@ -530,9 +530,9 @@ class KpiBreakdownQuery(KpiQuery):
     )
 
 
-class KpisOut(Schema):
-    from_ = Timestamp(data_key="from", attribute="from")
-    to = Timestamp()
+class KpiFigures(Schema):
+    """The twelve figures (see the endpoint's description for their definitions)."""
+
     created = Integer()
     completed = Integer()
     closed = Integer()
@@ -545,6 +545,11 @@ class KpisOut(Schema):
     csat_avg = Float(allow_none=True)
     complaint_rate = Float(allow_none=True)
     reassigned = Integer()
+
+
+class KpisOut(KpiFigures):
+    from_ = Timestamp(data_key="from", attribute="from")
+    to = Timestamp()
 
 
 class HealthOut(Schema):
@@ -576,21 +581,9 @@ class MetaOut(Schema):
     map_attribution = String()
 
 
-class KpiRowOut(Schema):
+class KpiRowOut(KpiFigures):
     key = String(allow_none=True, metadata={"description": "technician id, priority or day (YYYY-MM-DD)"})
     label = String(allow_none=True, metadata={"description": "technician name, priority or day"})
-    created = Integer()
-    completed = Integer()
-    closed = Integer()
-    avg_response_minutes = Float(allow_none=True)
-    avg_resolution_minutes = Float(allow_none=True)
-    response_sla_met_pct = Float(allow_none=True)
-    resolution_sla_met_pct = Float(allow_none=True)
-    first_time_fix_rate = Float(allow_none=True)
-    repeat_visit_rate = Float(allow_none=True)
-    csat_avg = Float(allow_none=True)
-    complaint_rate = Float(allow_none=True)
-    reassigned = Integer()
 
 
 class KpiBreakdownOut(Schema):

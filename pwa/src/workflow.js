@@ -15,10 +15,6 @@ export function mayDo(activity, job, meta) {
   return Boolean(rule && rule.roles.includes("technician") && rule.statuses.includes(job.status));
 }
 
-export function requiredFields(action, meta) {
-  return meta.actions.find((a) => a.name === action)?.required ?? [];
-}
-
 /** The phone's copy of `job` after `action` done at `at` (ISO), before the server has seen it. */
 export function applyLocally(job, action, params, at, meta) {
   const rule = meta.actions.find((a) => a.name === action);
