@@ -74,7 +74,8 @@ def kpi_breakdown(query_data):
 @bp.get("/kpis.csv")
 @roles_required(*STAFF)
 @bp.input(KpiBreakdownQuery, location="query")
-@bp.doc(summary="Service KPIs as CSV", responses={200: "text/csv: one row per group, then the total"})
+@bp.output({}, content_type="text/csv", description="One row per group, then the total")
+@bp.doc(summary="Service KPIs as CSV")
 def kpi_csv(query_data):
     """The breakdown as CSV (a spreadsheet's view of the KPI page), with the period's total last."""
     start, end, group, rows = _labelled_rows(query_data)

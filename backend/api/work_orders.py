@@ -111,7 +111,8 @@ EXPORT_LIMIT = 100_000
 @bp.get("/export.csv")
 @roles_required(*STAFF)
 @bp.input(WorkOrderQuery, location="query")
-@bp.doc(summary="Work orders as CSV", responses={200: "text/csv, the list's filters and order, all pages"})
+@bp.output({}, content_type="text/csv", description="The list's filters and order, all pages")
+@bp.doc(summary="Work orders as CSV")
 def export_csv(query_data):
     """The work orders the same filters list, as one CSV file (at most 100,000 rows)."""
     rows = (_export_row(wo) for wo in db.session.scalars(_filtered(query_data).limit(EXPORT_LIMIT)))
@@ -256,7 +257,7 @@ def _send_private(response: Response) -> Response:
 
 @bp.get("/<int:work_order_id>/attachments/<int:attachment_id>")
 @roles_required(*ANY_ROLE)
-@bp.doc(responses={200: "The image"})
+@bp.output({}, content_type="image/*", description="The photo (JPEG, PNG or WebP)")
 def attachment_file(work_order_id, attachment_id):
     """The photo's bytes, for those who may see the work order."""
     wo = get_work_order(work_order_id)
@@ -283,7 +284,7 @@ def sign_off(work_order_id, json_data):
 
 @bp.get("/<int:work_order_id>/signoffs/<int:signoff_id>/signature")
 @roles_required(*ANY_ROLE)
-@bp.doc(responses={200: "The signature as PNG"})
+@bp.output({}, content_type="image/png", description="The signature")
 def signature_image(work_order_id, signoff_id):
     """The customer's signature image."""
     wo = get_work_order(work_order_id)
