@@ -82,8 +82,18 @@ def _rollback() -> None:
             log.warning("could not remove %s after rollback", path)
 
 
+def _take_sqlite_write_lock() -> None:
+    """SQLite: a change starts with the write lock (BEGIN IMMEDIATE), before its first read. Two
+    workers changing one work order at once then run one after the other, instead of both reading
+    version n and one failing with a stale version at commit."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def begin_request():
     enforce_csrf()
+    if request.method in MUTATING:
+        _take_sqlite_write_lock()
     key = request.headers.get("Idempotency-Key")
     if request.method not in MUTATING or not key or not current_user.is_authenticated:
         return None
