@@ -1,0 +1,164 @@
+"""A day's traffic shape for OnSite (locust): 500 technicians and 20 dispatchers.
+
+Technicians (each on a 30 s cycle): the job list, a position every 60 s, and their visits moving on
+(accept, depart, arrive, a note, now and then a photo, complete), every change with an
+Idempotency-Key as the app sends it. Dispatchers (5 s cycle): the board, live updates by ETag
+polling, candidates for a new job and sometimes an assignment. `HealthUser` alone measures the
+`/healthz` ceiling (run with `--tags` none and that class only; see run.sh).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import random
+import threading
+import uuid
+
+from locust import HttpUser, between, constant_pacing, events, task
+from PIL import Image
+
+PASSWORD = "onsite-demo"
+OPEN = "assigned,accepted,en_route,on_site,on_hold"
+NEXT_ACTION = {"assigned": "accept", "accepted": "depart", "en_route": "arrive"}
+_emails: list[str] = []
+_lock = threading.Lock()
+_next_email = itertools.count()
+_signed_in = itertools.count(1)
+SIGNED_IN_USERS = 520  # TechnicianUser + DispatcherUser fixed counts
+
+
+def _photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 480), 64).convert("RGB").save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+PHOTO = _photo()  # about 100 KB, like a photo scaled on the phone
+
+
+@events.test_start.add_listener
+def technicians_to_play(environment, **_):
+    """The demo technicians' logins, read once through the API (the admin can list them)."""
+    import requests
+
+    session = requests.Session()
+    session.post(environment.host + "/api/v1/auth/login", json={"email": "admin@onsite.demo", "password": PASSWORD})
+    page = 1
+    while True:
+        items = session.get(environment.host + f"/api/v1/technicians?per_page=200&page={page}").json()["items"]
+        _emails.extend(t["email"] for t in items)
+        if len(items) < 200:
+            break
+        page += 1
+
+
+class Signed(HttpUser):
+    abstract = True
+    email = None
+
+    def log_in(self, email):
+        response = self.client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}, name="login")
+        self.csrf = {"X-CSRF-Token": response.json()["csrf_token"]} if response.ok else {}
+        if next(_signed_in) == SIGNED_IN_USERS:
+            # Everyone is in: the day's figures start now. (Logging in is once a day per person and
+            # costs a deliberately slow password hash; it is measured, but not mixed into the day.)
+            self.environment.stats.reset_all()
+
+    def change(self, method, path, name, **kwargs):
+        """A change as the app sends it. A 409 is the contract's answer when someone else moved the
+        job first (the scheduler, a dispatcher): counted as answered, not as an error."""
+        headers = {**self.csrf, "Idempotency-Key": str(uuid.uuid4())}
+        with self.client.request(method, path, headers=headers, name=name, catch_response=True, **kwargs) as r:
+            if r.status_code == 409:
+                r.success()
+            return r
+
+
+class TechnicianUser(Signed):
+    fixed_count = 500
+    wait_time = constant_pacing(30)
+
+    def on_start(self):
+        with _lock:
+            email = _emails[next(_next_email) % len(_emails)]
+        self.log_in(email)
+        self.cycle = random.randrange(2)
+        self.position = (31.2304 + random.uniform(-0.2, 0.2), 121.4737 + random.uniform(-0.2, 0.2))
+
+    @task
+    def a_half_minute_of_work(self):
+        jobs = self.client.get(f"/api/v1/work-orders?status={OPEN}&per_page=200", name="job list").json()["items"]
+        self.cycle += 1
+        if self.cycle % 2 == 0:
+            lat, lon = self.position
+            self.position = (lat + random.uniform(-0.002, 0.002), lon + random.uniform(-0.002, 0.002))
+            self.change("POST", "/api/v1/me/location", "location", json={"lat": lat, "lon": lon, "accuracy_m": 12})
+        if jobs and random.random() < 0.5:
+            self.move_a_visit_on(random.choice(jobs))
+
+    def move_a_visit_on(self, job):
+        url = f"/api/v1/work-orders/{job['id']}"
+        if job["status"] in NEXT_ACTION:
+            self.change("POST", f"{url}/actions/{NEXT_ACTION[job['status']]}", "action", json={})
+        elif job["status"] == "on_site":
+            note = {"kind": "note", "text": "Checked the unit", "minutes": 10}
+            self.change("POST", f"{url}/logs", "log", json=note)
+            if random.random() < 0.3:
+                files = {"file": ("photo.jpg", PHOTO, "image/jpeg")}
+                self.change("POST", f"{url}/attachments", "photo upload", files=files)
+            if random.random() < 0.3:
+                body = {"resolution": "Fixed", "first_time_fix": True}
+                self.change("POST", f"{url}/actions/complete", "action", json=body)
+
+
+class DispatcherUser(Signed):
+    fixed_count = 20
+    wait_time = constant_pacing(5)
+
+    def on_start(self):
+        self.log_in("dispatcher@onsite.demo")
+        self.last_event = self.client.get("/api/v1/events", name="live updates").json()["last_id"]
+        self.etag = None
+
+    @task
+    def watch_the_board(self):
+        self.client.get(
+            "/api/v1/work-orders?status=new,assigned,accepted,en_route,on_site,on_hold&per_page=200", name="board"
+        )
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        with self.client.get(
+            f"/api/v1/events?after={self.last_event}", headers=headers, name="live updates", catch_response=True
+        ) as r:
+            if r.status_code == 304:
+                r.success()
+            elif r.ok:
+                self.etag, self.last_event = r.headers.get("ETag"), r.json()["last_id"]
+        if random.random() < 0.2:
+            self.assign_a_new_job()
+
+    def assign_a_new_job(self):
+        new = self.client.get("/api/v1/work-orders?status=new&per_page=20", name="new jobs").json()["items"]
+        if not new:
+            return
+        job = random.choice(new)
+        ranked = self.client.get(f"/api/v1/work-orders/{job['id']}/candidates", name="candidates").json()["items"]
+        qualified = [c for c in ranked if c["qualified"]]
+        if qualified and random.random() < 0.5:
+            body = {"technician_id": qualified[0]["technician"]["id"]}
+            with self.change(
+                "POST", f"/api/v1/work-orders/{job['id']}/assign", "assign", json=body, catch_response=True
+            ) as r:
+                if r.status_code == 409:
+                    r.success()  # another dispatcher (or the scheduler) got there first: the contract's answer
+
+
+class HealthUser(HttpUser):
+    """The ceiling of the stack itself: gunicorn, Flask and one `SELECT 1`."""
+
+    fixed_count = 0
+    wait_time = between(0, 0)
+
+    @task
+    def health(self):
+        self.client.get("/healthz", name="healthz")
