@@ -31,10 +31,13 @@ trap finish EXIT
 flask() { "$VENV/bin/flask" --app wsgi "$@"; }
 flask db upgrade >/dev/null 2>&1
 flask seed-demo --technicians 500 --work-orders 5000 --seed 1 | tail -1
-flask scheduler >"$work/scheduler.log" 2>&1 &
-pids+=($!)
+if [ "${SCHEDULER:-on}" != off ]; then  # SCHEDULER=off: the API alone, to tell the two apart
+  flask scheduler >"$work/scheduler.log" 2>&1 &
+  pids+=($!)
+fi
 "$VENV/bin/gunicorn" --workers "$WORKERS" --worker-class gthread --threads "$THREADS" --bind "127.0.0.1:$port" \
-  --log-level warning wsgi:app >"$work/gunicorn.log" 2>&1 &
+  --keep-alive "${KEEPALIVE:-2}" --log-level warning wsgi:app \
+  --access-logfile "$work/access.log" --access-logformat '%(M)s %(m)s %(U)s' >"$work/gunicorn.log" 2>&1 &
 pids+=($!)
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 60); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -46,6 +49,7 @@ echo "==> the day's shape: 500 technicians, 20 dispatchers (${SECONDS_MEASURED} 
 # Everyone logs in first (about 40 s: 520 scrypt checks on 2 cores); the figures start after that.
 locust TechnicianUser DispatcherUser -u 520 -r 13 -t "$((SECONDS_MEASURED + 60))s" \
   --csv "$work/day" >"$work/locust.log" 2>&1 || true
-"$VENV/bin/python" scripts/loadtest/report.py "$BACKEND" "$WORKERS" "$THREADS" "$work/health_stats.csv" "$work/day_stats.csv"
+"$VENV/bin/python" scripts/loadtest/report.py "$BACKEND" "$WORKERS" "$THREADS" "$work/health_stats.csv" "$work/day_stats.csv" \
+  "$work/access.log"
 grep -ciE "error|traceback" "$work/gunicorn.log" | sed 's/^/gunicorn log lines with errors: /'
 grep -i "cpu usage" "$work/locust.log" | head -3 || true
