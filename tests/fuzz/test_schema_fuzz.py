@@ -23,10 +23,13 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 ERROR_KEYS = {"code", "message"}
 
 
+# The schema is under test, not the database: the fuzz runs on SQLite only (PostgreSQL has the
+# rest of the suite).
+pytestmark = pytest.mark.sqlite_only
+
+
 @pytest.fixture
-def fuzzed_app(make_app, backend):
-    if backend != "sqlite":
-        pytest.skip("the fuzz run uses SQLite (the schema, not the database, is under test)")
+def fuzzed_app(make_app):
     app = make_app(LOGIN_LIMIT_PER_ACCOUNT="10000 per minute", LOGIN_LIMIT_PER_ADDRESS="10000 per minute")
     app.world = make_world(app)
     CURRENT.app = app
