@@ -32,7 +32,7 @@ flask() { "$VENV/bin/flask" --app wsgi "$@"; }
 flask db upgrade >/dev/null 2>&1
 flask seed-demo --technicians 500 --work-orders 5000 --seed 1 | tail -1
 if [ "${SCHEDULER:-on}" != off ]; then  # SCHEDULER=off: the API alone, to tell the two apart
-  flask scheduler >"$work/scheduler.log" 2>&1 &
+  "$VENV/bin/flask" --app wsgi scheduler >"$work/scheduler.log" 2>&1 &  # the process itself, so the trap stops it
   pids+=($!)
 fi
 "$VENV/bin/gunicorn" --workers "$WORKERS" --worker-class gthread --threads "$THREADS" --bind "127.0.0.1:$port" \
