@@ -1,8 +1,9 @@
 // The technician app: the shell (header, sync bar, refused changes), the router and start-up.
 // Views live in views/; data goes through work.js (IndexedDB + outbox) and api.js.
-import { ApiError, currentUser, logIn, logOut } from "./api.js";
+import { ApiError, currentUser, logOut } from "./api.js";
 import { el } from "./dom.js";
 import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
+import { loginForm } from "./login.js";
 import { dismiss } from "./outbox.js";
 import { clearAll, getSetting, openStore, putSetting } from "./store.js";
 import { ShiftTracker } from "./location.js";
@@ -100,27 +101,15 @@ async function signOut() {
 }
 
 function showLogin(message) {
-  const email = el("input", { id: "email", type: "email", autocomplete: "username", required: true });
-  const password = el("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
-  const error = el("p", { class: "error", role: "alert" }, message ?? "");
-  const submit = async (event) => {
-    event.preventDefault();
-    try {
-      const user = await logIn(email.value.trim(), password.value);
-      if (user.role !== "technician") {
-        error.textContent = t("notTechnician");
-        return;
-      }
-      await signedIn(user);
-    } catch (failure) {
-      error.textContent = !(failure instanceof ApiError) ? t("offline") : failure.status === 429 ? t("tooManyAttempts") : t("loginFailed");
-    }
-  };
-  root.replaceChildren(
-    header(),
-    el("form", { class: "login", on: { submit } }, el("label", { for: "email" }, t("email")), email, el("label", { for: "password" }, t("password")), password, el("button", { type: "submit" }, t("logIn")), error),
-  );
-  email.focus();
+  const login = loginForm({
+    labels: { email: t("email"), password: t("password"), logIn: t("logIn") },
+    message,
+    describeFailure: (failure) =>
+      !(failure instanceof ApiError) ? t("offline") : failure.status === 429 ? t("tooManyAttempts") : t("loginFailed"),
+    onSignedIn: (user) => (user.role === "technician" ? signedIn(user) : t("notTechnician")),
+  });
+  root.replaceChildren(header(), login.form);
+  login.focus();
 }
 
 function route() {

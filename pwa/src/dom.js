@@ -10,3 +10,8 @@ export function el(tag, attributes = {}, ...children) {
   node.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
   return node;
 }
+
+/** A labelled form field: the label names the input for screen readers and tests. */
+export function field(id, label, input) {
+  return el("div", { class: "field" }, el("label", { for: id }, label), input);
+}

@@ -99,9 +99,16 @@ export class Work {
 
   async fetchJobs() {
     const page = await request("GET", `/work-orders?status=${MY_STATUSES}&per_page=200`);
+    // A job's detail is fetched again only when it changed: every change to a work order bumps
+    // its version, so an unchanged version means the phone's timeline, logs and photos are current.
+    const stale = [];
+    for (const job of page.items) {
+      const copy = await getJob(this.db, job.id);
+      if (!copy?.events || copy.changedOffline || copy.version !== job.version) stale.push(job);
+    }
     const details = new Map();
     await Promise.all(
-      page.items.map((job) =>
+      stale.map((job) =>
         request("GET", `/work-orders/${job.id}`).then((detail) => details.set(job.id, mine(detail)), () => {}),
       ),
     );

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.conftest import ApiClient
 from tests.helpers import signature_data_url
 
 pytestmark = pytest.mark.postgresql_only
@@ -35,7 +36,7 @@ def restored_url(database_url):
 
 
 def test_a_dump_restored_into_a_new_database_serves_the_same_records(
-    make_app, database_url, restored_url, dispatcher, technician, world, new_work_order, client_for, tmp_path
+    make_app, database_url, restored_url, dispatcher, technician, world, new_work_order, tmp_path
 ):
     wo = new_work_order(title="Backed up")
     url = f"/api/v1/work-orders/{wo['id']}"
@@ -55,7 +56,7 @@ def test_a_dump_restored_into_a_new_database_serves_the_same_records(
     subprocess.run(["pg_restore", "--no-owner", f"--dbname={target}", str(dump)], check=True, timeout=120)
 
     copy = make_app(SQLALCHEMY_DATABASE_URI=restored_url.render_as_string(hide_password=False))
-    reader = type(client_for())(copy.test_client())
+    reader = ApiClient(copy.test_client())
     assert reader.login(world.dispatcher_email).status_code == 200
     restored = reader.get(url).json
     assert restored == original  # status, timeline, logs, sign-off, record hash still valid

@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.conftest import ApiClient
 from tests.factories import make_world
 from tests.faults.proxy import CuttableProxy
 
@@ -28,13 +29,11 @@ def proxy(database_url):
     proxy.cut()
 
 
-def test_an_outage_answers_503_quickly_and_recovers_keeping_what_was_acknowledged(
-    make_app, database_url, proxy, client_for
-):
+def test_an_outage_answers_503_quickly_and_recovers_keeping_what_was_acknowledged(make_app, database_url, proxy):
     through_proxy = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
     app = make_app(SQLALCHEMY_DATABASE_URI=through_proxy.render_as_string(hide_password=False))
     world = make_world(app)
-    dispatcher = type(client_for())(app.test_client())
+    dispatcher = ApiClient(app.test_client())
     assert dispatcher.login(world.dispatcher_email).status_code == 200
 
     def new_job(title):

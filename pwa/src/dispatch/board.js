@@ -1,7 +1,7 @@
 // The board: work orders by status with filters, SLA timers, overdue and escalated flags.
 import { request } from "../api.js";
-import { el } from "../dom.js";
-import { CHANNELS, LABEL, PRIORITIES, STATUSES, field, select, slaTimer } from "./common.js";
+import { el, field } from "../dom.js";
+import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer } from "./common.js";
 
 const filters = { priority: "", channel: "", technician_id: "", overdue: false, q: "" };
 

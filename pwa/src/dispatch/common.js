@@ -30,10 +30,6 @@ export function slaTimer(job, now = Date.now()) {
   return el("span", { class: late ? "sla late" : "sla" }, text);
 }
 
-export function field(id, label, input) {
-  return el("div", { class: "field" }, el("label", { for: id }, label), input);
-}
-
 export function select(id, options, value = "", blank = null) {
   return el(
     "select",

@@ -1,8 +1,9 @@
 // The dispatcher console at /dispatch: board, map, intake, job, roster, escalations and KPIs.
 // Live: every timeline event written by any server reaches the console through Server-Sent Events
 // (falling back to polling with an ETag), and the screen on view redraws.
-import { ApiError, currentUser, logIn, logOut, request } from "../api.js";
+import { ApiError, currentUser, logOut, request } from "../api.js";
 import { el } from "../dom.js";
+import { loginForm } from "../login.js";
 import { boardView } from "./board.js";
 import { intakeView } from "./intake.js";
 import { jobView } from "./job.js";
@@ -122,22 +123,14 @@ function setLive(state) {
 }
 
 function showLogin(message) {
-  const email = el("input", { id: "email", type: "email", autocomplete: "username", required: true });
-  const password = el("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
-  const error = el("p", { class: "error", role: "alert" }, message ?? "");
-  const submit = async (event) => {
-    event.preventDefault();
-    try {
-      const user = await logIn(email.value.trim(), password.value);
-      await signedIn(user);
-    } catch (failure) {
-      error.textContent = failure instanceof ApiError && failure.status === 429 ? "Too many attempts; wait a few minutes." : "Wrong email or password.";
-    }
-  };
-  root.replaceChildren(
-    el("h1", { class: "login-title" }, "OnSite dispatch"),
-    el("form", { class: "login", on: { submit } }, el("label", { for: "email" }, "Email"), email, el("label", { for: "password" }, "Password"), password, el("button", { type: "submit" }, "Log in"), error),
-  );
+  const login = loginForm({
+    labels: { email: "Email", password: "Password", logIn: "Log in" },
+    message,
+    describeFailure: (failure) =>
+      failure instanceof ApiError && failure.status === 429 ? "Too many attempts; wait a few minutes." : "Wrong email or password.",
+    onSignedIn: signedIn,
+  });
+  root.replaceChildren(el("h1", { class: "login-title" }, "OnSite dispatch"), login.form);
 }
 
 async function signedIn(user) {

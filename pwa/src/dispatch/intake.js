@@ -1,8 +1,8 @@
 // Intake: a new work order in one form: customer (search, or created inline), channel, priority
 // with the due times it implies, skills, location by coordinates or a click on the map.
 import { ApiError, change, request } from "../api.js";
-import { el } from "../dom.js";
-import { CHANNELS, LABEL, PRIORITIES, field, minutesText, select, when } from "./common.js";
+import { el, field } from "../dom.js";
+import { CHANNELS, LABEL, PRIORITIES, minutesText, select, when } from "./common.js";
 import { pickOnMap } from "./map.js";
 
 function dueText(meta, priority, now = Date.now()) {

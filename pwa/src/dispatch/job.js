@@ -2,8 +2,8 @@
 // cancel with a reason; the full timeline, logs, parts, photos, and the sign-off with its record
 // hash checked against the current record.
 import { ApiError, change, request } from "../api.js";
-import { el } from "../dom.js";
-import { LABEL, field, minutesText, slaTimer, when } from "./common.js";
+import { el, field } from "../dom.js";
+import { LABEL, minutesText, slaTimer, when } from "./common.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
 

@@ -1,9 +1,9 @@
 // KPIs over a chosen period: the figures with their definitions, daily trends, and breakdowns by
 // technician and by priority; CSV export of the KPIs and of the period's work orders.
 import { request } from "../api.js";
-import { el } from "../dom.js";
+import { el, field } from "../dom.js";
 import { lineChart } from "./charts.js";
-import { field } from "./common.js";
+
 
 export const FIGURES = [
   ["created", "Created", ""],

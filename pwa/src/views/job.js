@@ -1,6 +1,6 @@
 // Job detail: the customer, the site, the actions the status machine allows now, navigation, the
 // work log (notes, parts, photos) and the timeline. Every change goes through the outbox.
-import { el } from "../dom.js";
+import { el, field } from "../dom.js";
 import { directionsUrl } from "../geo.js";
 import { clockTime, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
@@ -10,10 +10,6 @@ import { countdown, distanceText } from "./common.js";
 
 const WITH_REASON = new Set(["decline", "pause"]);
 const REASONS = ["reason_parts", "reason_absent", "reason_other"];
-
-function field(id, label, input) {
-  return el("div", { class: "field" }, el("label", { for: id }, label), input);
-}
 
 function reasonDialog(ctx, job, action) {
   const select = el("select", { id: `${action}-reason` }, REASONS.map((key) => el("option", { value: t(key) }, t(key))));

@@ -3,13 +3,9 @@
 import QRCode from "qrcode";
 import SignaturePad from "signature_pad";
 import { ApiError, change } from "../api.js";
-import { el } from "../dom.js";
+import { el, field } from "../dom.js";
 import { clockTime, t } from "../i18n.js";
 import { mayDo } from "../workflow.js";
-
-function field(id, label, input) {
-  return el("div", { class: "field" }, el("label", { for: id }, label), input);
-}
 
 /** The canvas at the device's pixel density, so strokes stay sharp (signature_pad's advice). */
 function sizeCanvas(canvas, pad) {
