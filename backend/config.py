@@ -84,6 +84,8 @@ def settings_from_env(instance_path: str) -> dict:
         # Map tiles for the console (OpenStreetMap by default; MAP_TILE_URL= (empty) for none).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png") or None,
         "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
+        # Server-Timing headers (where each request's time went), for operators and the load test.
+        "SERVER_TIMING": os.environ.get("SERVER_TIMING", "").lower() in ("1", "true", "yes", "on"),
         "EVENT_STREAM_SECONDS": _env_float("EVENT_STREAM_SECONDS", 25.0),
         "EVENT_POLL_SECONDS": _env_float("EVENT_POLL_SECONDS", 1.0),
         "LOCATION_FRESH_MINUTES": _env_int("LOCATION_FRESH_MINUTES", 30),

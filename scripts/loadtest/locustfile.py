@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import os
 import random
 import threading
+import time
 import uuid
 
+import gevent
+import psutil
 from locust import FastHttpUser, between, constant_pacing, events, task
 from PIL import Image
 
@@ -62,6 +67,74 @@ def technicians_to_play(environment, **_):
         page += 1
 
 
+_timings: dict[str, list[dict[str, float]]] = {}
+_cpu_at_start: dict[str, float] = {}
+PROCESS_KINDS = (("locust", "load generator"), ("gunicorn", "app (gunicorn)"), ("scheduler", "scheduler"))
+
+
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by the app, the database, the scheduler and locust itself: the load
+    generator shares the 2 cores, and the figures mean little without knowing how much it took."""
+    seconds: dict[str, float] = {"time": time.monotonic()}
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if process.info["name"] in ("postgres", "postgresql"):
+            kind = "PostgreSQL"
+        else:
+            kind = next((label for marker, label in PROCESS_KINDS if marker in command), None)
+        times = process.info["cpu_times"]
+        if kind and times:
+            seconds[kind] = seconds.get(kind, 0.0) + times.user + times.system
+            if kind == "PostgreSQL" and "-D" in command:  # the postmaster: its backends that have exited
+                seconds[kind] += times.children_user + times.children_system
+    return seconds
+
+
+_slow: list[tuple[float, str, float]] = []  # (seconds into the day, request, ms) of answers over 500 ms
+SLOW_MS = 500
+
+
+@events.request.add_listener
+def keep_server_timing(name, response, response_time, **_):
+    """The server's own account of each request (its Server-Timing header, on in run.sh), and when
+    the slow answers came: spread over the day, or bunched in a few stalls."""
+    if response_time > SLOW_MS and _cpu_at_start:
+        _slow.append((round(time.monotonic() - _cpu_at_start["time"], 1), name, response_time))
+    header = response.headers.get("Server-Timing") if response is not None and response.headers else None
+    if header:
+        figures = {}
+        for metric in header.split(","):
+            metric_name, _, rest = metric.strip().partition(";dur=")
+            figures[metric_name] = float(rest.split(";")[0])
+        _timings.setdefault(name, []).append(figures)
+
+
+@events.quitting.add_listener
+def save_server_timing(environment, **_):
+    if os.environ.get("SERVER_TIMING_OUT"):
+        end, start = cpu_seconds_by_kind(), _cpu_at_start or {"time": 0.0}
+        elapsed = end.pop("time") - start["time"]
+        cores = {kind: (used - start.get(kind, 0.0)) / elapsed for kind, used in end.items()}
+        with open(os.environ["SERVER_TIMING_OUT"], "w") as handle:
+            json.dump({"requests": _timings, "cores": cores, "slow": _slow}, handle)
+
+
+SETTLE_SECONDS = 10
+
+
+def start_the_day(environment):
+    """The day's figures start once everyone is in and the server has worked off the logins.
+
+    Logging in is once a day per person and costs a deliberately slow password hash (scrypt): 520
+    of them queue up on 2 cores, and the requests caught behind that queue belong to the morning's
+    logins, not to the day. They are measured (the login row, and run.sh's server-side figures),
+    but not mixed into the day's."""
+    environment.stats.reset_all()
+    _timings.clear()
+    _slow.clear()
+    _cpu_at_start.update(cpu_seconds_by_kind())
+
+
 class Signed(FastHttpUser):
     """FastHttpUser (geventhttpclient): with the `requests` client, 520 users in one locust process
     added ~80 ms of client-side time to every answer (curl saw 6-10 ms for the same job list
@@ -74,9 +147,7 @@ class Signed(FastHttpUser):
         response = self.client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}, name="login")
         self.csrf = {"X-CSRF-Token": response.json()["csrf_token"]} if response.ok else {}
         if next(_signed_in) == SIGNED_IN_USERS:
-            # Everyone is in: the day's figures start now. (Logging in is once a day per person and
-            # costs a deliberately slow password hash; it is measured, but not mixed into the day.)
-            self.environment.stats.reset_all()
+            gevent.spawn_later(SETTLE_SECONDS, start_the_day, self.environment)
 
     def change(self, method, path, name, extra_headers=None, **kwargs):
         """A change as the app sends it. A 409 is the contract's answer when someone else moved the
