@@ -27,7 +27,8 @@ def own_technician_id() -> int | None:
     """The technician profile id of the logged-in user, if they are a technician."""
     if current_user.role != "technician":
         return None
-    return db.session.scalar(select(Technician.id).where(Technician.user_id == current_user.id))
+    technician = current_user.technician  # loaded with the user (see `load_user`)
+    return technician.id if technician is not None else None
 
 
 def visible_work_orders(query: Select) -> Select:
@@ -52,9 +53,16 @@ def get_work_order(work_order_id: int, lock: bool = False) -> WorkOrder:
 
 
 def paginate(query: Select, page: int, per_page: int) -> dict:
-    """The contract's list envelope: items of this page, and the total without paging."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    """The contract's list envelope: items of this page, and the total without paging.
+
+    A page that comes back short is the last one, so its items give the total without counting
+    (most lists, a technician's jobs above all, fit on one page: one query instead of two)."""
+    offset = (page - 1) * per_page
+    items = db.session.scalars(query.limit(per_page).offset(offset)).unique().all()
+    if 0 < len(items) < per_page or (offset == 0 and not items):
+        total = offset + len(items)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 

@@ -40,6 +40,11 @@ class String(fields.String):
         return text
 
 
+def utc_text(value: datetime) -> str:
+    """How every time leaves the API: ISO 8601 in UTC, with a `Z`."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Timestamp(fields.AwareDateTime):
     """ISO 8601 with an offset on input; UTC with a `Z` on output."""
 
@@ -47,9 +52,7 @@ class Timestamp(fields.AwareDateTime):
         super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return None if value is None else utc_text(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
-from ..models import User
+from ..models import Technician, User
 from .errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -20,7 +21,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
+    # The technician profile comes in the same query: nearly every technician request needs it
+    # (what they may see is decided by it), and a round trip per request adds up under load.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.technician).lazyload(Technician.user)])
     return user if user is not None and user.active else None
 
 

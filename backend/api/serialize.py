@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.actors import Actor
 from ..domain.dispatch import Candidate
@@ -14,6 +14,7 @@ from ..domain.workflow import allowed_actions
 from ..extensions import db
 from ..models import Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
 from .common import now
+from .schemas import utc_text
 
 
 def point(lat, lon) -> dict | None:
@@ -97,12 +98,23 @@ def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
     return body
 
 
+def work_order_json(wo: WorkOrder, actor: Actor) -> dict:
+    """`work_order_dict` with its times already written as `Timestamp` writes them: ready for JSON.
+
+    The work-order list (the board, every phone's job list) sends this as it is instead of dumping
+    200 items through marshmallow, which was a third of the board's CPU time. `WorkOrderOut` still
+    documents it, and tests/api/test_work_order_list.py holds the list equal to the schema's dump."""
+    body = work_order_dict(wo, actor)
+    for name in LIFECYCLE:
+        if body[name] is not None:
+            body[name] = utc_text(body[name])
+    return body
+
+
 def work_order_load_options():
-    """Eager loads for lists: one query per relationship, never one per row."""
-    return (
-        selectinload(WorkOrder.customer),
-        selectinload(WorkOrder.technician).selectinload(Technician.user),
-    )
+    """Eager loads for lists: the customer, technician and technician's user (each one row per work
+    order) joined into the list's own query, never one query per row."""
+    return (joinedload(WorkOrder.customer), joinedload(WorkOrder.technician).joinedload(Technician.user))
 
 
 def _actor_dict(event: Event) -> dict:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from apiflask import APIBlueprint
-from flask import Response, current_app, request, send_from_directory
+from flask import Response, current_app, jsonify, request, send_from_directory
 from sqlalchemy import case, func, or_, select
 
 from ..domain import signoff as signoffs
@@ -45,6 +45,7 @@ from .serialize import (
     signoff_dict,
     work_order_detail,
     work_order_dict,
+    work_order_json,
     work_order_load_options,
 )
 from .uploads import store_image
@@ -96,8 +97,9 @@ def _search(query, text: str):
 def list_work_orders(query_data):
     """Work orders, most urgent first (priority, then response due time). A technician sees only theirs."""
     page = paginate(_filtered(query_data), query_data["page"], query_data["per_page"])
-    page["items"] = [_summary(wo) for wo in page["items"]]
-    return page
+    who = actor()
+    page["items"] = [work_order_json(wo, who) for wo in page["items"]]
+    return jsonify(page)  # already JSON-ready: see work_order_json
 
 
 EXPORT_COLUMNS = (
