@@ -83,6 +83,23 @@ def error_response(
     return response
 
 
+def _disk_full(error: OperationalError) -> bool:
+    """SQLite's SQLITE_FULL, or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    original = getattr(error, "orig", None)
+    sqlite_full = getattr(original, "sqlite_errorname", None) == "SQLITE_FULL"
+    return sqlite_full or getattr(original, "sqlstate", None) == "53100"
+
+
+def database_unavailable(error: OperationalError):
+    """503 for a database that cannot be reached or cannot write; the message says which."""
+    log.warning("database unavailable: %s", error)
+    if _disk_full(error):
+        message = "The database's disk is full; nothing was changed. Retry once an operator has freed space."
+    else:
+        message = "The database is unavailable right now; nothing was changed."
+    return error_response(503, message)
+
+
 def flatten_fields(messages, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as `{"location.lat": [...], "parts.0.qty": [...]}`."""
     if isinstance(messages, list):
@@ -139,8 +156,7 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_down(error):
-        log.warning("database unavailable: %s", error)
-        return error_response(503, "The database is unavailable right now; nothing was changed.")
+        return database_unavailable(error)
 
     @app.errorhandler(DBAPIError)
     def database_error(error):

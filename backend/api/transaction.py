@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from ..models import IdempotencyRecord
 from .common import now
-from .errors import ApiError, error_response
+from .errors import ApiError, database_unavailable, error_response
 from .security import enforce_csrf
 
 log = logging.getLogger(__name__)
@@ -125,10 +125,9 @@ def _commit_success(response: Response) -> Response:
     except StaleDataError:
         _rollback()
         return error_response(409, "Someone else changed this work order at the same moment; reload it.")
-    except OperationalError:
+    except OperationalError as error:
         _rollback()
-        log.warning("database unavailable at commit", exc_info=True)
-        return error_response(503, "The database is unavailable right now; nothing was changed.")
+        return database_unavailable(error)
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -51,12 +52,15 @@ def store_image(upload: FileStorage) -> CheckedImage:
     content_type, extension, width, height = inspect_image(data)
     stored_name = f"{uuid.uuid4().hex}.{extension}"
     path = Path(current_app.config["UPLOAD_FOLDER"]) / stored_name
+    temporary = path.with_suffix(".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError as error:
+        # A full disk fails halfway through the write: the part written must not stay behind.
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         current_app.logger.error("cannot store upload: %s", error)
         raise ApiError(503, "unavailable", "Photos cannot be stored right now; nothing was saved.") from None
     remove_file_on_rollback(str(path))
