@@ -29,6 +29,7 @@ NEXT_ACTION = {"assigned": "accept", "accepted": "depart", "en_route": "arrive"}
 _emails: list[str] = []
 _lock = threading.Lock()
 _next_email = itertools.count()
+_next_host = itertools.count()
 _signed_in = itertools.count(1)
 SIGNED_IN_USERS = 520  # TechnicianUser + DispatcherUser fixed counts
 
@@ -142,6 +143,13 @@ class Signed(FastHttpUser):
 
     abstract = True
     email = None
+
+    def __init__(self, environment):
+        # Several app servers (run.sh HOSTS=n): each user keeps to one, as behind a load balancer.
+        hosts = os.environ.get("LOAD_HOSTS", "").split(",")
+        if hosts[0]:
+            self.host = hosts[next(_next_host) % len(hosts)]
+        super().__init__(environment)
 
     def log_in(self, email):
         response = self.client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}, name="login")

@@ -66,12 +66,13 @@ def where_the_time_went(timing_json: str) -> None:
 
 
 def main() -> int:
-    backend, workers, threads, health_csv, day_csv, access_log, timing_json = sys.argv[1:]
+    backend, hosts, health_csv, day_csv, access_log, timing_json = sys.argv[1:]
+    workers, threads = os.environ.get("WORKERS", "?"), os.environ.get("THREADS", "?")
     health = next(r for r in rows(health_csv) if r["Name"] == "Aggregated")
     day = rows(day_csv)
     total = next(r for r in day if r["Name"] == "Aggregated")
     ceiling = float(health["Requests/s"])
-    print(f"{backend}, gunicorn {workers} workers x {threads} threads")
+    print(f"{backend}, {hosts} host(s), each gunicorn {workers} workers x {threads} threads")
     print(f"/healthz ceiling: {ceiling:.0f} req/s, p50 {health['50%']} ms, p95 {health['95%']} ms")
     print(f"{'request':16} {'count':>7} {'fails':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
     for r in day:

@@ -51,7 +51,7 @@ def gunicorn(database_url, tmp_path):
         try:
             if requests.get(base + "/healthz", timeout=1).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still booting
             time.sleep(0.1)
     yield base, process.pid
     process.terminate()
