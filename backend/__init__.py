@@ -8,6 +8,7 @@ from pathlib import Path
 from apiflask import APIFlask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import settings_from_env
 from .extensions import db, limiter, login_manager, migrate
@@ -77,6 +78,11 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.config.update(config or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        # Behind a load balancer: the client's address (the login limit counts by it), the scheme
+        # (customer links) and the host are what the trusted proxies say, not the proxy's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(

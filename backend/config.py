@@ -92,6 +92,9 @@ def settings_from_env(instance_path: str) -> dict:
         "SCHEDULER_INTERVAL_SECONDS": _env_float("SCHEDULER_INTERVAL_SECONDS", 60),
         "SCHEDULER_MISFIRE_GRACE_SECONDS": _env_int("SCHEDULER_MISFIRE_GRACE_SECONDS", 30),
         "SCHEDULER_WORKERS": _env_int("SCHEDULER_WORKERS", 4),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none, so
+        # a client cannot claim another address to dodge the login limit).
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         # Where customers reach this server (behind a proxy the request's host may not be it).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "CONFIRMATION_LINK_DAYS": _env_int("CONFIRMATION_LINK_DAYS", 7),

@@ -260,3 +260,27 @@ def test_malformed_login_requests_do_not_count_as_failures(make_app):
     for _ in range(4):
         assert client.http.post(LOGIN, json={"email": world.tech_email}).status_code == 422
     assert client.login(world.tech_email).status_code == 200
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_the_login_limit_counts_the_address_the_trusted_proxy_forwards(make_app, trusted_proxies):
+    """Behind a load balancer every request comes from the balancer's address. Trusting it
+    (TRUSTED_PROXIES=1) the limit counts the client's address it forwards; trusting nobody (the
+    default), a forwarded address is ignored, so a client cannot pick a fresh one per attempt."""
+    app = make_app(
+        TRUSTED_PROXIES=trusted_proxies,
+        LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes",
+        LOGIN_LIMIT_PER_ADDRESS="2 per 15 minutes",
+    )
+    world = make_world(app)
+    http = app.test_client()
+
+    def attempt(address: str, password: str = "wrong-password"):
+        body = {"email": world.tech_email, "password": password}
+        return http.post(LOGIN, json=body, headers={"X-Forwarded-For": address})
+
+    assert [attempt("203.0.113.5").status_code for _ in range(2)] == [401, 401]
+    assert attempt("203.0.113.5").status_code == 429
+    other_client = attempt("198.51.100.7", PASSWORD).status_code
+    assert other_client == (200 if trusted_proxies else 429)
