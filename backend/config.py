@@ -69,6 +69,9 @@ def settings_from_env(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(instance_path) / 'onsite.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Database connections kept per process: at least gunicorn's THREADS (5 more may open for
+        # a burst). PostgreSQL's max_connections must cover hosts x WORKERS x (this + 5).
+        "DATABASE_POOL_SIZE": _env_int("DATABASE_POOL_SIZE", 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development,
