@@ -50,7 +50,9 @@ def _engine_options(uri: str, pool_size: int) -> dict:
     # A pool at least as large as a worker's threads: with SQLAlchemy's default of 5 and 8 threads,
     # the connections beyond 5 were opened and closed around single requests (895 PostgreSQL
     # sessions in a 3-minute load test), each a new server process.
-    options = {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 5}
+    options = {"pool_pre_ping": True}
+    if not uri.startswith("sqlite://") or uri.removeprefix("sqlite://") not in ("", "/:memory:"):
+        options.update(pool_size=pool_size, max_overflow=5)  # an in-memory SQLite has no pool
     if uri.startswith("postgresql"):
         # Fail fast when the database is down, so workers answer 503 instead of hanging.
         options["connect_args"] = {"connect_timeout": 3}

@@ -9,7 +9,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
@@ -20,11 +20,23 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The session's user, unless disabled or their password changed since (see `User.get_id`)."""
+    user_id, _, digest = session_id.partition(":")
+    if not user_id.isdigit() or not digest:
+        return None  # a session from before passwords ended sessions: log in again
     # The technician profile comes in the same query: nearly every technician request needs it
     # (what they may see is decided by it), and a round trip per request adds up under load.
     user = db.session.get(User, int(user_id), options=[joinedload(User.technician).lazyload(Technician.user)])
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(digest, user.password_digest()):
+        return None
+    return user
+
+
+def keep_own_session(user: User) -> None:
+    """After changing your own password, this session goes on (every other one has ended)."""
+    if current_user.is_authenticated and current_user.id == user.id:
+        login_user(user)
 
 
 @login_manager.unauthorized_handler

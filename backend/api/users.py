@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import User
 from .common import paginate
 from .schemas import PageQuery, UserIn, UserOut, UserPatch, page_of
-from .security import roles_required
+from .security import keep_own_session, roles_required
 from .serialize import user_dict
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/v1/users", tag="Users")
@@ -56,4 +56,6 @@ def update(user_id, json_data):
     """Change a user's name, email, role, password, or disable them (`active: false`)."""
     user = update_user(db.session, _get_user(user_id), json_data, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.flush()
+    if json_data.get("password"):
+        keep_own_session(user)
     return user_dict(user)

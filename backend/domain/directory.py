@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Customer, Technician, User
-from .errors import ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .timing import deed_time
 
 
@@ -28,6 +28,13 @@ def create_user(session: Session, *, email: str, password: str, role: str, name:
 
 
 def update_user(session: Session, user: User, changes: dict, hash_method: str) -> User:
+    """Change a user's details. The last active admin cannot be disabled or given another role:
+    nobody could manage users after that."""
+    stops_being_admin = changes.get("active") is False or changes.get("role", "admin") != "admin"
+    if user.role == "admin" and user.active and stops_being_admin:
+        others = select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != user.id)
+        if not session.scalar(others):
+            raise Conflict("This is the last active admin; make someone else an admin first.")
     if "email" in changes and normalise_email(changes["email"]) != user.email:
         email = normalise_email(changes["email"])
         if session.scalar(select(func.count()).select_from(User).where(User.email == email)):

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import STATUSES, Event, Technician, WorkOrder
+from ..models import STATUSES, Event, Notification, Technician, WorkOrder, format_number
 from .actors import Actor
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
 from .timing import deed_time
@@ -49,10 +49,31 @@ def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict
         raise Conflict("The work order is already assigned to this technician.")
     details = {"technician_id": technician.id, "from_technician_id": wo.technician_id}
     details.update({k: params[k] for k in ("reason", "distance_km") if params.get(k) is not None})
+    _tell_technicians(session, wo, technician, wo.technician, details, at)
     for column, value in assignment_columns(technician.id, at).items():
         setattr(wo, column, value)
     wo.technician = technician
     return details
+
+
+def _tell_technicians(session, wo, to: Technician, previous: Technician | None, details: dict, at: datetime):
+    """The technician given the job hears of it (and the one who held it, that it was taken away),
+    as when the scheduler moves a job: their phone shows it without waiting for the next refresh."""
+    number = format_number(wo.id)
+    notes = [(to, "assigned", f"{number} {wo.title}: assigned to you by the dispatcher.")]
+    if previous is not None and previous.id != to.id:
+        notes.append((previous, "unassigned", f"{number} {wo.title}: given to another technician by the dispatcher."))
+    for technician, kind, message in notes:
+        session.add(
+            Notification(
+                user_id=technician.user_id,
+                work_order_id=wo.id,
+                kind=kind,
+                message=message,
+                details=details,
+                created_at=at,
+            )
+        )
 
 
 def assignment_columns(technician_id: int, at: datetime) -> dict:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +34,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and a digest of the password hash, so that a new
+        password ends every session opened with the old one (checked when the session is loaded)."""
+        return f"{self.id}:{self.password_digest()}"
+
+    def password_digest(self) -> str:
+        key = str(current_app.config["SECRET_KEY"]).encode()
+        return hmac.new(key, self.password_hash.encode(), "sha256").hexdigest()[:24]
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)

@@ -200,6 +200,50 @@ def test_changing_a_password_through_the_api_stores_a_new_hash(app, client_for, 
     assert client_for().login(world.tech_email, "another-pass-9").status_code == 200
 
 
+def test_a_new_password_ends_every_session_opened_with_the_old_one(client_for, world):
+    """A lost phone or a shared password: once the admin sets a new one, the sessions opened with
+    the old password end, on every device; logging in with the new one works."""
+    admin = client_for(world.admin_email)
+    phone, tablet = client_for(world.tech_email), client_for(world.tech_email)
+    dispatcher = client_for(world.dispatcher_email)
+    changed = admin.patch(f"/api/v1/users/{phone.user['id']}", json={"password": "after-the-loss-7"})
+    assert changed.status_code == 200, changed.json
+    for device in (phone, tablet):
+        assert_error(device.get(ME), 401, "unauthorized")
+    assert dispatcher.get(ME).status_code == 200  # other people's sessions go on
+    assert client_for(world.tech_email, "after-the-loss-7").get(ME).status_code == 200
+
+
+def test_an_admin_setting_their_own_password_stays_logged_in_there_only(client_for, world):
+    here, elsewhere = client_for(world.admin_email), client_for(world.admin_email)
+    changed = here.patch(f"/api/v1/users/{here.user['id']}", json={"password": "rotated-admin-3"})
+    assert changed.status_code == 200, changed.json
+    assert here.get(ME).status_code == 200
+    assert here.get("/api/v1/users").status_code == 200
+    assert_error(elsewhere.get(ME), 401, "unauthorized")
+
+
+def test_the_last_active_admin_cannot_be_disabled_or_demoted(client_for, world):
+    admin = client_for(world.admin_email)
+    me = f"/api/v1/users/{admin.user['id']}"
+    for change in ({"active": False}, {"role": "dispatcher"}):
+        assert_error(admin.patch(me, json=change), 409, "conflict")
+    assert admin.get(ME).json["user"]["role"] == "admin"
+    assert admin.get("/api/v1/users").status_code == 200
+
+    second = admin.post(
+        "/api/v1/users",
+        json={"email": "second-admin@example.com", "password": "password123", "role": "admin", "name": "Second"},
+    )
+    assert second.status_code == 201, second.json
+    assert admin.patch(me, json={"role": "dispatcher"}).status_code == 200  # someone else can manage users now
+    assert_error(
+        client_for("second-admin@example.com").patch(f"/api/v1/users/{second.json['id']}", json={"active": False}),
+        409,
+        "conflict",
+    )
+
+
 # ---- rate limiting (kept in the limiter's storage, not the database) ---------------------------------------
 
 

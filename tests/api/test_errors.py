@@ -261,7 +261,7 @@ def test_api_answers_503_unavailable_when_the_database_is_down(app_without_datab
     )
     # A session cookie from before the outage: loading the user needs the database.
     with client.session_transaction() as session:
-        session.update({"_user_id": "1", "_fresh": True, "csrf": "token"})
+        session.update({"_user_id": "1:5f0c2e9a41d7b3c8a6e2f1d0", "_fresh": True, "csrf": "token"})
     assert_error(client.get("/api/v1/work-orders"), 503, "unavailable")
     assert_error(client.get("/api/v1/auth/me"), 503, "unavailable")
     response = client.post("/api/v1/customers", json={"name": "X"}, headers={"X-CSRF-Token": "token"})

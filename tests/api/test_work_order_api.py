@@ -192,3 +192,24 @@ def test_the_list_writes_each_work_order_as_its_detail_does(dispatcher, technici
     assert set(listed) == {waiting["id"], closed["id"], cancelled["id"]}
     assert listed[closed["id"]]["technician"]["id"] == world.technician_id
     assert listed[closed["id"]]["status"] == "completed" and listed[cancelled["id"]]["cancelled_at"]
+
+
+def test_a_dispatchers_assignment_reaches_both_technicians_phones(
+    dispatcher, technician, client_for, world, new_work_order
+):
+    wo = new_work_order(title="Chiller trips")
+    url = f"/api/v1/work-orders/{wo['id']}"
+    inbox = "/api/v1/me/notifications?unread=true"
+    assert dispatcher.post(f"{url}/assign", json={"technician_id": world.technician_id}).status_code == 200
+    [given] = technician.get(inbox).json["items"]
+    assert (given["kind"], given["work_order_id"]) == ("assigned", wo["id"])
+    assert wo["number"] in given["message"] and "Chiller trips" in given["message"]
+
+    other = client_for(world.other_tech_email)
+    assert dispatcher.post(f"{url}/assign", json={"technician_id": world.other_technician_id}).status_code == 200
+    assert [n["kind"] for n in technician.get(inbox).json["items"]] == ["unassigned", "assigned"]  # newest first
+    assert [n["kind"] for n in other.get(inbox).json["items"]] == ["assigned"]
+
+    refused = dispatcher.post(f"{url}/assign", json={"technician_id": world.other_technician_id})
+    assert refused.status_code == 409  # already theirs: nothing changes, nobody is told twice
+    assert other.get(inbox).json["total"] == 1

@@ -45,7 +45,8 @@ def events_of(app, wo_id, action):
 def notifications_of(app, technician_id):
     with app.app_context():
         user_id = db.session.get(Technician, technician_id).user_id
-        return db.session.scalars(select(Notification).where(Notification.user_id == user_id)).all()
+        query = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+        return db.session.scalars(query).all()
 
 
 def cli_pass(app, now) -> dict:
@@ -111,7 +112,8 @@ def test_unaccepted_job_moves_away_from_its_holder_and_both_are_told(app, new_wo
     [event] = [e for e in detail["events"] if e["action"] == "auto_reassigned"]
     assert event["details"]["from_technician_id"] == ids["first"]
     assert event["details"]["reason"] == "not_accepted"
-    assert [n.kind for n in notifications_of(app, ids["first"])] == ["unassigned"]
+    # the first heard of the dispatcher's assignment, then of the move; the second of the move
+    assert [n.kind for n in notifications_of(app, ids["first"])] == ["assigned", "unassigned"]
     assert [n.kind for n in notifications_of(app, ids["second"])] == ["assigned"]
 
     # The second technician does not accept either: the first held it before, so nobody is left.
