@@ -18,6 +18,7 @@ from .errors import ApiError
 from .schemas import LoginIn, SessionOut
 from .security import ANY_ROLE, csrf_exempt, csrf_token, public, roles_required
 from .serialize import user_dict
+from .transaction import writes_nothing
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
 
@@ -42,6 +43,7 @@ def _session_body() -> dict:
 @bp.post("/login")
 @public
 @csrf_exempt
+@writes_nothing
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
@@ -74,6 +76,7 @@ def login(json_data):
 
 @bp.post("/logout")
 @roles_required(*ANY_ROLE)
+@writes_nothing
 @bp.output({}, status_code=204)
 def logout():
     """End the session."""

@@ -11,7 +11,7 @@ import logging
 import os
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -82,11 +82,20 @@ def _rollback() -> None:
             log.warning("could not remove %s after rollback", path)
 
 
+def writes_nothing(view):
+    """Mark a POST that changes no row (logging in or out: the session is a cookie). On SQLite it
+    then neither waits for nor holds the write lock: a login held it through its password hash,
+    queueing every change behind it (in the load test, logins timed out waiting for it)."""
+    view.writes_nothing = True
+    return view
+
+
 def _take_sqlite_write_lock() -> None:
     """SQLite: a change starts with the write lock (BEGIN IMMEDIATE), before its first read. Two
     workers changing one work order at once then run one after the other, instead of both reading
     version n and one failing with a stale version at commit."""
-    if db.engine.dialect.name == "sqlite":
+    view = current_app.view_functions.get(request.endpoint or "")
+    if db.engine.dialect.name == "sqlite" and not getattr(view, "writes_nothing", False):
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 

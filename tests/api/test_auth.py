@@ -328,3 +328,23 @@ def test_the_login_limit_counts_the_address_the_trusted_proxy_forwards(make_app,
     assert attempt("203.0.113.5").status_code == 429
     other_client = attempt("198.51.100.7", PASSWORD).status_code
     assert other_client == (200 if trusted_proxies else 429)
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_logging_in_and_out_never_waits_for_the_write_lock(app, client_for, world, database_url):
+    """Logging in writes no row (the session is a cookie), so on SQLite it must not queue for the
+    write lock behind changes in progress, nor hold it through its password hash."""
+    import sqlite3
+    import time
+
+    tech = client_for(world.tech_email)
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another worker's change, in progress
+    try:
+        started = time.monotonic()
+        assert client_for().login(world.dispatcher_email).status_code == 200
+        assert tech.post("/api/v1/auth/logout").status_code == 204
+        assert time.monotonic() - started < 5  # the busy timeout is 10 s
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
