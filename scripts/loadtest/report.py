@@ -42,7 +42,9 @@ def where_the_time_went(timing_json: str) -> None:
     with open(timing_json) as handle:
         recorded = json.load(handle)
     timings, cores = recorded["requests"], recorded["cores"]
+    waiting = cores.pop("waiting for a CPU", 0.0)
     print("CPU used during the day (cores of 2): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(cores.items())))
+    print(f"CPU pressure: some runnable task was waiting for a CPU {waiting:.0%} of the day")
     slow = recorded["slow"]
     if slow:
         by_second: dict[int, int] = {}

@@ -65,6 +65,9 @@ cat "$work"/access-*.log >"$work/access.log"
 "$VENV/bin/python" scripts/loadtest/report.py "$BACKEND" "$HOSTS" "$work/health_stats.csv" "$work/day_stats.csv" \
   "$work/access.log" "$work/server_timing.json"
 cat "$work"/gunicorn-*.log | grep -ciE "error|traceback" | sed 's/^/gunicorn log lines with errors: /' || true
+cat "$work"/gunicorn-*.log | grep -E "^[A-Za-z_.]+(Error|Exception)|WARNING|ERROR" | sed -E 's/[0-9]+/N/g' | sort | uniq -c \
+  | sort -rn | head -5 || true
+if [ -s "$work/day_failures.csv" ]; then echo "failures (locust):"; tail -n +2 "$work/day_failures.csv" | head -5; fi
 if [ "${SCHEDULER:-on}" != off ]; then
   for host in $(seq 1 "$HOSTS"); do
     echo "host $host scheduler: $(grep -c 'reassign-overdue pid' "$work/scheduler-$host.log" || true) passes run," \
