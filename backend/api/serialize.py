@@ -103,7 +103,8 @@ def work_order_json(wo: WorkOrder, actor: Actor) -> dict:
 
     The work-order list (the board, every phone's job list) sends this as it is instead of dumping
     200 items through marshmallow, which was a third of the board's CPU time. `WorkOrderOut` still
-    documents it, and tests/api/test_work_order_list.py holds the list equal to the schema's dump."""
+    documents it, and `tests/api/test_work_order_api.py -k writes_each` holds every item equal to
+    the same work order as its detail (dumped by the schema) writes it."""
     body = work_order_dict(wo, actor)
     for name in LIFECYCLE:
         if body[name] is not None:

@@ -6,8 +6,8 @@ Where a request's time went, as the browser's developer tools and the load test 
 - `db`: wall time inside the database driver (queries, plus waiting for the GIL after them);
 - `cpu`: this thread's own CPU time;
 - `runq`: time this thread was ready to run but waited for a CPU (the kernel's run queue).
-What is left, `total - cpu - runq - db`, is time asleep outside the database: waiting for the GIL
-or for a lock.
+What is left, `total - cpu - runq - db`, is time asleep outside the queries: the commit (waiting
+for the database to make it durable), the GIL, or a lock.
 """
 
 from __future__ import annotations
