@@ -22,6 +22,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from backend import create_app
 from backend.extensions import db
+from tests.helpers import require
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 FAST_HASH = "pbkdf2:sha256:1000"  # tests log in hundreds of times; production uses scrypt
@@ -78,13 +79,7 @@ def postgres_url(request):
         with psycopg.connect(libpq, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as error:
-        message = f"PostgreSQL unreachable at {admin_url.render_as_string()}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI requires PostgreSQL. " + message, pytrace=False)
-        request.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            "\n" + "!" * 78 + f"\n!! SKIPPING POSTGRESQL TESTS: {message}\n" + "!" * 78, red=True, bold=True
-        )
-        pytest.skip(message)
+        require(request, "PostgreSQL", f"unreachable at {admin_url.render_as_string()}: {error}")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     _migrate(url)
     yield url

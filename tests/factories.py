@@ -64,3 +64,38 @@ def make_world(app) -> World:
         world.other_technician_id = add_technician(world.other_tech_email, skills=["plumbing"], name="Olga Other").id
         world.customer_id = add_customer().id
     return world
+
+
+def new_jobs_in_bulk(
+    app, customer_id: int, count: int, *, skill: str, title: str, first_id: int, created_at
+) -> list[int]:
+    """`count` new high-priority jobs needing `skill`, on a grid around SITE, created at
+    `created_at` (due to be reached 4 h later), written in one bulk insert; their ids."""
+    from datetime import timedelta
+
+    from backend.domain.demo import bulk_insert
+    from backend.models import WorkOrder
+
+    rows = [
+        {
+            "id": first_id + i,
+            "customer_id": customer_id,
+            "title": f"{title} {i}",
+            "priority": "high",
+            "channel": "phone",
+            "status": "new",
+            "required_skills": [skill],
+            "lat": SITE["lat"] + (i % 20) * 0.01,
+            "lon": SITE["lon"] + (i // 20) * 0.01,
+            "created_at": created_at,
+            "response_due_at": created_at + timedelta(hours=4),
+            "resolve_due_at": created_at + timedelta(hours=24),
+            "reopen_count": 0,
+            "version": 1,
+        }
+        for i in range(count)
+    ]
+    with app.app_context():
+        bulk_insert(db.session, WorkOrder.__table__, rows)
+        db.session.commit()
+    return [row["id"] for row in rows]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import io
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +23,7 @@ from backend.extensions import db
 from backend.models import Attachment, Log, WorkOrder
 from tests.conftest import ApiClient
 from tests.factories import make_world
+from tests.helpers import require
 
 
 class SmallDisk:
@@ -56,13 +56,7 @@ def small_disk(tmp_path, request):
         ["mount", "-t", "tmpfs", "-o", "size=4m", "onsite-test", str(mountpoint)], capture_output=True, text=True
     )
     if mounted.returncode != 0:
-        message = f"cannot mount a small tmpfs (root needed): {mounted.stderr.strip()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the disk-full tests. " + message, pytrace=False)
-        request.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            "\n" + "!" * 78 + f"\n!! SKIPPING DISK-FULL TESTS: {message}\n" + "!" * 78, red=True, bold=True
-        )
-        pytest.skip(message)
+        require(request, "a mountable tmpfs (root)", f"cannot mount one: {mounted.stderr.strip()}")
     yield SmallDisk(mountpoint)
     subprocess.run(["umount", "--lazy", str(mountpoint)], check=True)
 

@@ -17,10 +17,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from backend.domain.demo import bulk_insert
 from backend.extensions import db
-from backend.models import Event, WorkOrder
-from tests.factories import SITE, add_technician
+from backend.models import Event
+from tests.factories import SITE, add_technician, new_jobs_in_bulk
 from tests.faults.test_worker_killed import free_port
 from tests.scheduler.test_concurrency import _passes, _wait_for
 
@@ -80,34 +79,6 @@ class Browser(requests.Session):
         self.headers["X-CSRF-Token"] = response.json()["csrf_token"]
 
 
-def _overdue_jobs(app, customer_id: int) -> list[int]:
-    """Jobs past their response time by the wall clock (the schedulers run in real time)."""
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "id": 5000 + i,
-            "customer_id": customer_id,
-            "title": f"Boiler {i}",
-            "priority": "high",
-            "channel": "phone",
-            "status": "new",
-            "required_skills": ["boilers"],
-            "lat": SITE["lat"] + i * 0.01,
-            "lon": SITE["lon"],
-            "created_at": now - timedelta(hours=5),
-            "response_due_at": now - timedelta(hours=1),
-            "resolve_due_at": now + timedelta(hours=19),
-            "reopen_count": 0,
-            "version": 1,
-        }
-        for i in range(OVERDUE_JOBS)
-    ]
-    with app.app_context():
-        bulk_insert(db.session, WorkOrder.__table__, rows)
-        db.session.commit()
-    return [row["id"] for row in rows]
-
-
 def test_two_hosts_share_sessions_work_live_updates_and_one_scheduler(app, two_hosts, world):
     (host_a, host_b), logs = two_hosts
     dispatcher, phone = Browser(), Browser()
@@ -140,7 +111,10 @@ def test_two_hosts_share_sessions_work_live_updates_and_one_scheduler(app, two_h
         for i in range(10):
             home = {"lat": SITE["lat"] + i * 0.02, "lon": SITE["lon"]}
             add_technician(f"boilers{i}@example.com", skills=["boilers"], home=home, max_open_jobs=10)
-    ids = _overdue_jobs(app, world.customer_id)
+    five_hours_ago = datetime.now(UTC) - timedelta(hours=5)  # the schedulers run in real time
+    ids = new_jobs_in_bulk(
+        app, world.customer_id, OVERDUE_JOBS, skill="boilers", title="Boiler", first_id=5000, created_at=five_hours_ago
+    )
 
     def moved() -> int:
         with app.app_context():

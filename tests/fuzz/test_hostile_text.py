@@ -4,7 +4,6 @@ database untouched; and brute force held by the login limit across processes (Re
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.helpers import signature_data_url
+from tests.helpers import require, signature_data_url
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -83,16 +82,16 @@ print(json.dumps([client.post("/api/v1/auth/login", json=wrong).status_code for 
 """
 
 
-def test_login_brute_force_is_held_across_processes_by_the_shared_limit(make_app, database_url, world, tmp_path):
+def test_login_brute_force_is_held_across_processes_by_the_shared_limit(
+    make_app, database_url, world, tmp_path, request
+):
     """Two app servers in two processes sharing Redis: the per-account limit counts the failures
     made on both together, and holds the account on both."""
     url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url).flushdb()  # database 15: this test's own
     except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs Redis at 127.0.0.1:6379 for the shared login limit", pytrace=False)
-        pytest.skip("!! Redis at 127.0.0.1:6379 is needed for the shared login limit")
+        require(request, "Redis", "127.0.0.1:6379 holds the shared login limit")
     config = {
         "RATELIMIT_STORAGE_URI": url,
         "RATELIMIT_KEY_PREFIX": "onsite-test",  # (Flask-Limiter keeps the first app's prefix per process)

@@ -14,40 +14,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from backend.domain.demo import bulk_insert
 from backend.extensions import db
 from backend.models import Event, WorkOrder
 from backend.scheduler import run_pass
 from tests.conftest import START
-from tests.factories import SITE, add_technician
+from tests.factories import SITE, add_technician, new_jobs_in_bulk
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _overdue_jobs(app, customer_id: int, count: int) -> list[int]:
-    rows = [
-        {
-            "id": 1000 + i,
-            "customer_id": customer_id,
-            "title": f"Lift {i}",
-            "priority": "high",
-            "channel": "phone",
-            "status": "new",
-            "required_skills": ["elevators"],
-            "lat": SITE["lat"] + (i % 20) * 0.01,
-            "lon": SITE["lon"] + (i // 20) * 0.01,
-            "created_at": START,
-            "response_due_at": START + timedelta(hours=4),
-            "resolve_due_at": START + timedelta(hours=24),
-            "reopen_count": 0,
-            "version": 1,
-        }
-        for i in range(count)
-    ]
-    with app.app_context():
-        bulk_insert(db.session, WorkOrder.__table__, rows)
-        db.session.commit()
-    return [row["id"] for row in rows]
+    return new_jobs_in_bulk(app, customer_id, count, skill="elevators", title="Lift", first_id=1000, created_at=START)
 
 
 @pytest.mark.postgresql_only  # row locks; SQLite serialises passes with its write lock instead
