@@ -46,16 +46,18 @@ def gunicorn(database_url, tmp_path):
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=1).ok:
-                break
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still booting
-            time.sleep(0.1)
-    yield base, process.pid
-    process.terminate()
-    process.wait(timeout=20)
+    try:  # whatever happens while it starts, the server is stopped (one once outlived a failed start)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or still booting
+                time.sleep(0.1)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def send_until_answered(session, method, url, key, **kwargs):
