@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint
 from flask import current_app
+from flask_login import current_user
 from sqlalchemy import func, or_, select, text
 
 from ..domain.directory import create_technician, record_location, update_technician
@@ -11,7 +12,7 @@ from ..domain.dispatch import has_skill, open_jobs_by_technician
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Technician, User
-from .common import contains, now, own_technician_id, paginate
+from .common import contains, now, paginate
 from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
 from .security import STAFF, roles_required
 from .serialize import technician_dict
@@ -87,10 +88,10 @@ def update(technician_id, json_data):
 
 
 def _own_technician() -> Technician:
-    technician_id = own_technician_id()
-    if technician_id is None:
+    technician = current_user.technician  # loaded with the user (see `load_user`)
+    if technician is None:
         raise NotFound("Your account has no technician profile.")
-    return db.session.get(Technician, technician_id)
+    return technician
 
 
 @me_bp.get("/technician")
