@@ -20,7 +20,7 @@ function candidateTable(ctx, job, candidates, feedback) {
   return el(
     "table",
     { class: "candidates", "aria-label": "Candidates" },
-    el("thead", {}, el("tr", {}, ["Technician", "Distance", "ETA", "Load", "Missing skills", "Score", ""].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Technician", "Distance", "ETA", "Load", "Missing skills", "Score", "Action"].map((h) => el("th", { scope: "col" }, h)))),
     el(
       "tbody",
       {},
