@@ -101,6 +101,10 @@ def settings_from_env(instance_path: str) -> dict:
         # Where customers reach this server (behind a proxy the request's host may not be it).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL"),
         "CONFIRMATION_LINK_DAYS": _env_int("CONFIRMATION_LINK_DAYS", 7),
+        # Who the customer deals with, named on their confirmation page; the phone (shown as a call
+        # link) is left empty rather than invented: without it the page offers no number to call.
+        "COMPANY_NAME": os.environ.get("COMPANY_NAME") or "OnSite",
+        "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", "").strip() or None,
         "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),

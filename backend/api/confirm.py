@@ -14,6 +14,16 @@ from .security import public
 bp = APIBlueprint("confirm", __name__, url_prefix="/api/v1/confirm", tag="Customer confirmation")
 
 
+# What the customer is shown of the technician's logs: the fixes and the parts. Notes are the
+# technician's and the office's (findings, door codes, remarks about the customer), never the customer's.
+CUSTOMER_LOG_KINDS = ("fix", "part")
+
+
+def company() -> dict:
+    """Who the customer deals with, and the number to call (None when COMPANY_PHONE is not set)."""
+    return {"name": current_app.config["COMPANY_NAME"], "phone": current_app.config["COMPANY_PHONE"]}
+
+
 def _serializer():
     return signoffs.link_serializer(current_app.config["SECRET_KEY"])
 
@@ -27,6 +37,7 @@ def show(token):
     link = signoffs.resolve_link(db.session, token, _serializer(), now())
     wo = link.work_order
     logs = sorted(wo.logs, key=lambda log: (log.occurred_at, log.id))
+    shown = [log for log in logs if log.kind in CUSTOMER_LOG_KINDS]
     technician = {"id": wo.technician.id, "name": wo.technician.user.name} if wo.technician else None
     return {
         "work_order": {
@@ -46,9 +57,12 @@ def show(token):
                     "minutes": log.minutes,
                     "parts": [{"sku": p.sku, "name": p.name, "qty": p.qty} for p in log.parts],
                 }
-                for log in logs
+                for log in shown
             ],
+            # All the time logged, notes' too: the customer sees how long, not what was noted.
+            "minutes_logged": sum(log.minutes or 0 for log in logs),
         },
+        "company": company(),
         "expires_at": link.expires_at,
     }
 

@@ -494,11 +494,18 @@ class ConfirmWorkOrder(Schema):
     arrived_at = Timestamp(allow_none=True)
     completed_at = Timestamp(allow_none=True)
     resolution = String(allow_none=True)
-    logs = List(Nested(ConfirmLog))
+    logs = List(Nested(ConfirmLog), metadata={"description": "fixes and parts only (notes are internal)"})
+    minutes_logged = Integer(metadata={"description": "all the minutes the technician logged on the job"})
+
+
+class CompanyOut(Schema):
+    name = String()
+    phone = String(allow_none=True, metadata={"description": "the number customers call (COMPANY_PHONE)"})
 
 
 class ConfirmOut(Schema):
     work_order = Nested(ConfirmWorkOrder)
+    company = Nested(CompanyOut)
     expires_at = Timestamp()
 
 
