@@ -285,6 +285,9 @@ class NotificationOut(Schema):
     details = Dict()
     created_at = Timestamp()
     read_at = Timestamp(allow_none=True)
+    by = String(metadata={"description": "who moved the job: dispatcher or scheduler"})
+    work_order_number = String(allow_none=True)
+    work_order_title = String(allow_none=True)
 
 
 class CustomerBrief(Schema):
@@ -619,3 +622,51 @@ class LiveEventOut(Schema):
 class LiveEventPage(Schema):
     items = List(Nested(LiveEventOut))
     last_id = Integer(metadata={"description": "send it back as `after` next time"})
+
+class RefusalIn(Schema):
+    status = Integer(allow_none=True, validate=Range(100, 599))
+    code = text(50, allow_none=True)
+    message = text(1000, allow_none=True)
+
+
+class RefusedParamsIn(Schema):
+    """What an action or a sign-off carried: the words a technician typed are kept."""
+
+    reason = text(1000, allow_none=True)
+    resolution = text(10_000, allow_none=True)
+    first_time_fix = Boolean(allow_none=True)
+    signer_name = text(120, allow_none=True)
+    rating = Integer(allow_none=True, validate=Range(1, 5))
+    comment = text(2000, allow_none=True)
+
+
+REFUSED_KINDS = ("note", "fix", "part", "action", "signoff")
+
+
+class RefusedChangeIn(Schema):
+    kind = String(required=True, validate=one_of(REFUSED_KINDS), metadata={"description": "what was refused"})
+    minutes = Integer(allow_none=True, validate=Range(0, 24 * 60))
+    parts = List(Nested(PartIn), validate=Length(max=100), metadata={"description": "part"})
+    action = text(40, allow_none=True, metadata={"description": "action: its name (arrive, complete ...)"})
+    params = Nested(RefusedParamsIn, allow_none=True, metadata={"description": "action, signoff"})
+    idempotency_key = text(200, allow_none=True, metadata={"description": "the refused request's key"})
+    occurred_at = Timestamp(allow_none=True, metadata={"description": "when it was done (device clock)"})
+    refusal = Nested(RefusalIn, allow_none=True, metadata={"description": "the server's refusal"})
+    text = text(10_000, allow_none=True, metadata={"description": "note, fix"})  # last: it shadows text()
+
+
+class RefusedPhotoIn(Schema):
+    file = File(required=True)
+    idempotency_key = text(200, allow_none=True)
+    occurred_at = Timestamp(allow_none=True)
+    refusal_status = Integer(allow_none=True, validate=Range(100, 599))
+    refusal_message = text(1000, allow_none=True)
+
+
+class ForwardedOut(Schema):
+    event = Nested(EventOut)
+    attachment = Nested(AttachmentOut, allow_none=True)
+
+
+class ReadAllOut(Schema):
+    marked = Integer(metadata={"description": "how many notifications were unread and are read now"})

@@ -13,7 +13,14 @@ from ..domain import signoff as signoffs
 from ..domain.dispatch import rank_candidates
 from ..domain.errors import NotFound
 from ..domain.sla import overdue_condition
-from ..domain.work_orders import add_attachment, add_log, create_work_order, update_work_order
+from ..domain.work_orders import (
+    add_attachment,
+    add_log,
+    check_may_forward,
+    create_work_order,
+    forward_refused_change,
+    update_work_order,
+)
 from ..domain.workflow import apply, check_activity
 from ..extensions import db
 from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
@@ -26,8 +33,11 @@ from .schemas import (
     AttachmentOut,
     CandidateOut,
     ConfirmationLinkOut,
+    ForwardedOut,
     LogIn,
     LogOut,
+    RefusedChangeIn,
+    RefusedPhotoIn,
     SignoffIn,
     SignoffOut,
     WorkOrderDetail,
@@ -41,6 +51,7 @@ from .security import ANY_ROLE, STAFF, roles_required
 from .serialize import (
     attachment_dict,
     candidate_dict,
+    event_dict,
     log_dict,
     signoff_dict,
     work_order_detail,
@@ -312,3 +323,49 @@ def confirmation_link(work_order_id):
     )
     base = _config("PUBLIC_BASE_URL") or request.host_url
     return {"url": f"{base.rstrip('/')}/confirm/{token}", "expires_at": link.expires_at}
+
+def _forwardable_work_order(work_order_id: int) -> WorkOrder:
+    """The work order, locked, whoever holds it now: forwarding is for a technician who held it once
+    (the domain decides, 404 otherwise), so the list's "only your own jobs" does not apply."""
+    wo = db.session.scalar(select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update())
+    if wo is None:
+        raise NotFound(f"Work order {work_order_id} not found.")
+    return wo
+
+
+def _forwarded(event, attachment=None) -> dict:
+    return {"event": event_dict(event), "attachment": attachment_dict(attachment) if attachment else None}
+
+
+@bp.post("/<int:work_order_id>/refused-changes")
+@roles_required("technician")
+@bp.input(RefusedChangeIn)
+@bp.output(ForwardedOut, status_code=201)
+@bp.doc(responses={404: "No such work order, or you never held it"})
+def forward_refused(work_order_id, json_data):
+    """Send the dispatcher a change the server refused you (a note, parts, an action ...), typically
+    because the job was reassigned while you were offline. Nothing is applied: the job's timeline
+    gets a `refused_change_forwarded` event holding the content. For any technician who held the job."""
+    wo = _forwardable_work_order(work_order_id)
+    return _forwarded(forward_refused_change(db.session, wo, actor(), now(), json_data))
+
+
+@bp.post("/<int:work_order_id>/refused-changes/photo")
+@roles_required("technician")
+@bp.input(RefusedPhotoIn, location="files")
+@bp.output(ForwardedOut, status_code=201)
+@bp.doc(responses={404: "No such work order, or you never held it", 422: "Not a JPEG, PNG or WebP image"})
+def forward_refused_photo(work_order_id, files_data):
+    """Send the dispatcher a photo the server refused you: it is attached to the job, and the
+    `refused_change_forwarded` event (kind `photo`, `attachment_id`) says it came after a refusal."""
+    wo = _forwardable_work_order(work_order_id)
+    check_may_forward(db.session, wo, actor())  # before the file is stored
+    image = store_image(files_data["file"])
+    change = {
+        "kind": "photo",
+        "idempotency_key": files_data.get("idempotency_key"),
+        "occurred_at": files_data.get("occurred_at"),
+        "refusal": {"status": files_data.get("refusal_status"), "message": files_data.get("refusal_message")},
+    }
+    event = forward_refused_change(db.session, wo, actor(), now(), change, image)
+    return _forwarded(event, db.session.get(Attachment, event.details["attachment_id"]))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Customer, Log, LogPart, WorkOrder
+from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
 from .actors import Actor
-from .errors import ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .sla import due_times
 from .timing import deed_time
 from .workflow import check_activity, check_version, last_event_at, record_event
@@ -174,4 +175,95 @@ def add_attachment(
     session.flush()
     details = {"attachment_id": attachment.id, "content_type": image.content_type, "size": image.size}
     record_event(session, wo, "attachment_added", actor, at=at, now=now, details=details)
+    return attachment
+
+# Refused changes: work a technician did offline on a job taken from them meanwhile. The server
+# refused it (the job is no longer theirs), but what they typed or photographed is still worth
+# having: forwarding records it on the job's timeline, for the dispatcher, without applying it.
+FORWARDED_CHANGES = ("note", "fix", "part", "action", "signoff", "photo")
+# The event details that name a technician as the job's holder: assign (technician_id,
+# from_technician_id), the scheduler's auto_reassigned (from_/to_technician_id), decline and
+# reopen (technician_id, the one who held it).
+_HOLDER_KEYS = ("technician_id", "from_technician_id", "to_technician_id")
+
+
+def ever_held(session: Session, wo: WorkOrder, technician_id: int) -> bool:
+    """Whether the technician holds the job now or any event of its timeline names them as its holder."""
+    if wo.technician_id == technician_id:
+        return True
+    all_details = session.scalars(select(Event.details).where(Event.work_order_id == wo.id))
+    return any(technician_id in (details.get(key) for key in _HOLDER_KEYS) for details in all_details if details)
+
+
+def check_may_forward(session: Session, wo: WorkOrder, actor: Actor) -> None:
+    """Only a technician who held the job may forward to it; to anyone else it does not exist (404)."""
+    technician = actor.user.technician if actor.role == "technician" and actor.user else None
+    if technician is None or not ever_held(session, wo, technician.id):
+        raise NotFound(f"Work order {wo.id} not found.")
+
+
+def _forwarded_content(change: dict) -> dict:
+    """The refused change's content as the event keeps it, after checking it says something."""
+    kind = change["kind"]
+    text = (change.get("text") or "").strip() or None
+    parts = change.get("parts") or []
+    params = {k: v for k, v in (change.get("params") or {}).items() if v not in (None, "")}
+    if kind in ("note", "fix") and not text:
+        raise ValidationFailed({"text": [f"is required for a {kind}"]})
+    if kind == "part" and not parts:
+        raise ValidationFailed({"parts": ["list at least one part"]})
+    if kind == "action" and not change.get("action"):
+        raise ValidationFailed({"action": ["is required for an action"]})
+    content = {"kind": kind, "text": text, "minutes": change.get("minutes"), "parts": parts}
+    content.update(action=change.get("action"), params=params)
+    return {key: value for key, value in content.items() if value not in (None, [], {})}
+
+
+def forward_refused_change(
+    session: Session,
+    wo: WorkOrder,
+    actor: Actor,
+    now: datetime,
+    change: dict,
+    image: CheckedImage | None = None,
+) -> Event:
+    """Record a refused change on the job's timeline as `refused_change_forwarded`, applying nothing:
+    no log, no status change. A photo is attached (it is the site as the technician saw it); the
+    event says it came after a refusal. `change`: kind, text?, minutes?, parts?, action?, params?,
+    idempotency_key? (of the refused request), occurred_at? (when it was done), refusal? (the answer)."""
+    check_may_forward(session, wo, actor)
+    details = _forwarded_content(change)
+    if change["kind"] == "photo" and image is None:
+        raise ValidationFailed({"file": ["a forwarded photo needs its file"]})
+    if change.get("occurred_at") is not None:
+        details["occurred_at"] = change["occurred_at"].isoformat()
+    refusal = {k: v for k, v in (change.get("refusal") or {}).items() if v not in (None, "")}
+    details.update({"idempotency_key": change.get("idempotency_key"), "refusal": refusal})
+    details = {k: v for k, v in details.items() if v}
+    at = deed_time(None, now, last_event_at(session, wo))  # the forwarding is now; the deed is in details
+    if image is not None:
+        details["attachment_id"] = _attach_forwarded(session, wo, actor, now, at, image).id
+    event = record_event(session, wo, "refused_change_forwarded", actor, at=at, now=now, details=details)
+    session.flush()  # the event's id, for the answer
+    return event
+
+
+def _attach_forwarded(
+    session: Session, wo: WorkOrder, actor: Actor, now: datetime, at: datetime, image: CheckedImage
+) -> Attachment:
+    attachment = Attachment(
+        work_order_id=wo.id,
+        uploaded_by_id=actor.user_id,
+        stored_name=image.stored_name,
+        original_name=image.original_name,
+        content_type=image.content_type,
+        size=image.size,
+        width=image.width,
+        height=image.height,
+        sha256=image.sha256,
+        occurred_at=at,
+        recorded_at=now,
+    )
+    session.add(attachment)
+    session.flush()
     return attachment
