@@ -224,14 +224,33 @@ class CustomerOut(Schema):
 
 
 class CustomerQuery(PageQuery):
-    q = String(validate=Length(max=200))
+    q = String(validate=Length(max=200), metadata={"description": "name, phone (however typed) or email"})
+
+
+class CustomerMatchQuery(Schema):
+    name = text(200)
+    phone = text(40)
+
+
+class NewCustomerIn(CustomerIn):
+    confirm_new = Boolean(
+        load_default=False,
+        metadata={"description": "create the customer even though a known one has the same phone or name"},
+    )
 
 
 # ---- work orders -------------------------------------------------------------------------------
 
 
 class WorkOrderIn(Schema):
-    customer_id = Integer(required=True)
+    customer_id = Integer(metadata={"description": "an existing customer; or give `customer` instead"})
+    customer = Nested(
+        NewCustomerIn,
+        metadata={
+            "description": "a new caller, created with the work order in one transaction; refused (409) when "
+            "a known customer has the same phone or name, unless `confirm_new` is true"
+        },
+    )
     title = text(200, required=True)
     description = text(10_000, allow_none=True)
     priority = String(required=True, validate=one_of(PRIORITIES))
@@ -241,6 +260,11 @@ class WorkOrderIn(Schema):
     address = text(500, allow_none=True)
     response_due_at = Timestamp(allow_none=True)
     resolve_due_at = Timestamp(allow_none=True)
+
+    @validates_schema
+    def one_customer(self, data, **kwargs):
+        if ("customer_id" in data) == ("customer" in data):
+            raise ValidationError({"customer_id": ["give customer_id, or a new customer, but not both"]})
 
 
 class WorkOrderPatch(Schema):
@@ -381,6 +405,11 @@ class LogOut(Schema):
     author = Nested(TechnicianBrief)
     occurred_at = Timestamp()
     recorded_at = Timestamp()
+    technicians = Dict(
+        keys=String(),
+        values=String(),
+        metadata={"description": "names of the technicians the details name by id (technician_id, from_, to_)"},
+    )
 
 
 class AttachmentIn(Schema):

@@ -88,13 +88,48 @@ def create(json_data):
     return _summary(wo)
 
 
+PHONE_LIKE = re.compile(r"^[\d\s+()./-]+$")
+PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".", "/")
+MIN_PHONE_DIGITS = 4
+
+
+def _digits_only(column):
+    """The column without the punctuation people put in phone numbers, in SQL (both databases)."""
+    for mark in PHONE_PUNCTUATION:
+        column = func.replace(column, mark, "")
+    return column
+
+
+def _phone_condition(text: str):
+    """A phone number as the desk hears it ("5555-0101", "+86 21 5555 0101") matches the stored one
+    whatever the punctuation on either side; too few digits would match half the customers."""
+    digits = re.sub(r"\D", "", text)
+    if not PHONE_LIKE.match(text) or len(digits) < MIN_PHONE_DIGITS:
+        return None
+    stored = _digits_only(Customer.phone)
+    if digits.startswith("0"):  # a trunk prefix ("021 ...") is not dialled after a country code ("+86 21 ...")
+        return or_(stored.like(f"%{digits}%"), stored.like(f"%{digits[1:]}%"))
+    return stored.like(f"%{digits}%")
+
+
 def _search(query, text: str):
+    """An after-sales desk's search: work-order number, title, description, address, and the
+    customer's name, phone or address. Statuses are left to the caller's filter (closed jobs too)."""
     number = NUMBER.match(text)
     pattern = contains(text)
+
+    def like(column):
+        return func.lower(column).like(pattern, escape="\\")
+
+    customers = or_(like(Customer.name), like(Customer.address))
+    phone = _phone_condition(text)
+    if phone is not None:
+        customers = or_(customers, phone)
     conditions = [
-        func.lower(WorkOrder.title).like(pattern, escape="\\"),
-        func.lower(WorkOrder.description).like(pattern, escape="\\"),
-        WorkOrder.customer_id.in_(select(Customer.id).where(func.lower(Customer.name).like(pattern, escape="\\"))),
+        like(WorkOrder.title),
+        like(WorkOrder.description),
+        like(WorkOrder.address),
+        WorkOrder.customer_id.in_(select(Customer.id).where(customers)),
     ]
     if number:
         conditions.append(WorkOrder.id == int(number.group(1)))
@@ -193,6 +228,7 @@ def _act(work_order_id: int, action: str, data: dict) -> dict:
         now(),
         occurred_at=data.get("occurred_at"),
         expected_version=data.get("version"),
+        sla_policy=_config("SLA_POLICY"),
         **params,
     )
     return _summary(wo)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
 from .actors import Actor
-from .errors import NotFound, ValidationFailed
+from .directory import create_customer, likely_customers
+from .errors import Conflict, NotFound, ValidationFailed
 from .sla import due_times
 from .timing import deed_time
 from .workflow import check_activity, check_version, last_event_at, record_event
@@ -34,11 +35,30 @@ def _check_due_order(response_due_at: datetime, resolve_due_at: datetime) -> Non
         raise ValidationFailed({"resolve_due_at": ["must not be earlier than response_due_at"]})
 
 
+def _intake_customer(session: Session, data: dict) -> tuple[Customer, bool]:
+    """The customer of a new request: an existing one by id, or a new caller created in the same
+    transaction as the work order (so a refused work order leaves no customer behind). A new caller
+    who looks like a known customer (same phone, or same name) is refused unless the desk confirmed
+    that they are someone else: one customer, one history. Returns (customer, whether it is new)."""
+    if data.get("customer_id") is not None:
+        customer = session.get(Customer, data["customer_id"])
+        if customer is None:
+            raise ValidationFailed({"customer_id": ["no customer with this id"]})
+        return customer, False
+    new = data["customer"]
+    if not new.get("confirm_new"):
+        matches = likely_customers(session, name=new["name"], phone=new.get("phone"))
+        if matches:
+            known = ", ".join(f"{c.name} (#{c.id}{', ' + c.phone if c.phone else ''})" for c in matches)
+            raise Conflict(
+                f"This caller may already be a customer: {known}. Pick them, or confirm that this is a new customer."
+            )
+    return create_customer(session, new), True
+
+
 def create_work_order(session: Session, actor: Actor, now: datetime, data: dict, sla_policy: dict) -> WorkOrder:
     """Take in a request: due times come from the priority's SLA policy unless given."""
-    customer = session.get(Customer, data["customer_id"])
-    if customer is None:
-        raise ValidationFailed({"customer_id": ["no customer with this id"]})
+    customer, new_customer = _intake_customer(session, data)
     response_due, resolve_due = due_times(data["priority"], now, sla_policy)
     wo = WorkOrder(
         customer=customer,
@@ -61,6 +81,8 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
     session.add(wo)
     session.flush()  # the id makes the number and anchors the first event
     details = {"channel": wo.channel, "priority": wo.priority, "response_due_at": wo.response_due_at.isoformat()}
+    if new_customer:
+        details["new_customer_id"] = customer.id
     record_event(session, wo, "created", actor, at=now, now=now, details=details, to_status="new", bump_version=False)
     return wo
 
