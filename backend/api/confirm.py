@@ -74,5 +74,7 @@ def show(token):
 @bp.doc(responses={404: "The link is not valid (altered)", 410: "The link was used, has expired, or is moot"})
 def answer(token, json_data):
     """Confirm the work (the job closes) or dispute it (the job is reopened and counts as a repeat visit)."""
-    signoff = signoffs.confirm_via_link(db.session, token, _serializer(), now(), json_data)
+    signoff = signoffs.confirm_via_link(
+        db.session, token, _serializer(), now(), json_data, current_app.config["SLA_POLICY"]
+    )
     return {"status": signoff.work_order.status, "number": signoff.work_order.number}

@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..domain.actors import Actor
-from ..domain.directory import create_customer
+from ..domain.directory import create_customer, likely_customers, phone_key
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
 from .common import contains, paginate
-from .schemas import CustomerIn, CustomerOut, CustomerQuery, WorkOrderOut, page_of
+from .schemas import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerQuery, WorkOrderOut, page_of
 from .security import STAFF, roles_required
 from .serialize import customer_dict, work_order_dict, work_order_load_options
 
@@ -44,16 +44,29 @@ def list_customers(query_data):
     query = select(Customer).order_by(func.lower(Customer.name), Customer.id)
     if query_data.get("q"):
         pattern = contains(query_data["q"])
-        query = query.where(
-            or_(
-                func.lower(Customer.name).like(pattern, escape="\\"),
-                Customer.phone.like(pattern, escape="\\"),
-                Customer.email.like(pattern, escape="\\"),
-            )
-        )
+        conditions = [
+            func.lower(Customer.name).like(pattern, escape="\\"),
+            Customer.phone.like(pattern, escape="\\"),
+            Customer.email.like(pattern, escape="\\"),
+        ]
+        digits = phone_key(query_data["q"])
+        if digits:  # "138 0013 8000" finds "+86 13800138000"
+            conditions.append(Customer.phone_key.like(contains(digits), escape="\\"))
+        query = query.where(or_(*conditions))
     page = paginate(query, query_data["page"], query_data["per_page"])
     page["items"] = [customer_dict(c) for c in page["items"]]
     return page
+
+
+@bp.get("/matches")
+@roles_required(*STAFF)
+@bp.input(CustomerMatchQuery, location="query")
+@bp.output(CustomerPage)
+def matches(query_data):
+    """Known customers who are probably this caller, before creating a new one: the same phone
+    number however it was typed (first), then the same name. At most five."""
+    found = likely_customers(db.session, name=query_data.get("name"), phone=query_data.get("phone"))
+    return {"items": [customer_dict(c) for c in found], "page": 1, "per_page": len(found), "total": len(found)}
 
 
 @bp.get("/<int:customer_id>")

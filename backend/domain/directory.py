@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -110,11 +111,45 @@ def record_location(
     return True
 
 
+PHONE_KEY_DIGITS = 15  # the longest number E.164 allows
+LIKELY_CUSTOMERS = 5
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The digits that identify a phone number however it was typed, with China's prefixes taken
+    off: "+86 138-0013-8000", "0086 13800138000" and "138 0013 8000" share one key, and so do
+    "+86 21 5555 0101" and "021-5555-0101" (the trunk 0 of a landline's area code). Fewer than 5
+    digits identify nobody."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("00"):  # international dialling prefix
+        digits = digits[2:]
+    if digits.startswith("86") and len(digits) >= 12:  # country code, before a mobile or area code
+        digits = digits[2:]
+    digits = digits.lstrip("0")  # the trunk prefix of a domestic area code
+    return digits[-PHONE_KEY_DIGITS:] if len(digits) >= 5 else None
+
+
+def likely_customers(session: Session, *, name: str | None = None, phone: str | None = None) -> list[Customer]:
+    """Customers who are probably the caller: the same phone number first (the usual key of an
+    after-sales desk), then the same name ignoring case and surrounding spaces."""
+    found: list[Customer] = []
+    key = phone_key(phone)
+    if key:
+        found += session.scalars(
+            select(Customer).where(Customer.phone_key == key).order_by(Customer.id).limit(LIKELY_CUSTOMERS)
+        ).all()
+    if name and name.strip():
+        same_name = select(Customer).where(func.lower(Customer.name) == name.strip().lower()).order_by(Customer.id)
+        found += [c for c in session.scalars(same_name.limit(LIKELY_CUSTOMERS)).all() if c not in found]
+    return found[:LIKELY_CUSTOMERS]
+
+
 def create_customer(session: Session, data: dict) -> Customer:
     location = data.get("location") or {}
     customer = Customer(
         name=data["name"].strip(),
         phone=data.get("phone"),
+        phone_key=phone_key(data.get("phone")),
         email=normalise_email(data["email"]) if data.get("email") else None,
         address=data.get("address"),
         lat=location.get("lat"),

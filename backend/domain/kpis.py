@@ -25,11 +25,12 @@ DEFINITIONS = {
     "avg_response_minutes": "Mean of (first `arrive` event - creation), over those with an arrival.",
     "avg_resolution_minutes": "Mean of (last `complete` event - creation), over those completed.",
     "response_sla_met_pct": "Percent on site by `response_due_at`, over those that arrived or whose "
-    "response due time has passed.",
+    "response due time has passed. A reopened job is measured against its first visit's due times.",
     "resolution_sla_met_pct": "Percent completed by `resolve_due_at`, over those completed or whose "
-    "resolution due time has passed.",
-    "first_time_fix_rate": "Percent of closed work orders closed without a reopen and with one visit "
-    "(one `arrive` event).",
+    "resolution due time has passed (last completion; the first visit's due time for a reopened job).",
+    "first_time_fix_rate": "Percent of completed work orders (completed at least once) fixed at the first "
+    "visit: one `arrive` event, never reopened, and not reported by the technician as needing another visit. "
+    "Over the same work orders as `repeat_visit_rate`, so a reopened job lowers the one and raises the other.",
     "repeat_visit_rate": "Percent of completed work orders reopened within 30 days of their first "
     "completion (customer dispute or returning fault).",
     "csat_avg": "Mean customer rating (1-5) of accepted sign-offs.",
@@ -138,13 +139,16 @@ def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, gr
     completer = aliased(Technician)
     key = _group_column(group, completer)
     live = WorkOrder.status != "cancelled"
-    response_decided = and_(live, (j.first_arrival.is_not(None)) | (WorkOrder.response_due_at <= now))
-    response_met = and_(live, j.first_arrival.is_not(None), j.first_arrival <= WorkOrder.response_due_at)
-    resolution_decided = and_(live, (j.last_completion.is_not(None)) | (WorkOrder.resolve_due_at <= now))
-    resolution_met = and_(live, j.last_completion.is_not(None), j.last_completion <= WorkOrder.resolve_due_at)
+    # The first visit's due times (a reopen restarts the live clock, not the record of the first visit).
+    response_due = func.coalesce(WorkOrder.first_response_due_at, WorkOrder.response_due_at)
+    resolve_due = func.coalesce(WorkOrder.first_resolve_due_at, WorkOrder.resolve_due_at)
+    response_decided = and_(live, (j.first_arrival.is_not(None)) | (response_due <= now))
+    response_met = and_(live, j.first_arrival.is_not(None), j.first_arrival <= response_due)
+    resolution_decided = and_(live, (j.last_completion.is_not(None)) | (resolve_due <= now))
+    resolution_met = and_(live, j.last_completion.is_not(None), j.last_completion <= resolve_due)
     closed = WorkOrder.status == "closed"
-    first_time_fixed = and_(closed, j.reopens == 0, j.arrivals == 1)
     completed = j.first_completion.is_not(None)
+    first_time_fixed = and_(completed, j.reopens == 0, j.arrivals == 1, WorkOrder.first_time_fix.is_(True))
     repeat = and_(
         completed,
         j.first_reopen.is_not(None),
@@ -164,7 +168,7 @@ def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, gr
             func.avg(minutes_between(session, j.last_completion, WorkOrder.created_at)).label("avg_resolution"),
             _pct(func.count(_when(response_met)), func.count(_when(response_decided))).label("response_pct"),
             _pct(func.count(_when(resolution_met)), func.count(_when(resolution_decided))).label("resolution_pct"),
-            _pct(func.count(_when(first_time_fixed)), func.count(_when(closed))).label("ftf"),
+            _pct(func.count(_when(first_time_fixed)), func.count(_when(completed))).label("ftf"),
             _pct(func.count(_when(repeat)), func.count(_when(completed))).label("repeat"),
             func.count(_when(moved)).label("reassigned"),
         )

@@ -181,7 +181,9 @@ def resolve_link(session: Session, token: str, serializer: URLSafeSerializer, no
     return link
 
 
-def confirm_via_link(session: Session, token: str, serializer: URLSafeSerializer, now: datetime, data: dict) -> Signoff:
+def confirm_via_link(
+    session: Session, token: str, serializer: URLSafeSerializer, now: datetime, data: dict, sla_policy: dict
+) -> Signoff:
     """The customer's answer through the link: accepted closes the job, a dispute reopens it."""
     link = resolve_link(session, token, serializer, now)
     # Claim the link in the database, so that two simultaneous answers cannot both count.
@@ -201,5 +203,7 @@ def confirm_via_link(session: Session, token: str, serializer: URLSafeSerializer
         apply(session, wo, "close", Actor.system(), now, rating=signoff.rating, **common)
     else:
         reason = (data.get("comment") or "").strip() or DISPUTE_REASON
-        apply(session, wo, "reopen", Actor.customer(), now, reason=reason, dispute=True, **common)
+        apply(
+            session, wo, "reopen", Actor.customer(), now, reason=reason, dispute=True, sla_policy=sla_policy, **common
+        )
     return signoff

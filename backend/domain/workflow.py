@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import STATUSES, Event, Notification, Technician, WorkOrder, format_number
 from .actors import Actor
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
+from .sla import due_times
 from .timing import deed_time
 
 # A technician holds the job in these statuses: they count towards the technician's open jobs.
@@ -37,6 +38,9 @@ class Action:
     target: str
     required: tuple[str, ...] = ()
     effect: Effect | None = None  # changes beyond the status; returns the event's details
+    # The job starts over (a reopen): new response and resolve due times from its priority's policy,
+    # counted from the deed, so it is not overdue the moment it comes back.
+    restarts_sla: bool = False
 
 
 def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict:
@@ -117,7 +121,8 @@ def _with_reason(session, wo, params, at):
 
 def _complete(session, wo, params, at):
     wo.resolution = params["resolution"]
-    wo.first_time_fix = params["first_time_fix"]
+    # A job that came back (reopened) was not fixed the first time, whatever this visit achieved.
+    wo.first_time_fix = bool(params["first_time_fix"]) and wo.reopen_count == 0
     wo.completed_at = at
     return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix}
 
@@ -128,11 +133,16 @@ def _close(session, wo, params, at):
 
 
 def _reopen(session, wo, params, at):
-    previous = _unassign(wo)
+    """The earlier visit did not fix it: it stops counting as a first-time fix, and its resolution
+    moves into the timeline (this event and the `complete` before it) until the job is completed again."""
+    details = {k: v for k, v in params.items() if v is not None}
+    details.update(technician_id=_unassign(wo), previous_resolution=wo.resolution)
+    wo.resolution = None
+    wo.first_time_fix = False
     wo.completed_at = None
     wo.closed_at = None
     wo.reopen_count += 1
-    return {**{k: v for k, v in params.items() if v is not None}, "technician_id": previous}
+    return details
 
 
 def _cancel(session, wo, params, at):
@@ -150,7 +160,7 @@ _ACTION_LIST = [
     Action("resume", TECHNICIAN, ("on_hold",), "on_site"),
     Action("complete", TECHNICIAN, ("on_site",), "completed", ("resolution", "first_time_fix"), _complete),
     Action("close", frozenset({"system"}), ("completed",), "closed", (), _close),
-    Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen),
+    Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen, restarts_sla=True),
     Action(
         "cancel",
         STAFF,
@@ -254,6 +264,16 @@ def record_event(
     return event
 
 
+def _restart_sla(wo: WorkOrder, at: datetime, sla_policy: dict | None) -> dict:
+    if sla_policy is None:
+        raise TypeError("this action restarts the SLA clock: pass sla_policy")
+    wo.first_response_due_at = wo.first_response_due_at or wo.response_due_at
+    wo.first_resolve_due_at = wo.first_resolve_due_at or wo.resolve_due_at
+    wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy)
+    wo.escalated_at = None  # a new round: the scheduler may escalate it again if nobody can take it
+    return {"response_due_at": wo.response_due_at.isoformat(), "resolve_due_at": wo.resolve_due_at.isoformat()}
+
+
 def apply(
     session: Session,
     wo: WorkOrder,
@@ -264,10 +284,12 @@ def apply(
     occurred_at: datetime | None = None,
     expected_version: int | None = None,
     event_name: str | None = None,
+    sla_policy: dict | None = None,
     **params,
 ) -> Event:
     """Apply action `name` to the work order as `actor` and append its event (called `event_name`
     when the timeline should tell more than the action, as the scheduler's `auto_reassigned`).
+    `sla_policy` (the configured policy) is needed by the actions that restart the SLA clock.
 
     Checks, in order: the action exists, the actor may take it, the version is current, the status
     allows it, the required parameters are there, and the time of the deed is plausible.
@@ -285,6 +307,8 @@ def apply(
         raise ValidationFailed(missing)
     at = deed_time(occurred_at, now, last_event_at(session, wo))
     details = action.effect(session, wo, params, at) if action.effect else {}
+    if action.restarts_sla:
+        details.update(_restart_sla(wo, at, sla_policy))
     from_status, wo.status = wo.status, action.target
     return record_event(
         session,

@@ -19,11 +19,14 @@ class Customer(db.Model):
         ),
         Index("ix_customers_name", "name"),
         Index("ix_customers_phone", "phone"),
+        Index("ix_customers_phone_key", "phone_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The number's digits (domain/directory.py: phone_key), how a caller is matched at intake.
+    phone_key: Mapped[str | None] = mapped_column(String(15))
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(500))
     lat: Mapped[float | None]

@@ -82,6 +82,10 @@ class WorkOrder(db.Model):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolve_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first visit's due times, kept when a reopen restarts the clock: the SLA KPIs measure the
+    # job against them, so a late first visit stays late after the customer disputes it.
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
     first_time_fix: Mapped[bool | None]
     reopen_count: Mapped[int] = mapped_column(default=0)

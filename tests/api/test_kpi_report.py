@@ -16,7 +16,7 @@ DAY_FIGURES = {
     "avg_resolution_minutes": 180.0,  # (120 + 240) / 2
     "response_sla_met_pct": 50.0,  # A on time, B late; D not due yet, C cancelled
     "resolution_sla_met_pct": 100.0,  # both completed before their resolve due times
-    "first_time_fix_rate": 100.0,  # A: closed, one visit, never reopened
+    "first_time_fix_rate": 50.0,  # of A and B (completed), A: one visit, never reopened
     "repeat_visit_rate": 50.0,  # B reopened by the customer's dispute
     "csat_avg": 5.0,
     "complaint_rate": 50.0,  # one dispute out of two customer answers
@@ -82,8 +82,8 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     }  # fmt: skip
     assert figures(by_priority["urgent"]) == {
         **EMPTY, "created": 1, "completed": 1, "avg_response_minutes": 180.0, "avg_resolution_minutes": 240.0,
-        "response_sla_met_pct": 0.0, "resolution_sla_met_pct": 100.0, "repeat_visit_rate": 100.0,
-        "complaint_rate": 100.0,
+        "response_sla_met_pct": 0.0, "resolution_sla_met_pct": 100.0, "first_time_fix_rate": 0.0,
+        "repeat_visit_rate": 100.0, "complaint_rate": 100.0,
     }  # fmt: skip
     assert figures(by_priority["normal"]) == {**EMPTY, "created": 1}  # cancelled: counted in created only
     assert figures(by_priority["low"]) == {**EMPTY, "created": 1, "reassigned": 1}
@@ -97,8 +97,8 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
-    assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,,100.0,,100.0,0")
-    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,100.0,50.0,5.0,50.0,1"
+    assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,0.0,100.0,,100.0,0")
+    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1"
 
 
 EMPTY = {
