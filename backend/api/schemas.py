@@ -374,6 +374,11 @@ class EventOut(Schema):
     details = Dict()
     occurred_at = Timestamp()
     recorded_at = Timestamp()
+    technicians = Dict(
+        keys=String(),
+        values=String(),
+        metadata={"description": "names of the technicians the details name by id (technician_id, from_, to_)"},
+    )
 
 
 class PartIn(Schema):
@@ -405,11 +410,6 @@ class LogOut(Schema):
     author = Nested(TechnicianBrief)
     occurred_at = Timestamp()
     recorded_at = Timestamp()
-    technicians = Dict(
-        keys=String(),
-        values=String(),
-        metadata={"description": "names of the technicians the details name by id (technician_id, from_, to_)"},
-    )
 
 
 class AttachmentIn(Schema):
