@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, send_from_directory
 from flask_login import current_user
+from markupsafe import escape
 
 from .security import public
 
@@ -72,13 +73,13 @@ def built_assets() -> dict | None:
     return _built_assets(current_app.static_folder, manifest.stat().st_mtime)
 
 
-def _page(front_end: str) -> Response:
+def _page(front_end: str, extra_head: str = "") -> Response:
     assets = built_assets()
     if assets is None:
         body = "<!doctype html><title>OnSite</title><p>The app is not built yet: run ./scripts/serve.</p>"
         return Response(body, status=503, mimetype="text/html")
     js, css, title, description, head = FRONT_ENDS[front_end]
-    page = PAGE.format(js=assets[js], css=assets[css], title=title, description=description, head=head)
+    page = PAGE.format(js=assets[js], css=assets[css], title=title, description=description, head=head + extra_head)
     response = Response(page, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -103,9 +104,16 @@ def dispatch_console():
 @public
 def confirmation_page(token):
     """The customer's confirmation page; the token is checked by the API the page calls."""
-    response = _page("confirm")
+    response = _page("confirm", _company_meta())
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _company_meta() -> str:
+    """The company and its phone in the page itself: a used or expired link still says whom to call."""
+    config = current_app.config
+    tags = [("onsite-company", config["COMPANY_NAME"]), ("onsite-company-phone", config["COMPANY_PHONE"])]
+    return "".join(f'<meta name="{name}" content="{escape(value)}">\n' for name, value in tags if value)
 
 
 @bp.get("/sw.js")

@@ -76,7 +76,7 @@ def test_from_phone_call_to_confirmed_closed_job(live_server, desk, customer_pho
     expect(accepted).to_contain_text(number, timeout=5_000)  # live: no reload
     for action in ("arrive",):
         assert technician.post(f"{url}/actions/{action}", json={}).status_code == 200
-    technician.post(f"{url}/logs", json={"kind": "note", "text": HOSTILE})
+    technician.post(f"{url}/logs", json={"kind": "fix", "text": HOSTILE})  # a fix: the customer sees it (not notes)
     done = technician.post(f"{url}/actions/complete", json={"resolution": "Fan motor replaced", "first_time_fix": True})
     assert done.status_code == 200
     token = technician.post(f"{url}/confirmation-link").json["url"].rsplit("/", 1)[1]

@@ -1,8 +1,10 @@
-// The customer's confirmation page at /confirm/{token}: what was done, a signature, a rating, and
-// two choices (confirm, or not solved). No login: the signed token in the address is the credential.
+// The customer's confirmation page at /confirm/{token}: who did the work and whom to call, what was
+// done (the fix, the parts, the time), a signature, a rating, and two choices (confirm, or not
+// solved); a copy of the record to keep. No login: the signed token in the address is the credential.
 // Everything is served by OnSite itself (no third-party requests); text is inserted as text.
 import SignaturePad from "signature_pad";
 import { el } from "../dom.js";
+import { receiptImage } from "./receipt.js";
 import catalogues from "./strings.js";
 
 const language = (navigator.languages ?? []).some((l) => l.toLowerCase().startsWith("zh")) ? "zh-CN" : "en";
@@ -12,9 +14,24 @@ const when = (iso) => (iso ? new Date(iso).toLocaleString(language, { dateStyle:
 const root = document.getElementById("app");
 const token = decodeURIComponent(location.pathname.split("/").pop());
 const api = `/api/v1/confirm/${encodeURIComponent(token)}`;
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
+// In the page itself (not only in the API's answer), so a used or expired link still says whom to call.
+const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-company-phone") };
+
+/** "Call Cool Breeze Service: +86 21 5555 0100", the number a tel: link; nothing without a number. */
+function contact() {
+  if (!company.phone) return null;
+  const dial = company.phone.replace(/[^\d+]/g, "");
+  const call = el("a", { href: `tel:${dial}` }, company.phone);
+  return el("p", { class: "contact" }, t("call", { company: company.name }), " ", call);
+}
+
+function page(...content) {
+  root.replaceChildren(el("p", { class: "company" }, company.name), el("h1", {}, t("title")), ...content, contact());
+}
 
 function message(text, kind = "info") {
-  root.replaceChildren(el("h1", {}, t("title")), el("p", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status" }, text));
+  page(el("p", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status" }, text));
 }
 
 /** A link that worked once: used, expired, or moot (the job was signed on the technician's phone). */
@@ -23,19 +40,94 @@ async function gone(response) {
   message(t({ expired: "expired", moot: "moot" }[reason] ?? "used"), "error");
 }
 
+function duration(minutes) {
+  const hours = Math.floor(minutes / 60);
+  if (!hours) return t("minutes", { minutes });
+  return minutes % 60 ? t("hoursMinutes", { hours, minutes: minutes % 60 }) : t("hours", { hours });
+}
+
+/** What the customer is shown: the fix texts and the parts (the API leaves internal notes out). */
+function work(order) {
+  return {
+    fixes: order.logs.filter((log) => log.kind === "fix" && log.text).map((log) => log.text),
+    parts: order.logs.flatMap((log) => log.parts).map((p) => t("part", { qty: p.qty, name: p.name, sku: p.sku })),
+  };
+}
+
+/** A heading and its list, named by it; nothing when there is nothing to list. */
+function list(heading, items) {
+  if (!items.length) return null;
+  return [el("h2", {}, heading), el("ul", { "aria-label": heading }, items.map((text) => el("li", {}, text)))];
+}
+
 function summary(order) {
-  const parts = order.logs.flatMap((log) => log.parts);
-  const notes = order.logs.filter((log) => log.text);
+  const { fixes, parts } = work(order);
   return el(
     "section",
-    { class: "summary" },
+    { class: "summary", "aria-label": t("summary") },
     el("p", {}, t("intro", { technician: order.technician_name ?? "", title: order.title, number: order.number })),
-    el("dl", {}, el("dt", {}, t("arrived")), el("dd", {}, when(order.arrived_at)), el("dt", {}, t("completed")), el("dd", {}, when(order.completed_at))),
+    el(
+      "dl",
+      {},
+      el("dt", {}, t("arrived")),
+      el("dd", {}, when(order.arrived_at)),
+      el("dt", {}, t("completed")),
+      el("dd", {}, when(order.completed_at)),
+      order.minutes_logged ? [el("dt", {}, t("timeSpent")), el("dd", {}, duration(order.minutes_logged))] : null,
+    ),
     el("h2", {}, t("resolution")),
     el("p", { class: "resolution" }, order.resolution ?? "—"),
-    parts.length ? [el("h2", {}, t("parts")), el("ul", {}, parts.map((p) => el("li", {}, `${p.qty} × ${p.name} (${p.sku})`)))] : null,
-    notes.length ? [el("h2", {}, t("notes")), el("ul", {}, notes.map((n) => el("li", {}, n.text)))] : null,
+    list(t("work"), fixes),
+    list(t("parts"), parts),
   );
+}
+
+/** The receipt's lines: the same facts as the page, plus the customer's answer once given. */
+function receiptBlocks(order, outcome) {
+  const { fixes, parts } = work(order);
+  const item = (text) => ({ style: "text", text: `· ${text}` });
+  const section = (heading, lines) => (lines.length ? [{ style: "heading", text: heading }, ...lines.map(item)] : []);
+  const answer = outcome
+    ? t(outcome.accepted ? "copyConfirmed" : "copyDisputed", { name: outcome.signer, time: when(outcome.at) })
+    : t("copyUnconfirmed");
+  return [
+    { style: "company", text: company.name },
+    company.phone ? { style: "meta", text: t("call", { company: company.name }) + " " + company.phone } : null,
+    { style: "title", text: `${order.number} · ${order.title}` },
+    { style: "text", text: order.customer_name },
+    order.address ? { style: "meta", text: order.address } : null,
+    { style: "text", text: `${t("technician")}: ${order.technician_name ?? "—"}` },
+    { style: "text", text: `${t("arrived")}: ${when(order.arrived_at)}` },
+    { style: "text", text: `${t("completed")}: ${when(order.completed_at)}` },
+    order.minutes_logged ? { style: "text", text: `${t("timeSpent")}: ${duration(order.minutes_logged)}` } : null,
+    { style: "heading", text: t("resolution") },
+    { style: "text", text: order.resolution ?? "—" },
+    ...section(t("work"), fixes),
+    ...section(t("parts"), parts),
+    { style: "heading", text: answer },
+  ].filter(Boolean);
+}
+
+/** "Keep a copy": the record as a picture to press and hold (saves it, WeChat included), and a download. */
+function keepCopy(order, outcome = null) {
+  const area = el("div", { class: "copy", "aria-live": "polite" });
+  const show = () => {
+    const image = receiptImage(receiptBlocks(order, outcome));
+    const name = `${order.number}-${outcome ? "confirmed" : "record"}.png`;
+    area.replaceChildren(
+      el("p", {}, t("copyHint")),
+      el("img", { src: image, alt: t("copyAlt", { number: order.number }), class: "receipt" }),
+      el("a", { href: image, download: name, class: "button" }, t("copyDownload")),
+    );
+  };
+  const button = el("button", { type: "button", class: "secondary keep-button", on: { click: show } }, t("keepCopy"));
+  return el("section", { class: "keep", "aria-label": t("keepCopy") }, button, area);
+}
+
+/** After the customer's answer: the thanks, and the record still there to keep. */
+function answered(order, outcome) {
+  const thanks = t(outcome.accepted ? "thanksConfirmed" : "thanksDisputed", { number: order.number });
+  page(el("p", { class: "message", role: "status" }, thanks), keepCopy(order, outcome), summary(order));
 }
 
 function form(order, expiresAt) {
@@ -65,7 +157,7 @@ function form(order, expiresAt) {
     buttons.forEach((b) => (b.disabled = true));
     try {
       const response = await fetch(api, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
-      if (response.ok) return message(t(accepted ? "thanksConfirmed" : "thanksDisputed", { number: order.number }));
+      if (response.ok) return answered(order, { accepted, signer: body.signer_name, at: new Date().toISOString() });
       if (response.status === 410) return gone(response);
       if (response.status === 404) return message(t("invalid"), "error");
       const problem = await response.json().catch(() => null);
@@ -117,7 +209,7 @@ async function start() {
   if (response.status === 410) return gone(response);
   if (!response.ok) return message(t("invalid"), "error");
   const { work_order: order, expires_at: expiresAt } = await response.json();
-  root.replaceChildren(el("h1", {}, t("title")), summary(order), form(order, expiresAt));
+  page(summary(order), keepCopy(order), form(order, expiresAt));
 }
 
 start();
