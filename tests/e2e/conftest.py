@@ -118,3 +118,42 @@ def screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it stands. axe is evaluated from
+    its source through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern (a <script> tag, even with the source inline, would be refused by script-src 'self')."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v["impact"] in AXE_BLOCKING]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One readable paragraph per rule: what is wrong, how bad, and the elements at fault."""
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """`axe(page, "screen name")` fails the test on axe-core violations of serious or critical impact,
+    listing each rule and the elements that break it."""
+
+    def check(page, screen: str) -> None:
+        violations = axe_violations(page)
+        if violations:
+            pytest.fail(f"accessibility violations on {screen}:\n{describe_violations(violations)}", pytrace=False)
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm install --prefix pwa)")
+    return check

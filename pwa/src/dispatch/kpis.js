@@ -32,6 +32,8 @@ const DEFINITIONS = {
 };
 const period = { from: null, to: null };
 
+// After the label with a space, so the term reads "Average response first arrival − creation".
+const definition = (key) => (DEFINITIONS[key] ? [" ", el("span", { class: "meta" }, DEFINITIONS[key])] : null);
 const show = (value, unit) => (value == null ? "—" : `${value}${unit}`);
 const isoDay = (date) => date.toISOString().slice(0, 10);
 
@@ -83,7 +85,8 @@ export async function kpisView(ctx) {
       "dl",
       { class: "figures", "aria-label": "KPI figures" },
       FIGURES.map(([key, label, unit]) =>
-        el("div", { class: "figure", "data-kpi": key }, el("dt", {}, label), el("dd", {}, show(total[key], unit)), DEFINITIONS[key] ? el("p", { class: "meta" }, DEFINITIONS[key]) : null),
+        // A <dl> group holds only <dt> and <dd>: the definition is part of the term it explains.
+        el("div", { class: "figure", "data-kpi": key }, el("dt", {}, label, definition(key)), el("dd", {}, show(total[key], unit))),
       ),
     ),
     el(
