@@ -70,10 +70,12 @@ def create_user_command(email, password, role, name, skills, home, phone):
 @click.option("--work-orders", default=400, show_default=True, type=click.IntRange(0, 10_000_000))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="do nothing when the database already has work orders")
-def seed_demo_command(technicians, work_orders, seed, if_empty):
-    """Fill the database with a synthetic city (deterministic for a seed) and print the demo logins.
+@click.option("--now", "as_of", help="the city as of this ISO 8601 instant (default: now)")
+def seed_demo_command(technicians, work_orders, seed, if_empty, as_of):
+    """Fill the database with a synthetic city (deterministic for a seed and --now) and print the demo logins.
 
-    Demo logins that already exist are left as they are; everything else is added beside existing data.
+    The city is a live moment: nothing in it is due for the scheduler yet. Demo logins that already
+    exist are left as they are; everything else is added beside existing data.
     """
     from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
@@ -81,6 +83,7 @@ def seed_demo_command(technicians, work_orders, seed, if_empty):
     from .domain.demo import DEMO_PASSWORD, seed_city
     from .models import WorkOrder
 
+    now = IsoInstant().convert(as_of, None, None) if as_of else current_app.config["CLOCK"]()
     if if_empty and db.session.scalar(select(func.count()).select_from(WorkOrder)):
         click.echo("seed-demo: the database already has work orders; nothing added")
         return
@@ -90,8 +93,9 @@ def seed_demo_command(technicians, work_orders, seed, if_empty):
         technicians=technicians,
         work_orders=work_orders,
         seed=seed,
-        now=current_app.config["CLOCK"](),
+        now=now,
         sla_policy=current_app.config["SLA_POLICY"],
+        accept_timeout=current_app.config["ACCEPT_TIMEOUT_MINUTES"],
         password_hash=generate_password_hash(DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]),
     )
     db.session.commit()

@@ -1,5 +1,11 @@
 """A realistic synthetic city for demos and benchmarks: customers, technicians, work orders in
-every status with timelines that obey the status machine. Deterministic for a given seed.
+every status with timelines that obey the status machine. Deterministic for a given seed and `now`.
+
+The city is seeded as a live moment at `now`: every open job is within the scheduler's rules (a
+response deadline still ahead before the technician is on site, an assigned job still inside its
+accept timeout), so the scheduler's first pass has nothing to move; the few escalated jobs already
+carry their escalation and were then placed by a dispatcher. The demo technician's login gets a
+day of their own near where they are (`DEMO_DAY`).
 
 Rows go in with bulk inserts and ids assigned here, because 100,000 work orders with their events
 through the ORM one by one would take minutes instead of seconds.
@@ -7,12 +13,16 @@ through the ORM one by one would take minutes instead of seconds.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import io
 import json
 import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from PIL import Image, ImageDraw
 from psycopg.types.json import Json
 from sqlalchemy import JSON, func, select, text
 from sqlalchemy.orm import Session
@@ -20,7 +30,8 @@ from sqlalchemy.orm import Session
 from ..models import Customer, Event, Log, LogPart, Signoff, Technician, User, WorkOrder, format_number
 from ..models.base import UTCDateTime
 from .signoff import record_hash
-from .sla import due_times
+from .sla import BEFORE_SITE, RESPONSE_OVERDUE, due_times
+from .workflow import HELD
 
 CENTRE = (31.2304, 121.4737)  # Shanghai, People's Square
 RADIUS_KM = 25
@@ -70,15 +81,53 @@ STEP_MINUTES = {
     "arrive": (10, 70),
     "complete": (20, 180),
     "close": (1, 30),
+    "pause": (5, 30),
+    "cancel": (5, 120),
 }
+TERMINAL = ("completed", "closed", "cancelled")
+# Minutes since an open job's last step (`new` and `assigned` depend on their deadlines instead).
+SINCE_LAST_MINUTES = {"accepted": (5, 90), "en_route": (2, 25), "on_site": (5, 90), "on_hold": (10, 300)}
+# How far ahead an open job's response deadline stays at least (a quarter of a shorter window).
+DEADLINE_MARGIN = timedelta(minutes=20)
+# Of the accepted and en-route jobs: escalated first (nobody qualified in time), then placed by hand.
+ESCALATED_SHARE = 0.15
+ESCALATION_WHY = "no on-shift technician with every required skill and room, who has not held it"
 TARGET = {"assign": "assigned", "accept": "accepted", "depart": "en_route", "arrive": "on_site"}
-TARGET.update(complete="completed", close="closed")
+TARGET.update(complete="completed", close="closed", pause="on_hold", cancel="cancelled")
+STEP_COLUMNS = {  # the work order's column each step sets
+    "assign": "assigned_at",
+    "accept": "accepted_at",
+    "depart": "departed_at",
+    "arrive": "arrived_at",
+    "complete": "completed_at",
+    "close": "closed_at",
+    "cancel": "cancelled_at",
+    "escalated": "escalated_at",
+}
 DEMO_PASSWORD = "onsite-demo"
 DEMO_LOGINS = (
     ("admin@onsite.demo", "Ada Admin", "admin"),
     ("dispatcher@onsite.demo", "Dana Dispatcher", "dispatcher"),
     ("tech@onsite.demo", "Tom Technician", "technician"),
 )
+# The demo technician's day, near their last position: (status, priority, skill). Their other jobs
+# come from here only, so a newcomer logging in sees one job of each kind, none far away.
+DEMO_SKILLS = ["electrical", "hvac", "plumbing", "refrigeration"]
+DEMO_DAY = (
+    ("on_site", "urgent", "electrical"),
+    ("assigned", "high", "hvac"),
+    ("accepted", "normal", "plumbing"),
+    ("accepted", "low", "refrigeration"),
+    ("on_hold", "normal", "hvac"),
+    ("completed", "high", "plumbing"),
+    ("closed", "urgent", "electrical"),
+    ("closed", "high", "hvac"),
+    ("closed", "normal", "refrigeration"),
+    ("closed", "normal", "electrical"),
+    ("closed", "low", "plumbing"),
+)
+DEMO_DAY_RADIUS_KM = 6
+DEMO_COMPLETED_MINUTES_AGO = (20, 90)  # the job done today, waiting for the customer's signature
 
 
 def _scatter(rng: random.Random, centre=CENTRE, radius_km=RADIUS_KM) -> tuple[float, float]:
@@ -153,28 +202,71 @@ def _technician_rows(batch, rng, count, now, password_hash, demo_login) -> list[
             "max_open_jobs": rng.randint(4, 8),
             "created_at": now - timedelta(days=60),
         }
+        if index == 0 and demo_login:
+            _make_demo_technician(row, rng, now)
         row["id"] = batch.add(Technician, row)
         row["name"] = name
         technicians.append(row)
     return technicians
 
 
+def _make_demo_technician(row: dict, rng: random.Random, now: datetime) -> None:
+    """The demo login: several skills, on shift, a position pinged minutes ago, room for more jobs."""
+    seen = now - timedelta(minutes=rng.randint(0, 5))
+    row.update(skills=DEMO_SKILLS, on_shift=True, last_location_at=seen.replace(microsecond=0), max_open_jobs=8)
+
+
 def _customer_rows(batch, rng, count, now) -> list[dict]:
-    customers = []
-    for _ in range(count):
-        location = _scatter(rng)
-        row = {
-            "name": f"{rng.choice(LAST)} {rng.choice(BUSINESSES)}",
-            "phone": f"+86 21 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
-            "email": None,
-            "address": f"{rng.randint(1, 999)} {rng.choice(STREETS)}, Shanghai",
-            "lat": location[0],
-            "lon": location[1],
-            "created_at": now - timedelta(days=90),
-        }
-        batch.add(Customer, row)
-        customers.append(row)
-    return customers
+    return [_customer_row(batch, rng, _scatter(rng), now) for _ in range(count)]
+
+
+def _customer_row(batch, rng, location: tuple[float, float], now) -> dict:
+    row = {
+        "name": f"{rng.choice(LAST)} {rng.choice(BUSINESSES)}",
+        "phone": f"+86 21 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        "email": None,
+        "address": f"{rng.randint(1, 999)} {rng.choice(STREETS)}, Shanghai",
+        "lat": location[0],
+        "lon": location[1],
+        "created_at": now - timedelta(days=90),
+    }
+    batch.add(Customer, row)
+    return row
+
+
+@functools.cache
+def _signature_png() -> bytes:
+    """A signed stroke, the same for every seeded sign-off on a device (a device sign-off needs one)."""
+    image = Image.new("1", (200, 64), 1)  # black and white: a few hundred bytes
+    stroke = [(10 + x, 32 + 18 * math.sin(x / 8) * math.cos(x / 31)) for x in range(0, 180, 3)]
+    ImageDraw.Draw(image).line(stroke, fill=0, width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+@functools.cache
+def _signature() -> tuple[bytes, str]:
+    png = _signature_png()
+    return png, hashlib.sha256(png).hexdigest()
+
+
+def _whole_seconds(delta: timedelta) -> timedelta:
+    return timedelta(seconds=int(delta.total_seconds()))
+
+
+def _within_deadline(status, steps, since_last, respond: timedelta):
+    """`steps` and `since_last`, shrunk in proportion where needed so that the response clock (until
+    now before the technician is on site, until the arrival after) stops short of the deadline by a
+    margin: `respond` less DEADLINE_MARGIN, or a quarter of a short window."""
+    budget = respond - min(DEADLINE_MARGIN, respond / 4)
+    durations = [duration for _, duration in steps] + [since_last]
+    clocked = len(durations) if status in BEFORE_SITE else REACHES["on_site"]
+    spent = sum(durations[:clocked], timedelta())
+    if spent > budget:
+        durations[:clocked] = [duration * (budget / spent) for duration in durations[:clocked]]
+    durations = [max(_whole_seconds(duration), timedelta(seconds=1)) for duration in durations]
+    return [(action, duration) for (action, _), duration in zip(steps, durations, strict=False)], durations[-1]
 
 
 def _event(batch, wo_id, action, frm, to, at, actor_kind="user", actor_user_id=None, details=None):
@@ -195,8 +287,9 @@ def _event(batch, wo_id, action, frm, to, at, actor_kind="user", actor_user_id=N
 
 
 class CitySeeder:
-    def __init__(self, session, rng, now, sla_policy, dispatcher_id):
+    def __init__(self, session, rng, now, sla_policy, dispatcher_id, accept_timeout):
         self.session, self.rng, self.now, self.sla = session, rng, now, sla_policy
+        self.accept_timeout = accept_timeout
         self.dispatcher_id = dispatcher_id
         self.batch = Batch(
             {m: _next_id(session, m) for m in (User, Technician, Customer, WorkOrder, Event, Log, LogPart, Signoff)}
@@ -257,22 +350,32 @@ class CitySeeder:
         return logs
 
     def work_order(self, technicians, customers):
-        rng, batch, now = self.rng, self.batch, self.now
+        """One job of the city, its status drawn by STATUS_WEIGHTS."""
+        rng = self.rng
         status = _pick(rng, STATUS_WEIGHTS)
-        held = status in ("assigned", "accepted", "en_route", "on_site", "on_hold")
-        tech = self._choose_technician(technicians, held) if status != "new" else None
+        tech = self._choose_technician(technicians, status in HELD) if status != "new" and technicians else None
         if tech is None and status != "cancelled":
             status = "new"
+        skill = rng.choice(tech["skills"]) if tech else rng.choice(SKILLS)
+        escalated = tech is not None and status in ("accepted", "en_route") and rng.random() < ESCALATED_SHARE
+        self.add_work_order(status, _pick(rng, PRIORITY_WEIGHTS), skill, rng.choice(customers), tech, escalated)
+
+    def demo_day(self, tech, count: int) -> None:
+        """The first `count` jobs of `DEMO_DAY` for the demo technician, at customers around them."""
+        rng, here = self.rng, (tech["last_lat"], tech["last_lon"])
+        for status, priority, skill in DEMO_DAY[:count]:
+            customer = _customer_row(self.batch, rng, _scatter(rng, here, DEMO_DAY_RADIUS_KM), self.now)
+            since = timedelta(minutes=rng.randint(*DEMO_COMPLETED_MINUTES_AGO)) if status == "completed" else None
+            self.add_work_order(status, priority, skill, customer, tech, since=since, signed_on="device")
+
+    def add_work_order(self, status, priority, skill, customer, tech, escalated=False, since=None, signed_on=None):
+        """A job in `status` with its whole history; `since`: time since its last step (else drawn),
+        `signed_on`: how a closed job was signed (else drawn)."""
+        rng, batch = self.rng, self.batch
         # A cancelled job stopped somewhere early, assigned or not.
         reach = REACHES.get(status, rng.randint(0, 2) if tech else 0)
-        steps = [(a, timedelta(minutes=rng.randint(*STEP_MINUTES[a]))) for a in PATH[:reach]]
-        elapsed = sum((d for _, d in steps), timedelta())
-        terminal = status in ("completed", "closed", "cancelled")
-        slack = timedelta(days=29) if terminal else timedelta(hours=6)
-        created = (now - elapsed - timedelta(minutes=5) - slack * rng.random()).replace(microsecond=0)
-        skill = rng.choice(tech["skills"]) if tech else rng.choice(SKILLS)
-        priority = _pick(rng, PRIORITY_WEIGHTS)
-        customer = rng.choice(customers)
+        steps, since_last = self._timeline(status, priority, reach, escalated)
+        created = self.now - sum((d for _, d in steps), timedelta()) - (since_last if since is None else since)
         response_due, resolve_due = due_times(priority, created, self.sla)
         problem = rng.choice(PROBLEMS[skill])
         wo = {
@@ -294,9 +397,9 @@ class CitySeeder:
             "reopen_count": 0,
             "version": 1,
         }
-        for column in ("assigned_at", "accepted_at", "departed_at", "arrived_at", "completed_at", "closed_at"):
+        for column in STEP_COLUMNS.values():
             wo[column] = None
-        wo.update(cancelled_at=None, resolution=None, first_time_fix=None)
+        wo.update(resolution=None, first_time_fix=None)
         wo_id = batch.add(WorkOrder, wo)
         _event(
             batch,
@@ -315,60 +418,62 @@ class CitySeeder:
                 logs = self._logs(wo_id, tech, wo["arrived_at"], at, problem)
                 wo["version"] += len(logs)
                 wo.update(resolution=f"Fixed: {problem.lower()}.", first_time_fix=rng.random() < 0.85)
-            actor = ("user", self.dispatcher_id) if action == "assign" else ("user", tech["user_id"])
-            if action == "close":
-                actor = ("system", tech["user_id"])
-            details = {"technician_id": tech["id"], "from_technician_id": None} if action == "assign" else {}
-            if action == "complete":
-                details = {"resolution": wo["resolution"], "first_time_fix": wo["first_time_fix"]}
-            target = TARGET[action]
+            if action in STEP_COLUMNS:
+                wo[STEP_COLUMNS[action]] = at
+            actor, details = self._deed(wo_id, wo, action, tech, logs, signed_on)
+            target = TARGET.get(action, current)  # an escalation leaves the status as it was
             _event(batch, wo_id, action, current, target, at, actor[0], actor[1], details)
-            column = {
-                "assign": "assigned_at",
-                "accept": "accepted_at",
-                "depart": "departed_at",
-                "arrive": "arrived_at",
-                "complete": "completed_at",
-                "close": "closed_at",
-            }[action]
-            wo[column] = at
             wo["version"] += 1
             current = target
-        if status == "on_hold":
-            at = at + timedelta(minutes=rng.randint(5, 30))
-            _event(
-                batch,
-                wo_id,
-                "pause",
-                "on_site",
-                "on_hold",
-                at,
-                "user",
-                tech["user_id"],
-                {"reason": "Waiting for parts"},
-            )
-            wo["version"] += 1
-        if status == "cancelled":
-            at = at + timedelta(minutes=rng.randint(5, 120))
-            _event(
-                batch,
-                wo_id,
-                "cancel",
-                current,
-                "cancelled",
-                at,
-                "user",
-                self.dispatcher_id,
-                {"reason": "Customer withdrew the request"},
-            )
-            wo.update(cancelled_at=at, version=wo["version"] + 1)
-        if status == "closed":
-            self._signoff(wo_id, wo, tech, logs)
-        if tech is not None and status in ("assigned", "accepted", "en_route", "on_site", "on_hold"):
+        if tech is not None and status in HELD:
             self.load[tech["id"]] = self.load.get(tech["id"], 0) + 1
         self.counts[status] = self.counts.get(status, 0) + 1
 
-    def _signoff(self, wo_id, wo, tech, logs):
+    def _timeline(self, status, priority, reach, escalated):
+        """The job's steps as (action, time since the previous one) and the time since its last step.
+
+        An open job is left where the scheduler has no reason to move it (`sla.reassignment_reason`):
+        until its technician is on site its response deadline is still ahead, and an assigned job is
+        inside its accept timeout. An escalated one passed its deadline unplaced, was escalated a
+        minute or two later and only then assigned by a dispatcher: held only after the deadline, it
+        is not moved again."""
+        rng = self.rng
+        actions = [*PATH[:reach], *(["pause"] if status == "on_hold" else [])]
+        actions += ["cancel"] if status == "cancelled" else []
+        steps = [(action, timedelta(minutes=rng.randint(*STEP_MINUTES[action]))) for action in actions]
+        respond = timedelta(minutes=self.sla[priority]["respond"])
+        if status in TERMINAL:
+            return steps, _whole_seconds(timedelta(minutes=5) + timedelta(days=29) * rng.random())
+        if escalated:
+            late = ("escalated", respond + timedelta(minutes=rng.randint(1, 2)))
+            return [late, *steps], timedelta(minutes=rng.randint(*SINCE_LAST_MINUTES[status]))
+        return _within_deadline(status, steps, self._since_last(status, priority, respond), respond)
+
+    def _since_last(self, status, priority, respond: timedelta) -> timedelta:
+        if status == "new":
+            return respond * self.rng.random()
+        if status == "assigned":
+            return timedelta(minutes=self.accept_timeout[priority]) * self.rng.uniform(0.1, 0.6)
+        return timedelta(minutes=self.rng.randint(*SINCE_LAST_MINUTES[status]))
+
+    def _deed(self, wo_id, wo, action, tech, logs, signed_on) -> tuple[tuple, dict]:
+        """Who did `action` and the details its event records, as the live app writes them."""
+        if action == "assign":
+            return ("user", self.dispatcher_id), {"technician_id": tech["id"], "from_technician_id": None}
+        if action == "escalated":
+            return ("scheduler", None), {"reason": RESPONSE_OVERDUE, "technician_id": None, "why": ESCALATION_WHY}
+        if action == "cancel":
+            return ("user", self.dispatcher_id), {"reason": "Customer withdrew the request"}
+        if action == "pause":
+            return ("user", tech["user_id"]), {"reason": "Waiting for parts"}
+        if action == "complete":
+            return ("user", tech["user_id"]), {"resolution": wo["resolution"], "first_time_fix": wo["first_time_fix"]}
+        if action == "close":
+            return self._signoff(wo_id, wo, tech, logs, signed_on)
+        return ("user", tech["user_id"]), {}
+
+    def _signoff(self, wo_id, wo, tech, logs, signed_on=None) -> tuple[tuple, dict]:
+        """The customer's sign-off that closed the job; returns the close event's actor and details."""
         record = {
             "number": format_number(wo_id),
             "title": wo["title"],
@@ -382,15 +487,18 @@ class CitySeeder:
             "attachments": [],
         }
         rating = self.rng.choices((5, 4, 3, 2, 1), weights=(50, 30, 12, 5, 3))[0]
-        self.batch.add(
+        method = signed_on or self.rng.choice(("device", "device", "link"))
+        signer = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+        png, sha256 = _signature() if method == "device" else (None, None)
+        signoff_id = self.batch.add(
             Signoff,
             {
                 "work_order_id": wo_id,
-                "method": self.rng.choice(("device", "device", "link")),
+                "method": method,
                 "accepted": True,
-                "signer_name": f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}",
-                "signature_png": None,
-                "signature_sha256": None,
+                "signer_name": signer,
+                "signature_png": png,
+                "signature_sha256": sha256,
                 "rating": rating,
                 "comment": None,
                 "lat": None,
@@ -400,6 +508,9 @@ class CitySeeder:
                 "recorded_at": wo["closed_at"],
             },
         )
+        # On a device the system closes the job on the technician's behalf; through a link, alone.
+        actor = ("system", tech["user_id"] if method == "device" else None)
+        return actor, {"via": method, "signoff_id": signoff_id, "signer_name": signer, "rating": rating}
 
     def flush(self) -> None:
         for model in (User, Technician, Customer, WorkOrder, Event, Log, LogPart, Signoff):
@@ -495,16 +606,25 @@ def seed_city(
     seed: int,
     now: datetime,
     sla_policy: dict,
+    accept_timeout: dict,
     password_hash: str,
 ) -> dict:
-    """Insert a synthetic city; returns counts per status and the demo logins created."""
+    """Insert a synthetic city as it is at `now`; returns counts per status and the demo logins created.
+
+    When this run creates the demo technician's login, the first of the `work_orders` are their day
+    (`DEMO_DAY`) and the city's jobs go to the other technicians."""
     rng = random.Random(seed)
     now = now.replace(microsecond=0)
-    seeder = CitySeeder(session, rng, now, sla_policy, None)
+    seeder = CitySeeder(session, rng, now, sla_policy, None, accept_timeout)
     seeder.dispatcher_id, logins, tech_login = _add_staff(session, seeder, password_hash, now)
     tech_rows = _technician_rows(seeder.batch, rng, max(technicians, 1), now, password_hash, tech_login)
     customers = _customer_rows(seeder.batch, rng, max(20, work_orders // 4), now)
+    city_technicians = tech_rows
+    if tech_login:
+        story = min(work_orders, len(DEMO_DAY))
+        seeder.demo_day(tech_rows[0], story)
+        work_orders, city_technicians = work_orders - story, tech_rows[1:]
     for _ in range(work_orders):
-        seeder.work_order(tech_rows, customers)
+        seeder.work_order(city_technicians, customers)
     seeder.flush()
     return {"statuses": dict(sorted(seeder.counts.items())), "logins": logins, "technicians": len(tech_rows)}
