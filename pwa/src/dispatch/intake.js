@@ -1,9 +1,13 @@
-// Intake: a new work order in one form: customer (search, or created inline), channel, priority
-// with the due times it implies, skills, location by coordinates or a click on the map.
+// Intake: a new work order in one form: customer (search, or a new caller created with the job in
+// one request), channel, priority with the due times it implies, skills, location by coordinates
+// or a click on the map. A caller whose phone or name is already known is offered before a second
+// customer is made: one customer, one history.
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, PRIORITIES, minutesText, select, when } from "./common.js";
 import { pickOnMap } from "./map.js";
+
+const MATCH_DELAY_MS = 300;
 
 function dueText(meta, priority, now = Date.now()) {
   const sla = meta.sla_policy[priority];
@@ -18,18 +22,87 @@ function showErrors(error, box) {
   box.replaceChildren(el("p", {}, error.message), fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null);
 }
 
-export async function intakeView(ctx) {
-  const customer = el("input", { id: "customer", list: "customer-options", autocomplete: "off", required: true });
+const customerLabel = (c) => `${c.name} (#${c.id})`;
+const customerFacts = (c) => [c.phone, c.address].filter(Boolean).join(" · ");
+
+/** The customer part of the form: a chosen customer, or a new caller checked against known ones. */
+function customerPicker(onChosen) {
+  const input = el("input", { id: "customer", list: "customer-options", autocomplete: "off", required: true });
   const options = el("datalist", { id: "customer-options" });
+  const phone = el("input", { id: "customer-phone", type: "tel", autocomplete: "off" });
+  const confirmNew = el("input", { id: "confirm-new", type: "checkbox" });
+  const confirmBox = el("div", { class: "field checkbox", hidden: true }, confirmNew,
+    el("label", { for: "confirm-new" }, "This is a new customer, none of the above"));
+  const matchList = el("ul", { class: "matches" });
+  const matchBox = el("section", { class: "likely", "aria-label": "Known customers like this caller", hidden: true },
+    el("h3", {}, "Already a customer?"), matchList);
   const found = new Map();
-  customer.addEventListener("input", async () => {
-    const q = customer.value.trim();
-    if (q.length < 2 || found.has(q)) return;
+  const state = { chosen: null, matches: [] };
+
+  const choose = (c) => {
+    found.set(customerLabel(c), c);
+    input.value = customerLabel(c);
+    state.chosen = c;
+    phone.value = c.phone ?? "";
+    showMatches([]);
+    onChosen(c);
+  };
+  const showMatches = (matches) => {
+    state.matches = matches;
+    matchList.replaceChildren(...matches.map((c) =>
+      el("li", {}, el("span", {}, `${c.name} — ${customerFacts(c) || "no phone or address"} `),
+        el("button", { type: "button", class: "secondary", on: { click: () => choose(c) } }, `Use ${c.name} (#${c.id})`))));
+    matchBox.hidden = confirmBox.hidden = !matches.length;
+    if (!matches.length) confirmNew.checked = false;
+  };
+  const lookForMatches = async () => {
+    const name = input.value.trim();
+    const number = phone.value.trim();
+    if (state.chosen || (!name && !number)) return showMatches([]);
+    const query = new URLSearchParams({ ...(name && { name }), ...(number && { phone: number }) });
+    const page = await request("GET", `/customers/matches?${query}`).catch(() => ({ items: [] }));
+    showMatches(page.items);
+  };
+  let timer = null;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(lookForMatches, MATCH_DELAY_MS);
+  };
+
+  input.addEventListener("input", async () => {
+    state.chosen = found.get(input.value) ?? null;
+    if (state.chosen) return choose(state.chosen);
+    soon();
+    const q = input.value.trim();
+    if (q.length < 2) return;
     const page = await request("GET", `/customers?q=${encodeURIComponent(q)}&per_page=10`).catch(() => ({ items: [] }));
-    for (const c of page.items) found.set(`${c.name} (#${c.id})`, c);
-    options.replaceChildren(...page.items.map((c) => el("option", { value: `${c.name} (#${c.id})` }, c.address ?? "")));
+    for (const c of page.items) found.set(customerLabel(c), c);
+    options.replaceChildren(...page.items.map((c) => el("option", { value: customerLabel(c) }, customerFacts(c))));
   });
-  const phone = el("input", { id: "customer-phone", type: "tel" });
+  phone.addEventListener("input", soon);
+
+  return {
+    fields: [
+      field("customer", "Customer", input),
+      options,
+      field("customer-phone", "Phone", phone),
+      matchBox,
+      confirmBox,
+    ],
+    choose,
+    /** What the work order names as its customer: `customer_id`, or a new caller to create with it. */
+    body(address, location) {
+      if (state.chosen) return { customer_id: state.chosen.id };
+      const customer = { name: input.value.trim(), location, confirm_new: confirmNew.checked };
+      if (phone.value.trim()) customer.phone = phone.value.trim();
+      if (address) customer.address = address;
+      return { customer };
+    },
+    lookForMatches,
+  };
+}
+
+export async function intakeView(ctx) {
   const title = el("input", { id: "title", required: true, maxlength: 200 });
   const description = el("textarea", { id: "description", rows: 3 });
   const priority = select("priority", PRIORITIES.map((p) => [p, LABEL[p]]), "normal");
@@ -43,43 +116,40 @@ export async function intakeView(ctx) {
   const mapBox = el("div", { class: "pick-map", role: "application", "aria-label": "Click the map to set the location" });
   const errors = el("div", { class: "error", role: "alert" });
 
-  customer.addEventListener("change", () => {
-    const chosen = found.get(customer.value);
-    if (!chosen) return;
+  const customer = customerPicker((chosen) => {
     if (chosen.address && !address.value) address.value = chosen.address;
     if (chosen.location && !lat.value) {
       lat.value = chosen.location.lat;
       lon.value = chosen.location.lon;
     }
   });
+  const preselected = ctx.params?.get("customer");
+  if (preselected) customer.choose(await request("GET", `/customers/${Number(preselected)}`));
 
   const submit = async (event) => {
     event.preventDefault();
     errors.replaceChildren();
+    const location = { lat: Number(lat.value), lon: Number(lon.value) };
+    const body = {
+      ...customer.body(address.value.trim() || undefined, location),
+      title: title.value.trim(),
+      priority: priority.value,
+      channel: channel.value,
+      location,
+      required_skills: skills.value.split(",").map((s) => s.trim()).filter(Boolean),
+    };
+    if (description.value.trim()) body.description = description.value.trim();
+    if (address.value.trim()) body.address = address.value.trim();
     try {
-      let chosen = found.get(customer.value);
-      const location = { lat: Number(lat.value), lon: Number(lon.value) };
-      if (!chosen) {
-        // A new caller: the customer is created inline with what the form holds.
-        const body = { name: customer.value.trim(), address: address.value.trim() || undefined, location };
-        if (phone.value.trim()) body.phone = phone.value.trim();
-        chosen = await change("POST", "/customers", body);
-      }
-      const body = {
-        customer_id: chosen.id,
-        title: title.value.trim(),
-        priority: priority.value,
-        channel: channel.value,
-        location,
-        required_skills: skills.value.split(",").map((s) => s.trim()).filter(Boolean),
-      };
-      if (description.value.trim()) body.description = description.value.trim();
-      if (address.value.trim()) body.address = address.value.trim();
       const created = await change("POST", "/work-orders", body);
       ctx.go(`#/jobs/${created.id}`);
     } catch (error) {
-      if (error instanceof ApiError) showErrors(error, errors);
-      else errors.textContent = "The server did not answer; nothing was saved.";
+      if (!(error instanceof ApiError)) {
+        errors.textContent = "The server did not answer; nothing was saved.";
+        return;
+      }
+      showErrors(error, errors);
+      if (error.status === 409) await customer.lookForMatches(); // a known caller: offer them
     }
   };
   requestAnimationFrame(() =>
@@ -92,9 +162,7 @@ export async function intakeView(ctx) {
     "form",
     { class: "intake", on: { submit } },
     el("h2", {}, "New work order"),
-    field("customer", "Customer", customer),
-    options,
-    field("customer-phone", "Phone (new customer)", phone),
+    ...customer.fields,
     field("title", "Title", title),
     field("description", "Description", description),
     el("div", { class: "row" }, field("priority", "Priority", priority), field("channel", "Channel", channel)),
