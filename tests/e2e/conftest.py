@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.helpers import require
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BUILT = Path(__file__).resolve().parents[2] / "pwa" / "static" / "dist" / "manifest.json"
@@ -145,7 +147,7 @@ def describe_violations(violations: list[dict]) -> str:
 
 
 @pytest.fixture
-def axe():
+def axe(request):
     """`axe(page, "screen name")` fails the test on axe-core violations of serious or critical impact,
     listing each rule and the elements that break it."""
 
@@ -155,5 +157,5 @@ def axe():
             pytest.fail(f"accessibility violations on {screen}:\n{describe_violations(violations)}", pytrace=False)
 
     if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm install --prefix pwa)")
+        require(request, "axe-core", "it is a dev dependency of the app: npm ci --prefix pwa installs it")
     return check
