@@ -47,6 +47,7 @@ function formOf(entry) {
   const form = new FormData();
   form.append("file", entry.photo.blob, entry.photo.name);
   if (entry.occurredAt) form.append("occurred_at", entry.occurredAt);
+  for (const [name, value] of Object.entries(entry.fields ?? {})) form.append(name, value); // e.g. a forwarded photo's
   return form;
 }
 

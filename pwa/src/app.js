@@ -4,25 +4,18 @@ import { ApiError, currentUser, logOut } from "./api.js";
 import { el } from "./dom.js";
 import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
 import { loginForm } from "./login.js";
-import { dismiss } from "./outbox.js";
 import { clearAll, getSetting, openStore, putSetting } from "./store.js";
 import { ShiftTracker } from "./location.js";
 import { Work } from "./work.js";
 import { jobsView } from "./views/jobs.js";
 import { jobView } from "./views/job.js";
 import { notificationsView, unreadCount } from "./views/notifications.js";
+import { refusedPanel } from "./views/refused.js";
 import { signoffView } from "./views/signoff.js";
 
 const root = document.getElementById("app");
 const REFRESH_MS = 60_000;
 const app = { db: null, work: null, user: null, meta: null, shift: null, unread: 0, notice: null, view: null };
-
-function refusalText(entry) {
-  const { status, message } = entry.error;
-  if ([404, 409, 410].includes(status)) return t(`refused_${status}`);
-  if (status === 422) return t("refused_422", { message });
-  return t("refused_other", { status, message });
-}
 
 async function syncBar() {
   const waiting = (await app.work.outbox()).filter((e) => e.state === "pending").length;
@@ -36,29 +29,6 @@ async function syncBar() {
     navigator.onLine ? null : el("p", { class: "banner" }, t("offlineBanner")),
     app.work.lastSummary?.stopped === "signed_out" ? el("p", { class: "banner" }, t("signedOut")) : null,
     app.notice ? el("p", { class: "banner", role: "alert" }, app.notice) : null,
-  );
-}
-
-async function refusedPanel() {
-  const refused = (await app.work.outbox()).filter((e) => e.state === "refused");
-  if (!refused.length) return null;
-  return el(
-    "section",
-    { class: "refused", role: "alert", "aria-labelledby": "refused-title" },
-    el("h2", { id: "refused-title" }, t("refusedTitle")),
-    el(
-      "ul",
-      {},
-      refused.map((entry) =>
-        el(
-          "li",
-          {},
-          el("strong", {}, entry.label),
-          el("p", {}, refusalText(entry)),
-          el("button", { type: "button", class: "secondary", on: { click: async () => { await dismiss(app.db, entry.seq); render(); } } }, t("dismiss")),
-        ),
-      ),
-    ),
   );
 }
 
@@ -150,7 +120,7 @@ async function draw(background) {
   document.documentElement.lang = currentLanguage();
   const { view, id } = route();
   const same = app.view === view && id === app.viewId;
-  const bars = el("div", { id: "bars" }, await syncBar(), await refusedPanel());
+  const bars = el("div", { id: "bars" }, await syncBar(), await refusedPanel({ db: app.db, work: app.work, render: () => render(true) }));
   if (same && background && view.sticky) {
     root.querySelector("header").replaceWith(header());
     root.querySelector("#bars").replaceWith(bars);

@@ -2,7 +2,7 @@
 // there is one, and every change recorded through the outbox, applied to the phone's copy at once
 // and sent to the server in order.
 import { request, send } from "./api.js";
-import { enqueue, entries, replay, withOutboxLock } from "./outbox.js";
+import { dismiss, enqueue, entries, replay, withOutboxLock } from "./outbox.js";
 import { getJob, getSetting, listJobs, putJob, putSetting, replaceJobs } from "./store.js";
 import { applyLocally } from "./workflow.js";
 
@@ -138,9 +138,27 @@ export class Work {
   act(job, action, params, meta) {
     const occurredAt = new Date().toISOString();
     return this.record(
-      { kind: "action", method: "POST", path: `/work-orders/${job.id}/actions/${action}`, body: { ...params, occurred_at: occurredAt }, jobId: job.id, label: `${action} · ${job.number}` },
+      { kind: "action", action, method: "POST", path: `/work-orders/${job.id}/actions/${action}`, body: { ...params, occurred_at: occurredAt }, jobId: job.id, number: job.number, label: `${action} · ${job.number}` },
       (current) => applyLocally(current, action, params, occurredAt, meta),
     );
+  }
+
+  /**
+   * Send a refused change to the dispatcher (it goes on the job's timeline, applied to nothing);
+   * once delivered it leaves the phone. Resolves to {ok, offline?, status?, message?}. The key
+   * derives from the change's own, so a second tap after a lost answer delivers it once.
+   */
+  async forwardRefused(entry) {
+    let result;
+    try {
+      result = await send(forwardRequest(entry));
+    } catch {
+      return { ok: false, offline: true };
+    }
+    if (!result.ok) return { ok: false, status: result.status, message: result.body?.error?.message };
+    await dismiss(this.db, entry.seq);
+    this.changed();
+    return { ok: true };
   }
 
   /** Send what waits, in order (one replay at a time across the page and the service worker). */
@@ -185,4 +203,32 @@ export class Work {
       // Background Sync is not offered everywhere (Safari, Firefox): the app replays when it opens.
     }
   }
+}
+
+const ACTION_PARAMS = ["reason", "resolution", "first_time_fix"];
+const SIGNOFF_PARAMS = ["signer_name", "rating", "comment"];
+
+function picked(body, names) {
+  return Object.fromEntries(names.filter((name) => body?.[name] != null).map((name) => [name, body[name]]));
+}
+
+/** The refused change as a request to `POST /work-orders/{id}/refused-changes` (a photo: `/photo`). */
+export function forwardRequest(entry) {
+  const base = { method: "POST", path: `/work-orders/${entry.jobId}/refused-changes`, key: `${entry.key}.forwarded` };
+  const { status, code = null, message = "" } = entry.error ?? {};
+  const refusal = { status, code, message: message.slice(0, 1000) };
+  if (entry.kind === "photo") {
+    const fields = { idempotency_key: entry.key, ...(status ? { refusal_status: String(status) } : {}) };
+    return { ...base, path: `${base.path}/photo`, photo: entry.photo, occurredAt: entry.occurredAt, fields };
+  }
+  const body = entry.body ?? {};
+  const common = { idempotency_key: entry.key, occurred_at: body.occurred_at ?? entry.createdAt, refusal };
+  if (entry.kind === "log") {
+    return { ...base, body: { ...common, kind: body.kind, text: body.text, minutes: body.minutes, parts: body.parts } };
+  }
+  if (entry.kind === "signoff") {
+    return { ...base, body: { ...common, kind: "signoff", params: picked(body, SIGNOFF_PARAMS) } };
+  }
+  const action = entry.action ?? entry.path.match(/\/actions\/(\w+)$/)?.[1];
+  return { ...base, body: { ...common, kind: "action", action, params: picked(body, ACTION_PARAMS) } };
 }

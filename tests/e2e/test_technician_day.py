@@ -64,7 +64,7 @@ def test_a_job_the_scheduler_gives_me_shows_as_a_notification(
     expect(phone.get_by_role("list", name="My jobs")).to_contain_text("Freezer warm")
     phone.get_by_role("link", name="Notifications (1 new)").click()
     notice = phone.get_by_role("list", name="Notifications").get_by_role("listitem")
-    expect(notice).to_contain_text(f"{wo['number']} was assigned to you.")
+    expect(notice).to_contain_text(f"{wo['number']} Freezer warm: assigned to you by the scheduler")
     notice.get_by_role("button", name="Mark read").click()
     expect(notice.get_by_role("button", name="Mark read")).to_have_count(0)
     expect(phone.get_by_role("link", name="Notifications", exact=True)).to_be_visible()

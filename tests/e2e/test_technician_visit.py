@@ -221,7 +221,7 @@ def test_a_change_to_a_job_reassigned_while_offline_comes_back_refused_and_is_sh
     refused = phone.get_by_role("alert").filter(has=phone.get_by_role("heading", name="Not applied by the server"))
     expect(refused.get_by_role("listitem")).to_have_count(2)
     expect(refused.get_by_role("listitem").first).to_contain_text("This job is no longer yours")
-    expect(refused.get_by_role("listitem").first).to_contain_text(f"arrive · {wo['number']}")
+    expect(refused.get_by_role("listitem").first).to_contain_text(f"Action: Arrive · {wo['number']}")
     phone.goto(live_server + "/#/")
     expect(phone.get_by_role("list", name="My jobs")).not_to_contain_text(wo["title"])
 
@@ -230,6 +230,7 @@ def test_a_change_to_a_job_reassigned_while_offline_comes_back_refused_and_is_sh
     assert detail["status"] == "assigned" and detail["logs"] == []
     assert "arrive" not in actions_in_order(detail)
 
-    for _ in range(2):  # kept until the technician has read it
+    for _ in range(2):  # kept until the technician deletes it, after saying so twice
         refused.get_by_role("button", name="Dismiss").first.click()
+        phone.get_by_role("dialog").get_by_role("button", name="Delete for good").click()
     expect(phone.get_by_role("heading", name="Not applied by the server")).to_have_count(0)

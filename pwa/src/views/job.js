@@ -87,7 +87,7 @@ function navigation(ctx, job, position) {
 }
 
 function logRecorder(ctx, job, kind, body) {
-  return ctx.work.record({ kind: "log", method: "POST", path: `/work-orders/${job.id}/logs`, body: { ...body, kind, occurred_at: new Date().toISOString() }, jobId: job.id, label: `${kind} · ${job.number}` }, (current, entry) => ({
+  return ctx.work.record({ kind: "log", method: "POST", path: `/work-orders/${job.id}/logs`, body: { ...body, kind, occurred_at: new Date().toISOString() }, jobId: job.id, number: job.number, label: `${kind} · ${job.number}` }, (current, entry) => ({
     ...current,
     logs: [...(current.logs ?? []), { ...entry.body, pending: true }],
   }));
@@ -136,7 +136,7 @@ function photoButton(ctx, job) {
       return;
     }
     const occurredAt = new Date().toISOString();
-    await ctx.work.record({ kind: "photo", method: "POST", path: `/work-orders/${job.id}/attachments`, photo: { blob, name: "photo.jpg" }, occurredAt, jobId: job.id, label: `photo · ${job.number}` }, (current, entry) => ({
+    await ctx.work.record({ kind: "photo", method: "POST", path: `/work-orders/${job.id}/attachments`, photo: { blob, name: "photo.jpg" }, occurredAt, jobId: job.id, number: job.number, label: `photo · ${job.number}` }, (current, entry) => ({
       ...current,
       localPhotos: [...(current.localPhotos ?? []), { seq: entry.seq, blob }],
     }));

@@ -1,7 +1,8 @@
-// Notifications: jobs the scheduler or dispatch gave me, or took away (newest first).
+// Notifications: jobs the scheduler or dispatch gave me, or took away (newest first), said in the
+// app's language; each marked read, or all at once.
 import { request } from "../api.js";
 import { el } from "../dom.js";
-import { clockTime, t } from "../i18n.js";
+import { clockTime, duration, kilometres, t } from "../i18n.js";
 import { getSetting, putSetting } from "../store.js";
 
 const numberOf = (id) => `WO-${String(id).padStart(6, "0")}`;
@@ -21,19 +22,49 @@ export async function loadNotifications(db) {
   }
 }
 
+/** The catalogue's words for `key`, or "" when it has none. */
+function words(key, values) {
+  const text = t(key, values);
+  return text === key ? "" : text;
+}
+
+/** What happened, in the app's language, from the notification's kind and details: "WO-000402 Boiler
+ * leak: assigned to you by the dispatcher". Without the job's title (an older copy) or words for
+ * this kind, the server's English `message`. */
+export function notificationText(item) {
+  const key = `notification_${item.kind}_${item.by}`;
+  const number = item.work_order_number ?? numberOf(item.work_order_id);
+  if (!item.work_order_title || !words(key)) return item.message ?? t(`notification_${item.kind}`, { number });
+  const details = item.details ?? {};
+  const why = item.by === "scheduler" && details.reason ? words(`notifyReason_${details.reason}`) : "";
+  const near = item.kind === "assigned" && item.by === "scheduler" && details.distance_km != null;
+  const distance = near ? kilometres(details.distance_km) : "";
+  const where = near ? words("notifyNear", { distance, eta: duration(details.eta_minutes ?? 0) }) : "";
+  return t(key, { number, title: item.work_order_title, where, why }).replace(/\s+/g, " ").trim();
+}
+
 export async function notificationsView(ctx) {
   const items = await loadNotifications(ctx.db);
-  const markRead = async (item) => {
-    const path = `/me/notifications/${item.id}/read`;
-    await ctx.work.record({ kind: "read", method: "POST", path, label: t("markRead") });
+  const send = async (path, label) => {
+    await ctx.work.record({ kind: "read", method: "POST", path, label });
     await ctx.work.sync().catch(() => {});
     await ctx.refresh(); // the list and the header's count come from the server
   };
+  const markRead = (item) => send(`/me/notifications/${item.id}/read`, t("markRead"));
+  const markAllRead = () => send("/me/notifications/read-all", t("markAllRead"));
+  const anyUnread = items.some((item) => !item.read_at);
   return el(
     "section",
     { class: "pad" },
     el("a", { href: "#/", class: "back" }, t("back")),
-    el("h2", {}, t("notifications")),
+    el(
+      "div",
+      { class: "title-row" },
+      el("h2", {}, t("notifications")),
+      anyUnread
+        ? el("button", { type: "button", class: "secondary", on: { click: markAllRead } }, t("markAllRead"))
+        : null,
+    ),
     items.length
       ? el(
           "ul",
@@ -42,7 +73,7 @@ export async function notificationsView(ctx) {
             el(
               "li",
               { class: item.read_at ? "read" : "unread" },
-              el("p", {}, t(`notification_${item.kind}`, { number: numberOf(item.work_order_id) })),
+              el("p", {}, notificationText(item)),
               el("p", { class: "meta" }, clockTime(item.created_at)),
               item.kind === "assigned" ? el("a", { href: `#/jobs/${item.work_order_id}` }, numberOf(item.work_order_id)) : null,
               item.read_at ? null : el("button", { type: "button", class: "secondary", on: { click: () => markRead(item) } }, t("markRead")),

@@ -78,7 +78,7 @@ export async function signoffView(ctx) {
     if (rating.value) body.rating = Number(rating.value);
     if (comment.value.trim()) body.comment = comment.value.trim();
     await ctx.work.record(
-      { kind: "signoff", method: "POST", path: `/work-orders/${job.id}/signoff`, body, jobId: job.id, label: `sign-off · ${job.number}` },
+      { kind: "signoff", method: "POST", path: `/work-orders/${job.id}/signoff`, body, jobId: job.id, number: job.number, label: `sign-off · ${job.number}` },
       (current) => ({ ...current, status: "closed", closed_at: body.occurred_at, changedOffline: true, events: [...(current.events ?? []), { action: "close", occurred_at: body.occurred_at, pending: true }] }),
     );
     ctx.render();
