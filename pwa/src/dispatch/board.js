@@ -1,38 +1,95 @@
-// The board: work orders by status with filters, SLA timers, overdue and escalated flags.
+// The board: work orders by status with filters, SLA timers, overdue, escalated and reopened flags.
+// A text search looks through every job, closed and cancelled ones too, as an after-sales desk does
+// when a customer calls back: its results are a list, not the board's open columns.
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
-import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer } from "./common.js";
+import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer, technicianLabel, when } from "./common.js";
 
 const filters = { priority: "", channel: "", technician_id: "", overdue: false, q: "" };
+const EVERY_STATUS = [...STATUSES, "closed", "cancelled"];
+const TEXT = {
+  search: "Phone, name, number, address",
+  results: (n, q) => `${n} work orders match “${q}”, closed ones included`,
+  open: (n) => `${n} open work orders`,
+  clear: "Clear search",
+  reopened: (reason) => (reason ? `Reopened: “${reason}”` : "Reopened"),
+};
+// The reason a reopened job came back, by "id:version" (read from its timeline once per change).
+const reopenReasons = new Map();
+const REOPEN_LOOKUPS = 30;
 
 function query() {
-  const params = new URLSearchParams({ status: STATUSES.join(","), per_page: "200" });
+  const params = new URLSearchParams({ status: (filters.q ? EVERY_STATUS : STATUSES).join(","), per_page: "200" });
   for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value === true ? "true" : value);
   return params;
 }
 
-function card(job) {
+/** Open jobs that came back (the customer disputed, or the dispatcher reopened): the latest reason. */
+async function loadReopenReasons(jobs) {
+  const key = (job) => `${job.id}:${job.version}`;
+  const missing = jobs.filter((j) => j.reopen_count > 0 && !reopenReasons.has(key(j))).slice(0, REOPEN_LOOKUPS);
+  await Promise.all(
+    missing.map(async (job) => {
+      const detail = await request("GET", `/work-orders/${job.id}`).catch(() => null);
+      const reopen = detail?.events.filter((e) => e.action === "reopen").at(-1);
+      reopenReasons.set(key(job), reopen?.details?.reason ?? null);
+    }),
+  );
+  return (job) => (job.reopen_count > 0 ? TEXT.reopened(reopenReasons.get(key(job))) : null);
+}
+
+function card(job, roster, reopened) {
   return el(
     "li",
     { class: `card priority-${job.priority}`, "data-status": job.status },
     el("a", { href: `#/jobs/${job.id}` }, `${job.number} · ${job.title}`),
     el("p", { class: "meta" }, `${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`),
-    el("p", { class: "meta" }, job.technician ? job.technician.name : "Unassigned"),
+    el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : "Unassigned"),
     slaTimer(job),
     job.overdue ? el("span", { class: "flag late" }, "Overdue") : null,
     job.escalated_at ? el("span", { class: "flag escalated" }, "Escalated") : null,
+    reopened(job) ? el("span", { class: "flag reopened" }, reopened(job)) : null,
+  );
+}
+
+function results(page, roster) {
+  const row = (job) =>
+    el(
+      "tr",
+      { "data-status": job.status },
+      el("th", { scope: "row" }, el("a", { href: `#/jobs/${job.id}` }, job.number)),
+      el("td", {}, job.title),
+      el(
+        "td",
+        {},
+        el("a", { href: `#/customers/${job.customer.id}` }, job.customer.name),
+        el("div", { class: "meta" }, job.customer.phone ?? ""),
+      ),
+      el("td", {}, job.address ?? "—"),
+      el("td", {}, LABEL[job.status] ?? job.status),
+      el("td", {}, job.technician ? technicianLabel(job.technician, roster) : "—"),
+      el("td", {}, when(job.created_at)),
+    );
+  const names = ["Number", "Title", "Customer", "Address", "Status", "Technician", "Created"];
+  return el(
+    "table",
+    { "aria-label": "Search results" },
+    el("thead", {}, el("tr", {}, names.map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, page.items.map(row)),
   );
 }
 
 function filterForm(ctx, technicians) {
   const priority = select("f-priority", PRIORITIES.map((p) => [p, LABEL[p]]), filters.priority, "Any");
   const channel = select("f-channel", CHANNELS.map((c) => [c, c]), filters.channel, "Any");
-  const technician = select("f-technician", technicians.map((t) => [t.id, t.name]), filters.technician_id, "Anyone");
+  const technicianOptions = technicians.map((t) => [t.id, technicianLabel(t, technicians)]);
+  const technician = select("f-technician", technicianOptions, filters.technician_id, "Anyone");
   const overdue = el("input", { id: "f-overdue", type: "checkbox", checked: filters.overdue });
-  const text = el("input", { id: "f-q", type: "search", value: filters.q, placeholder: "Number, title, customer" });
-  const apply = (event) => {
+  const text = el("input", { id: "f-q", type: "search", value: filters.q, placeholder: "138 0013 8000, WO-000123" });
+  const apply = (event, q = text.value.trim()) => {
     event?.preventDefault();
-    Object.assign(filters, { priority: priority.value, channel: channel.value, technician_id: technician.value, overdue: overdue.checked, q: text.value.trim() });
+    const chosen = { priority: priority.value, channel: channel.value, technician_id: technician.value };
+    Object.assign(filters, chosen, { overdue: overdue.checked, q });
     ctx.render();
   };
   for (const input of [priority, channel, technician, overdue]) input.addEventListener("change", apply);
@@ -45,18 +102,22 @@ function filterForm(ctx, technicians) {
     el("label", { class: "check" }, overdue, " Overdue only"),
     field("f-q", "Search", text),
     el("button", { type: "submit" }, "Filter"),
+    filters.q
+      ? el("button", { type: "button", class: "secondary", on: { click: () => apply(null, "") } }, TEXT.clear)
+      : null,
   );
 }
 
 export async function boardView(ctx) {
   const [page, technicians] = await Promise.all([request("GET", `/work-orders?${query()}`), ctx.technicians()]);
+  const reopened = filters.q ? () => null : await loadReopenReasons(page.items);
   const columns = STATUSES.map((status) => {
     const jobs = page.items.filter((job) => job.status === status);
     return el(
       "section",
       { class: "column", "aria-labelledby": `col-${status}` },
       el("h2", { id: `col-${status}` }, `${LABEL[status]} (${jobs.length})`),
-      el("ul", { "aria-label": LABEL[status] }, jobs.map(card)),
+      el("ul", { "aria-label": LABEL[status] }, jobs.map((job) => card(job, technicians, reopened))),
     );
   });
   return el(
@@ -64,7 +125,7 @@ export async function boardView(ctx) {
     {},
     el("div", { class: "toolbar" }, el("a", { href: "#/new", class: "button", role: "button" }, "New work order"), el("a", { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" }, "Export CSV")),
     filterForm(ctx, technicians),
-    el("p", { class: "meta", role: "status" }, `${page.total} open work orders`),
-    el("div", { class: "board" }, columns),
+    el("p", { class: "meta", role: "status" }, filters.q ? TEXT.results(page.total, filters.q) : TEXT.open(page.total)),
+    filters.q ? results(page, technicians) : el("div", { class: "board" }, columns),
   );
 }

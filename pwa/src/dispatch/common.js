@@ -38,3 +38,95 @@ export function select(id, options, value = "", blank = null) {
     options.map(([v, text]) => el("option", { value: v, selected: String(v) === String(value) }, text)),
   );
 }
+
+/** Technicians with the same name told apart: "Li Wei (+86 139 …)" or, without a phone, "Li Wei #12". */
+export function technicianLabel(technician, roster = []) {
+  if (!technician) return "";
+  const key = (name) => (name ?? "").trim().toLowerCase();
+  const twins = roster.filter((t) => t.id !== technician.id && key(t.name) === key(technician.name));
+  if (!twins.length) return technician.name;
+  const phone = technician.phone ?? roster.find((t) => t.id === technician.id)?.phone;
+  const phoneTellsApart = phone && twins.every((t) => t.phone !== phone);
+  return phoneTellsApart ? `${technician.name} (${phone})` : `${technician.name} #${technician.id}`;
+}
+
+// The timeline's words, in one place (a later issue moves them into a translation catalogue).
+// Each entry turns an event into a sentence; `w.who` is the actor in words, `w.tech(key)` the
+// technician the event's details name under that key.
+const REASSIGN_REASONS = { not_accepted: "not accepted in time", response_overdue: "past its response deadline" };
+const LOG_WORDS = { note: "Note added", fix: "Fix recorded", part: "Parts used" };
+const FIELD_WORDS = {
+  title: "title", description: "description", priority: "priority", channel: "channel",
+  required_skills: "skills", lat: "location", lon: "location", address: "address",
+  response_due_at: "respond-by time", resolve_due_at: "resolve-by time",
+};
+const fieldList = (changes) => [...new Set(Object.keys(changes ?? {}).map((f) => FIELD_WORDS[f] ?? f))].join(", ");
+const why = (d) => REASSIGN_REASONS[d.reason] ?? d.reason ?? "overdue";
+const trip = (d) =>
+  d.distance_km != null ? `; ${Number(d.distance_km).toFixed(1)} km, about ${d.eta_minutes} min` : "";
+const via = (d) => (d.via === "link" ? "through the confirmation link" : "on the technician's phone");
+
+export const EVENT_WORDS = {
+  created: (e, w) => `Created by ${w.who} (${e.details.channel ?? "?"}, ${LABEL[e.details.priority] ?? "?"})`,
+  updated: (e, w) => `Edited by ${w.who}: ${fieldList(e.details.changes) || "no field"}`,
+  assign: (e, w) =>
+    e.details.from_technician_id
+      ? `Reassigned from ${w.tech("from_technician_id")} to ${w.tech("technician_id")} by ${w.who}`
+      : `Assigned to ${w.tech("technician_id")} by ${w.who}`,
+  auto_reassigned: (e, w) =>
+    (e.details.from_technician_id ? `Moved from ${w.tech("from_technician_id")} to ` : "Given to ") +
+    `${w.tech("to_technician_id")} by the scheduler (${why(e.details)}${trip(e.details)})`,
+  escalated: (e) => `Escalated by the scheduler: nobody qualified (${why(e.details)})`,
+  accept: (e, w) => `Accepted by ${w.who}`,
+  decline: (e, w) => `Declined by ${w.who}`,
+  depart: (e, w) => `${w.who} is on the way`,
+  arrive: (e, w) => `${w.who} arrived on site${e.details.first_arrival === false ? " (again)" : ""}`,
+  pause: (e, w) => `Put on hold by ${w.who}`,
+  resume: (e, w) => `Work resumed by ${w.who}`,
+  complete: (e, w) => `Completed by ${w.who}${e.details.first_time_fix ? " (fixed first time)" : ""}`,
+  close: (e) =>
+    `Closed: signed by ${e.details.signer_name ?? "the customer"} ${via(e.details)}` +
+    (e.details.rating ? `, rating ${e.details.rating}/5` : ""),
+  reopen: (e, w) =>
+    e.actor.kind === "customer"
+      ? `Reopened by the customer${e.details.signer_name ? ` (${e.details.signer_name})` : ""}`
+      : `Reopened by ${w.who}`,
+  cancel: (e, w) => `Cancelled by ${w.who}`,
+  log_added: (e, w) =>
+    `${LOG_WORDS[e.details.kind] ?? "Log added"}${e.details.parts ? ` (${e.details.parts} lines)` : ""} by ${w.who}`,
+  attachment_added: (e, w) => `Photo added by ${w.who}`,
+  confirmation_link_created: (e, w) =>
+    `Confirmation link created by ${w.who}` +
+    (e.details.expires_at ? `, valid until ${when(e.details.expires_at)}` : ""),
+  refused_change_forwarded: (e, w) =>
+    `Forwarded by ${w.who} after the job was taken from them (${e.details.action ?? e.details.kind ?? "a change"})`,
+};
+// The comment an event carries, shown as a quotation after its sentence.
+const QUOTED = {
+  decline: "reason", pause: "reason", reopen: "reason", cancel: "reason", complete: "resolution",
+  refused_change_forwarded: "text",
+};
+const ACTOR_KINDS = { scheduler: "the scheduler", customer: "the customer", system: "the system" };
+
+/** The actor of an event in words: a user by name (a close on the phone names its technician), else what
+ * acted. A customer has no name here: their words are the event's comment, never its actor. */
+export function actorWords(event) {
+  return event.actor?.name ?? ACTOR_KINDS[event.actor?.kind] ?? "someone";
+}
+
+/** An event as a sentence, and the comment it carries (a reason, a resolution, a forwarded note and its parts). */
+export function eventWords(event, roster = []) {
+  const e = { ...event, details: event.details ?? {} };
+  const tech = (key) => {
+    const id = e.details[key];
+    if (id == null) return "nobody";
+    const known = roster.find((t) => t.id === id);
+    return known ? technicianLabel(known, roster) : (e.technicians?.[id] ?? `technician #${id}`);
+  };
+  const words = EVENT_WORDS[e.action];
+  const who = actorWords(e);
+  const sentence = words ? words(e, { who, tech }) : `${e.action.replaceAll("_", " ")} by ${who}`;
+  const parts = Array.isArray(e.details.parts) ? e.details.parts.map((p) => `${p.qty} × ${p.name}`) : [];
+  const comment = [e.details[QUOTED[e.action]], ...parts].filter((c) => c != null && c !== "").join("; ");
+  return { sentence, comment: comment || null };
+}

@@ -5,11 +5,13 @@ import { ApiError, currentUser, logOut, request } from "../api.js";
 import { el } from "../dom.js";
 import { loginForm } from "../login.js";
 import { boardView } from "./board.js";
+import { customersView, customerView } from "./customers.js";
 import { intakeView } from "./intake.js";
 import { jobView } from "./job.js";
+import { jobEditView } from "./job-edit.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
-import { escalationsView, rosterView } from "./roster.js";
+import { escalationsView, rosterView, technicianEditView } from "./roster.js";
 
 const root = document.getElementById("app");
 const STAFF = new Set(["dispatcher", "admin"]);
@@ -18,6 +20,7 @@ const NAV = [
   ["#/board", "Board"],
   ["#/map", "Map"],
   ["#/new", "New work order"],
+  ["#/customers", "Customers"],
   ["#/roster", "Roster"],
   ["#/escalations", "Escalations"],
   ["#/kpis", "KPIs"],
@@ -30,11 +33,22 @@ async function technicians(fresh = false) {
   return console_.technicianCache;
 }
 
+// Screens that hold a form being filled in are not redrawn by live updates ("live": false).
+const VIEWS = {
+  map: mapView, new: intakeView, intake: intakeView, roster: rosterView, escalations: escalationsView,
+  kpis: kpisView, customers: customersView,
+};
+const ITEM_VIEWS = { jobs: jobView, customers: customerView };
+const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
+
+/** The screen of the hash: `#/name`, `#/name/id`, `#/name/id/edit`, each with an optional `?query`. */
 function route() {
-  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
-  const views = { map: mapView, new: intakeView, roster: rosterView, escalations: escalationsView, kpis: kpisView };
-  if (name === "jobs" && id) return { view: jobView, id: Number(id), live: true };
-  return { view: views[name] ?? boardView, live: !["new", "kpis"].includes(name) };
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const [name, id, sub] = path.split("/");
+  const params = new URLSearchParams(query);
+  if (id && sub === "edit" && EDIT_VIEWS[name]) return { view: EDIT_VIEWS[name], id: Number(id), params, live: false };
+  if (id && ITEM_VIEWS[name]) return { view: ITEM_VIEWS[name], id: Number(id), params, live: true };
+  return { view: VIEWS[name] ?? boardView, params, live: !["new", "intake", "kpis", "customers"].includes(name) };
 }
 
 function header() {
@@ -56,24 +70,34 @@ function render() {
 }
 
 async function draw() {
-  const { view, id } = route();
+  const { view, id, params } = route();
   console_.technicianCache = null;
   let body;
   try {
-    body = await view({ ...console_, id, render, technicians, go: (hash) => (location.hash = hash) });
+    const go = (hash) => (location.hash = hash);
+    body = await view({ ...console_, id, params, render, technicians, go });
   } catch (error) {
     body = el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "The server did not answer; retrying.");
   }
   root.replaceChildren(header(), body);
 }
 
-/** A change anywhere: redraw the live screens (not a form being filled in), at most every second. */
+/** Someone is answering a dialog or typing in a field: a redraw now would throw their input away. */
+function busy() {
+  const focused = document.activeElement;
+  const typing = root.contains(focused) && focused.matches("input:not([type=checkbox]), textarea") && focused.value;
+  return Boolean(document.querySelector("dialog[open]") || typing);
+}
+
+/** A change anywhere: redraw the live screens (not a form being filled in), at most every second;
+ * while the dispatcher is busy on the screen, the redraw waits for them. */
 let pending = null;
 function changed() {
   if (!route().live || pending) return;
   pending = setTimeout(() => {
     pending = null;
-    render();
+    if (busy()) changed();
+    else render();
   }, 1000);
 }
 

@@ -1,20 +1,55 @@
-// A job in the console: who should go and why (ranked candidates), one-click assign or reassign,
-// cancel with a reason; the full timeline, logs, parts, photos, and the sign-off with its record
-// hash checked against the current record.
+// A job in the console: who should go and why (ranked candidates), one-click assign or reassign
+// (confirmed when the technician lacks a required skill), cancel or reopen with a reason, a
+// confirmation link for the customer; the timeline in words, logs, parts, photos, and the sign-off
+// with its record hash checked against the current record.
+import QRCode from "qrcode";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL, minutesText, slaTimer, when } from "./common.js";
+import { LABEL, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
+// Confirmation links made on this screen, by job id: a live redraw (the link's own event causes
+// one) must not take the URL and QR code away from the dispatcher who is reading them out.
+const links = new Map();
+const failure = (error) => (error instanceof ApiError ? error.message : "The server did not answer.");
 
-function candidateTable(ctx, job, candidates, feedback) {
+/** A modal question with two answers; resolves to true for the first. The console does not redraw
+ * while it is open (dispatch.js: busy). */
+function ask(question, yes, no) {
+  return new Promise((resolve) => {
+    const dialog = el("dialog", { "aria-label": question, class: "ask" });
+    const answer = (value) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    dialog.append(
+      el("p", {}, question),
+      el(
+        "div",
+        { class: "row" },
+        el("button", { type: "button", on: { click: () => answer(true) } }, yes),
+        el("button", { type: "button", class: "secondary", on: { click: () => answer(false) } }, no),
+      ),
+    );
+    dialog.addEventListener("cancel", () => answer(false)); // Escape
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+function candidateTable(ctx, job, candidates, feedback, roster) {
   const verb = job.technician ? "Reassign" : "Assign";
   const assign = async (candidate) => {
+    const name = technicianLabel(candidate.technician, roster);
+    const missing = candidate.skills_missing;
+    const question = `${name} lacks: ${missing.join(", ")}. Assign anyway?`;
+    if (missing.length && !(await ask(question, "Assign anyway", "Cancel"))) return;
     try {
       await change("POST", `/work-orders/${job.id}/assign`, { technician_id: candidate.technician.id });
       ctx.render();
     } catch (error) {
-      feedback.textContent = error instanceof ApiError ? error.message : "The server did not answer.";
+      feedback.textContent = failure(error);
     }
   };
   return el(
@@ -28,13 +63,27 @@ function candidateTable(ctx, job, candidates, feedback) {
         el(
           "tr",
           { class: c.qualified ? null : "unqualified" },
-          el("th", { scope: "row" }, c.technician.name),
+          el("th", { scope: "row" }, technicianLabel(c.technician, roster)),
           el("td", {}, `${c.distance_km.toFixed(1)} km`),
           el("td", {}, minutesText(c.eta_minutes)),
           el("td", {}, `${c.open_jobs}/${c.technician.max_open_jobs}`),
           el("td", {}, c.skills_missing.join(", ") || "—"),
           el("td", {}, c.score.toFixed(1)),
-          el("td", {}, job.technician?.id === c.technician.id ? "current" : el("button", { type: "button", "aria-label": `${verb} to ${c.technician.name}`, on: { click: () => assign(c) } }, verb)),
+          el(
+            "td",
+            {},
+            job.technician?.id === c.technician.id
+              ? "current"
+              : el(
+                  "button",
+                  {
+                    type: "button",
+                    "aria-label": `${verb} to ${technicianLabel(c.technician, roster)}`,
+                    on: { click: () => assign(c) },
+                  },
+                  verb,
+                ),
+          ),
         ),
       ),
     ),
@@ -69,12 +118,70 @@ function signoffCard(signoff) {
   );
 }
 
-function timeline(job) {
+/** Each event as a sentence ("Assigned to Li Wei by Dana Dispatcher"), the comment it carries
+ * (a reason, a resolution, the customer's words) quoted after it, never in the actor's place. */
+function timeline(job, roster) {
+  const item = (event) => {
+    const { sentence, comment } = eventWords(event, roster);
+    return el(
+      "li",
+      {},
+      el("time", { datetime: event.occurred_at }, when(event.occurred_at)),
+      ` · ${sentence}`,
+      comment ? [": ", el("span", { class: "comment" }, `“${comment}”`)] : null,
+    );
+  };
+  return el("ol", { class: "timeline", "aria-label": "Timeline" }, job.events.map(item));
+}
+
+function reopenForm(ctx, job, feedback) {
+  const reason = el("input", { id: "reopen-reason", required: true, maxlength: 1000 });
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      const body = { reason: reason.value.trim(), version: job.version };
+      await change("POST", `/work-orders/${job.id}/actions/reopen`, body);
+      ctx.render();
+    } catch (error) {
+      feedback.textContent = failure(error);
+    }
+  };
   return el(
-    "ol",
-    { class: "timeline", "aria-label": "Timeline" },
-    job.events.map((e) => el("li", {}, `${when(e.occurred_at)} · ${e.action}`, e.to_status ? ` → ${LABEL[e.to_status] ?? e.to_status}` : "", e.actor?.name ? ` · ${e.actor.name}` : "", e.details?.reason ? ` · ${e.details.reason}` : "")),
+    "form",
+    { class: "row", on: { submit } },
+    field("reopen-reason", "Reopen reason", reason),
+    el("button", { type: "submit" }, "Reopen job"),
   );
+}
+
+async function linkPanel(link) {
+  const qr = await QRCode.toDataURL(link.url, { margin: 1, width: 200, errorCorrectionLevel: "M" });
+  return el(
+    "section",
+    { class: "panel", "aria-labelledby": "link-title" },
+    el("h3", { id: "link-title" }, "Confirmation link"),
+    el("p", {}, el("a", { href: link.url, target: "_blank", rel: "noopener" }, link.url)),
+    el("p", { class: "meta" }, `Single use, valid until ${when(link.expires_at)}.`),
+    el("img", { src: qr, alt: "QR code of the confirmation link", width: 200, height: 200 }),
+  );
+}
+
+async function confirmationLink(ctx, job, feedback) {
+  const made = links.get(job.id);
+  const create = async () => {
+    try {
+      links.set(job.id, await change("POST", `/work-orders/${job.id}/confirmation-link`));
+      ctx.render();
+    } catch (error) {
+      feedback.textContent = failure(error);
+    }
+  };
+  const button = el(
+    "button",
+    { type: "button", class: made ? "secondary" : null, on: { click: create } },
+    made ? "Create a new confirmation link" : "Create confirmation link",
+  );
+  return [button, made ? await linkPanel(made) : null];
 }
 
 function logs(job) {
@@ -85,29 +192,54 @@ function logs(job) {
   );
 }
 
+function dueTimes(job) {
+  const text = `Respond by ${when(job.response_due_at)} · Resolve by ${when(job.resolve_due_at)}`;
+  return el("p", { id: "due-times" }, text);
+}
+
 export async function jobView(ctx) {
-  const job = await request("GET", `/work-orders/${ctx.id}`);
+  const [job, roster] = await Promise.all([request("GET", `/work-orders/${ctx.id}`), ctx.technicians()]);
   const feedback = el("p", { class: "error", role: "alert" });
   const candidates = ASSIGNABLE.has(job.status) ? (await request("GET", `/work-orders/${job.id}/candidates?per_page=10`)).items : [];
+  const may = (action) => job.allowed_actions.includes(action);
+  const open = job.status !== "closed" && job.status !== "cancelled";
   return el(
     "article",
     { class: "job" },
     el("a", { href: "#/board" }, "← Board"),
     el("h2", {}, `${job.number} · ${job.title}`),
-    el("p", {}, `${LABEL[job.priority]} · ${job.channel} · `, el("strong", { id: "job-status" }, LABEL[job.status]), job.technician ? ` · ${job.technician.name}` : " · unassigned"),
+    el(
+      "p",
+      {},
+      `${LABEL[job.priority]} · ${job.channel} · `,
+      el("strong", { id: "job-status" }, LABEL[job.status]),
+      job.technician ? ` · ${technicianLabel(job.technician, roster)}` : " · unassigned",
+    ),
     slaTimer(job),
+    dueTimes(job),
     job.escalated_at ? el("p", { class: "flag escalated" }, `Escalated ${when(job.escalated_at)}: nobody qualified`) : null,
-    el("p", {}, `${job.customer.name}${job.customer.phone ? ` · ${job.customer.phone}` : ""}${job.address ? ` · ${job.address}` : ""}`),
+    el(
+      "p",
+      {},
+      el("a", { href: `#/customers/${job.customer.id}` }, job.customer.name),
+      job.customer.phone ? ` · ${job.customer.phone}` : "",
+      job.address ? ` · ${job.address}` : "",
+    ),
     job.description ? el("p", { class: "description" }, job.description) : null,
     job.required_skills.length ? el("p", {}, `Skills: ${job.required_skills.join(", ")}`) : null,
+    open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, "Edit work order")) : null,
     feedback,
-    candidates.length ? [el("h3", {}, job.technician ? "Reassign to" : "Who should go"), candidateTable(ctx, job, candidates, feedback)] : null,
-    job.status !== "closed" && job.status !== "cancelled" ? cancelForm(ctx, job, feedback) : null,
+    candidates.length
+      ? [el("h3", {}, job.technician ? "Reassign to" : "Who should go"), candidateTable(ctx, job, candidates, feedback, roster)]
+      : null,
+    job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
+    may("reopen") ? reopenForm(ctx, job, feedback) : null,
+    open ? cancelForm(ctx, job, feedback) : null,
     job.resolution ? el("p", {}, el("strong", {}, "Resolution: "), job.resolution) : null,
     job.logs.length ? [el("h3", {}, "Logs and parts"), logs(job)] : null,
     job.attachments.length ? [el("h3", {}, "Photos"), el("div", { class: "photos" }, job.attachments.map((a) => el("a", { href: a.url, target: "_blank" }, el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }))))] : null,
     signoffCard(job.signoff ?? job.signoffs?.at(-1)),
     el("h3", {}, "Timeline"),
-    timeline(job),
+    timeline(job, roster),
   );
 }

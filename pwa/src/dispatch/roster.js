@@ -1,7 +1,12 @@
-// The roster (technicians, skills, shift, position age, load) and the escalations queue.
-import { request } from "../api.js";
-import { el } from "../dom.js";
-import { LABEL, minutesText, when } from "./common.js";
+// The roster (technicians, skills, shift, position age, load), a technician's edit form, and the
+// escalations queue.
+import { ApiError, change, request } from "../api.js";
+import { el, field } from "../dom.js";
+import { LABEL, minutesText, technicianLabel, when } from "./common.js";
+
+const COLUMNS = ["Technician", "Skills", "On shift", "Last position", "Open jobs", "Change"];
+const editLink = (t, roster) =>
+  el("a", { href: `#/roster/${t.id}/edit`, "aria-label": `Edit ${technicianLabel(t, roster)}` }, "Edit");
 
 export async function rosterView(ctx) {
   const technicians = await ctx.technicians(true);
@@ -13,7 +18,7 @@ export async function rosterView(ctx) {
     el(
       "table",
       { "aria-label": "Roster" },
-      el("thead", {}, el("tr", {}, ["Technician", "Skills", "On shift", "Last position", "Open jobs"].map((h) => el("th", { scope: "col" }, h)))),
+      el("thead", {}, el("tr", {}, COLUMNS.map((h) => el("th", { scope: "col" }, h)))),
       el(
         "tbody",
         {},
@@ -21,11 +26,12 @@ export async function rosterView(ctx) {
           el(
             "tr",
             { class: t.active === false ? "unqualified" : null },
-            el("th", { scope: "row" }, t.name, t.phone ? el("div", { class: "meta" }, t.phone) : null),
+            el("th", { scope: "row" }, t.phone ? [t.name, el("div", { class: "meta" }, t.phone)] : technicianLabel(t, technicians)),
             el("td", {}, t.skills.join(", ") || "—"),
             el("td", {}, t.on_shift ? "yes" : "no"),
             el("td", {}, age(t)),
             el("td", { class: t.open_jobs >= t.max_open_jobs ? "late" : null }, `${t.open_jobs} / ${t.max_open_jobs}`),
+            el("td", {}, editLink(t, technicians)),
           ),
         ),
       ),
@@ -44,5 +50,84 @@ export async function escalationsView() {
     jobs.length
       ? el("ol", { "aria-label": "Escalations" }, jobs.map((j) => el("li", {}, el("a", { href: `#/jobs/${j.id}` }, `${j.number} · ${j.title}`), ` · ${LABEL[j.priority]} · ${LABEL[j.status]} · escalated ${when(j.escalated_at)}`)))
       : el("p", {}, "No escalations."),
+  );
+}
+
+const EDIT_TEXT = {
+  title: (name) => `Edit ${name}`,
+  offline: "The server did not answer; nothing was saved.",
+  saved: "Saved.",
+};
+
+function technicianInputs(t) {
+  return {
+    phone: el("input", { id: "tech-phone", type: "tel", value: t.phone ?? "", maxlength: 40 }),
+    skills: el("input", { id: "tech-skills", value: t.skills.join(", "), placeholder: "hvac, electrical" }),
+    lat: el("input", { id: "tech-home-lat", type: "number", step: "any", min: -90, max: 90, value: t.home?.lat }),
+    lon: el("input", { id: "tech-home-lon", type: "number", step: "any", min: -180, max: 180, value: t.home?.lon }),
+    max: el("input", { id: "tech-max", type: "number", min: 1, max: 100, step: 1, value: t.max_open_jobs }),
+    onShift: el("input", { id: "tech-on-shift", type: "checkbox", checked: t.on_shift }),
+  };
+}
+
+/** The PATCH body: only what was changed, so the technician's own shift switch is not undone by an
+ * edit of their skills made while they went on shift. */
+function technicianPatch(form, t) {
+  const body = {};
+  const phone = form.phone.value.trim();
+  if (phone !== (t.phone ?? "")) body.phone = phone || null;
+  const skills = form.skills.value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (skills.join(",") !== t.skills.join(",")) body.skills = skills;
+  const home = { lat: Number(form.lat.value), lon: Number(form.lon.value) };
+  if (home.lat !== t.home?.lat || home.lon !== t.home?.lon) body.home = home;
+  if (Number(form.max.value) !== t.max_open_jobs) body.max_open_jobs = Number(form.max.value);
+  if (form.onShift.checked !== t.on_shift) body.on_shift = form.onShift.checked;
+  return body;
+}
+
+function fieldProblems(error) {
+  const problems = Object.entries(error.fields).map(([name, list]) => `${name}: ${[].concat(list).join(", ")}`);
+  return problems.length ? el("ul", {}, problems.map((problem) => el("li", {}, problem))) : null;
+}
+
+export async function technicianEditView(ctx) {
+  const [t, roster] = await Promise.all([request("GET", `/technicians/${ctx.id}`), ctx.technicians()]);
+  const name = technicianLabel(t, roster);
+  const form = technicianInputs(t);
+  const errors = el("div", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    errors.replaceChildren();
+    try {
+      const body = technicianPatch(form, t);
+      if (Object.keys(body).length) await change("PATCH", `/technicians/${t.id}`, body);
+      ctx.go("#/roster");
+    } catch (error) {
+      if (!(error instanceof ApiError)) errors.textContent = EDIT_TEXT.offline;
+      else errors.replaceChildren(el("p", {}, error.message), fieldProblems(error));
+    }
+  };
+  return el(
+    "form",
+    { class: "intake", on: { submit }, "aria-labelledby": "tech-title" },
+    el("a", { href: "#/roster" }, "← Roster"),
+    el("h2", { id: "tech-title" }, EDIT_TEXT.title(name)),
+    field("tech-phone", "Phone", form.phone),
+    field("tech-skills", "Skills (comma separated)", form.skills),
+    el(
+      "div",
+      { class: "row" },
+      field("tech-home-lat", "Home latitude", form.lat),
+      field("tech-home-lon", "Home longitude", form.lon),
+    ),
+    field("tech-max", "Most open jobs at once", form.max),
+    el("label", { class: "check" }, form.onShift, " On shift"),
+    errors,
+    el(
+      "div",
+      { class: "row" },
+      el("button", { type: "submit" }, "Save"),
+      el("a", { href: "#/roster", class: "button secondary" }, "Cancel"),
+    ),
   );
 }

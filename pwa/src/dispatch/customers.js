@@ -1,0 +1,134 @@
+// Customers: a search by phone or name, and a customer's page with every job (open and closed),
+// their signatures and ratings, and a new job for them.
+import { request } from "../api.js";
+import { el, field } from "../dom.js";
+import { LABEL, when } from "./common.js";
+
+const TEXT = {
+  search: "Phone or name",
+  found: (n, q) => `${n} customers match “${q}”`,
+  none: "No customer matches.",
+  jobs: (n) => `Jobs (${n})`,
+  newJob: "New job for this customer",
+  signoffs: "Signatures and ratings",
+  noSignoffs: "No signatures yet.",
+  accepted: (s) => (s.accepted ? "confirmed" : "disputed"),
+  method: (s) => (s.method === "link" ? "by link" : "on the technician's phone"),
+};
+// The sign-offs shown come from the details of the customer's latest signed jobs (one request each).
+const SIGNED_JOBS = 20;
+const query = { q: "" };
+const header = (names) => el("thead", {}, el("tr", {}, names.map((h) => el("th", { scope: "col" }, h))));
+
+function customerRow(customer) {
+  return el(
+    "tr",
+    {},
+    el("th", { scope: "row" }, el("a", { href: `#/customers/${customer.id}` }, customer.name)),
+    el("td", {}, customer.phone ?? "—"),
+    el("td", {}, customer.address ?? "—"),
+  );
+}
+
+export async function customersView(ctx) {
+  const text = el("input", { id: "customer-q", type: "search", value: query.q, placeholder: "138 0013 8000, Zhang" });
+  const submit = (event) => {
+    event.preventDefault();
+    query.q = text.value.trim();
+    ctx.render();
+  };
+  const params = new URLSearchParams({ q: query.q, per_page: "50" });
+  const page = query.q ? await request("GET", `/customers?${params}`) : null;
+  return el(
+    "div",
+    {},
+    el("h2", {}, "Customers"),
+    el(
+      "form",
+      { class: "filters", role: "search", on: { submit } },
+      field("customer-q", TEXT.search, text),
+      el("button", { type: "submit" }, "Search"),
+    ),
+    page ? el("p", { class: "meta", role: "status" }, TEXT.found(page.total, query.q)) : null,
+    page && page.items.length
+      ? el(
+          "table",
+          { "aria-label": "Customers" },
+          header(["Customer", "Phone", "Address"]),
+          el("tbody", {}, page.items.map(customerRow)),
+        )
+      : page
+        ? el("p", {}, TEXT.none)
+        : null,
+  );
+}
+
+function jobRow(job) {
+  return el(
+    "tr",
+    { "data-status": job.status },
+    el("th", { scope: "row" }, el("a", { href: `#/jobs/${job.id}` }, job.number)),
+    el("td", {}, job.title),
+    el("td", {}, LABEL[job.status] ?? job.status),
+    el("td", {}, LABEL[job.priority] ?? job.priority),
+    el("td", {}, when(job.created_at)),
+    el("td", {}, job.technician?.name ?? "—"),
+  );
+}
+
+/** Every sign-off of the customer's latest signed jobs (closed, or reopened after a dispute). */
+async function signoffsOf(jobs) {
+  const signed = jobs.filter((j) => j.status === "closed" || j.reopen_count > 0).slice(0, SIGNED_JOBS);
+  const details = await Promise.all(signed.map((j) => request("GET", `/work-orders/${j.id}`)));
+  return details.flatMap((job) => (job.signoffs ?? []).map((signoff) => ({ job, signoff })));
+}
+
+function signoffRow({ job, signoff }) {
+  return el(
+    "tr",
+    {},
+    el("th", { scope: "row" }, el("a", { href: `#/jobs/${job.id}` }, job.number)),
+    el("td", {}, `${signoff.signer_name} · ${TEXT.method(signoff)} · ${when(signoff.signed_at)}`),
+    el("td", {}, TEXT.accepted(signoff)),
+    el("td", {}, signoff.rating ? `${signoff.rating}/5` : "—"),
+    el("td", {}, signoff.comment ?? ""),
+    el(
+      "td",
+      {},
+      signoff.signature_url
+        ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "thumb" })
+        : "—",
+    ),
+  );
+}
+
+export async function customerView(ctx) {
+  const customer = await request("GET", `/customers/${ctx.id}`);
+  const jobs = customer.work_orders;
+  const signoffs = await signoffsOf(jobs);
+  const contact = [customer.phone, customer.email, customer.address].filter(Boolean).join(" · ");
+  return el(
+    "article",
+    { class: "job" },
+    el("h2", {}, customer.name),
+    el("p", {}, contact || "No contact details."),
+    el("p", { class: "meta" }, `Customer since ${when(customer.created_at)}`),
+    el("p", {}, el("a", { href: `#/intake?customer=${customer.id}`, class: "button", role: "button" }, TEXT.newJob)),
+    el("h3", { id: "customer-jobs" }, TEXT.jobs(jobs.length)),
+    el(
+      "table",
+      { "aria-label": "Jobs" },
+      header(["Number", "Title", "Status", "Priority", "Created", "Technician"]),
+      el("tbody", {}, jobs.map(jobRow)),
+    ),
+    el("h3", { id: "customer-signoffs" }, TEXT.signoffs),
+    signoffs.length
+      ? el(
+          "table",
+          { "aria-label": TEXT.signoffs },
+          header(["Job", "Signed", "Answer", "Rating", "Comment", "Signature"]),
+          el("tbody", {}, signoffs.map(signoffRow)),
+        )
+      : el("p", {}, TEXT.noSignoffs),
+  );
+}
