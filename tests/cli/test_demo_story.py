@@ -68,6 +68,7 @@ def test_a_scheduler_pass_right_after_seeding_has_nothing_to_do(app, clock):
         latest = db.session.scalar(select(func.max(Event.occurred_at)))
         assert latest <= clock.now, "no event of the seeded history lies in the future"
         escalated = db.session.scalars(select(WorkOrder).where(WorkOrder.escalated_at.is_not(None))).all()
+        assert escalated, "the escalations queue has something to show"
         for job in escalated:  # shown deliberately: already escalated, then placed by a dispatcher
             assert "escalated" in [event.action for event in job.events]
 
