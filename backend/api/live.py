@@ -10,12 +10,14 @@ EventSource reconnects with `Last-Event-ID`, so no connection or worker is held 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from apiflask import APIBlueprint
 from flask import Response, current_app, request, stream_with_context
 from sqlalchemy import func, select
 
+from ..domain.errors import ValidationFailed
 from ..extensions import db
 from ..models import Event, format_number
 from .schemas import LiveEventPage, LiveEventQuery
@@ -23,6 +25,16 @@ from .security import STAFF, roles_required
 
 bp = APIBlueprint("live", __name__, url_prefix="/api/v1/events", tag="Live updates")
 BATCH = 200
+EVENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # "²".isdigit() is true, and int("²") fails
+
+
+def _resume_after(cursor: str | None) -> int:
+    """Where a stream resumes: the id the browser last saw, else now (the latest event)."""
+    if cursor is None or cursor == "":
+        return _latest_id()
+    if not EVENT_ID.fullmatch(cursor):
+        raise ValidationFailed({"after": ["must be an event id (digits 0-9)"]})
+    return int(cursor)
 
 
 def _events_after(after: int, limit: int = BATCH) -> list[dict]:
@@ -76,8 +88,7 @@ def _sse(event: dict) -> str:
 def stream():
     """Server-Sent Events: each new timeline event as a `work_order` message. Resumes after
     `Last-Event-ID` (or `?after=`); the stream ends after a while and the browser reconnects."""
-    header = request.headers.get("Last-Event-ID") or request.args.get("after")
-    after = int(header) if header and header.isdigit() else _latest_id()
+    after = _resume_after(request.headers.get("Last-Event-ID") or request.args.get("after"))
     # Hold no transaction (nor pooled connection) while the stream waits. The signed-in user is
     # detached first, as loaded, so that ending the transaction does not expire it under Flask-Login.
     db.session.expunge_all()

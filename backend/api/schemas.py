@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from apiflask import Schema
@@ -17,6 +18,7 @@ def one_of(choices) -> OneOf:
 
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+ASCII_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
 
 
 class Integer(fields.Integer):
@@ -24,6 +26,8 @@ class Integer(fields.Integer):
     overflow (SQLite) or a DataError (PostgreSQL) in the middle of a query, answered as a 500."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not ASCII_WHOLE_NUMBER.fullmatch(value):
+            raise ValidationError("must be a whole number in the digits 0-9")  # int("٣") is 3
         number = super()._deserialize(value, attr, data, **kwargs)
         if not INT32_MIN <= number <= INT32_MAX:
             raise ValidationError(f"must be between {INT32_MIN} and {INT32_MAX}")
@@ -55,7 +59,11 @@ class Timestamp(fields.AwareDateTime):
         return None if value is None else utc_text(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is in year 10000 in UTC
+            raise ValidationError("must be between years 1 and 9999 in UTC") from None
 
 
 def text(max_length: int, required: bool = False, min_length: int = 0, **kwargs) -> String:
@@ -261,7 +269,7 @@ class WorkOrderIn(Schema):
     response_due_at = Timestamp(allow_none=True)
     resolve_due_at = Timestamp(allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # listed with the other missing fields
     def one_customer(self, data, **kwargs):
         if ("customer_id" in data) == ("customer" in data):
             raise ValidationError({"customer_id": ["give customer_id, or a new customer, but not both"]})
@@ -651,6 +659,7 @@ class LiveEventOut(Schema):
 class LiveEventPage(Schema):
     items = List(Nested(LiveEventOut))
     last_id = Integer(metadata={"description": "send it back as `after` next time"})
+
 
 class RefusalIn(Schema):
     status = Integer(allow_none=True, validate=Range(100, 599))

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import IdempotencyRecord
 from .common import now
 from .errors import ApiError, database_unavailable, error_response
+from .request_body import read_body
 from .security import enforce_csrf
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def _take_sqlite_write_lock() -> None:
 def begin_request():
     enforce_csrf()
     if request.method in MUTATING:
+        read_body()  # before the lock: never hold it while waiting on a client
         _take_sqlite_write_lock()
     key = request.headers.get("Idempotency-Key")
     if request.method not in MUTATING or not key or not current_user.is_authenticated:

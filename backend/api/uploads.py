@@ -25,6 +25,12 @@ def _refuse(message: str):
     raise ValidationFailed({"file": [message]})
 
 
+def _printable(name: str | None) -> str:
+    """The file's name as the phone gave it, without control characters (a NUL cannot be stored
+    by PostgreSQL, and none of them belongs in a name shown on a screen)."""
+    return "".join(ch for ch in (name or "") if ch.isprintable())
+
+
 def inspect_image(data: bytes) -> tuple[str, str, int, int]:
     """(content_type, extension, width, height) of a JPEG, PNG or WebP image; 422 for anything else."""
     try:
@@ -66,7 +72,7 @@ def store_image(upload: FileStorage) -> CheckedImage:
     remove_file_on_rollback(str(path))
     return CheckedImage(
         stored_name=stored_name,
-        original_name=(upload.filename or "")[:255] or None,
+        original_name=_printable(upload.filename)[:255] or None,
         content_type=content_type,
         size=len(data),
         width=width,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Customer, Event, Log, LogPart, Signoff, Technician, User, WorkOrder, format_number
 from ..models.base import UTCDateTime
+from .directory import phone_key
 from .signoff import record_hash
 from .sla import BEFORE_SITE, RESPONSE_OVERDUE, due_times
 from .workflow import HELD
@@ -221,9 +222,11 @@ def _customer_rows(batch, rng, count, now) -> list[dict]:
 
 
 def _customer_row(batch, rng, location: tuple[float, float], now) -> dict:
+    phone = f"+86 21 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
     row = {
         "name": f"{rng.choice(LAST)} {rng.choice(BUSINESSES)}",
-        "phone": f"+86 21 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        "phone": phone,
+        "phone_key": phone_key(phone),  # bulk rows bypass create_customer, which sets it
         "email": None,
         "address": f"{rng.randint(1, 999)} {rng.choice(STREETS)}, Shanghai",
         "lat": location[0],

@@ -93,3 +93,11 @@ def test_customer_search_finds_a_phone_however_it_is_typed(dispatcher, world):
 def test_matches_are_for_staff_only(client_for, technician, world):
     assert technician.get("/api/v1/customers/matches?name=Acme").status_code == 403
     assert client_for().get("/api/v1/customers/matches?name=Acme").status_code == 401
+
+
+def test_demo_customers_are_found_by_phone(app, dispatcher):
+    app.test_cli_runner().invoke(args=["seed-demo", "--technicians", "3", "--work-orders", "20", "--seed", "4"])
+    with app.app_context():
+        customer = db.session.scalars(select(Customer).where(Customer.phone.like("+86 21%"))).first()
+    digits = customer.phone.replace("+86 21 ", "021-").replace(" ", "")
+    assert customer.id in [c["id"] for c in dispatcher.get(f"/api/v1/customers/matches?phone={digits}").json["items"]]
