@@ -8,8 +8,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import add_photo, log_in
 from tests.e2e.test_technician_visit import SITE, server_view, synced
+from tests.helpers import image_bytes
 
 NOTE = "泵轴承异响 需要更换6204轴承"  # "bearing noise from the pump; the 6204 bearing needs replacing"
 
@@ -118,3 +119,30 @@ def test_notifications_say_what_happened_and_are_marked_read_all_at_once(
     expect(phone.get_by_role("button", name="Mark all read")).to_have_count(0)
     assert technician.get("/api/v1/me/notifications?unread=true").json["total"] == 0
     assert phone.console_errors == []
+
+
+def test_a_refused_photo_shows_as_a_thumbnail_and_is_attached_when_sent(
+    live_server, phone, dispatcher, world, new_work_order
+):
+    wo = new_work_order(title="Cracked pipe", priority="urgent", location=SITE)
+    url = f"/api/v1/work-orders/{wo['id']}"
+    dispatcher.post(f"{url}/assign", json={"technician_id": world.technician_id})
+    log_in(phone, live_server, world.tech_email)
+    phone.get_by_role("link", name=re.compile("Cracked pipe")).click()
+    expect(phone.get_by_role("button", name="Add photo")).to_be_visible()
+    phone.context.set_offline(True)
+    add_photo(phone, image_bytes("PNG", (800, 600)))
+    dispatcher.post(f"{url}/assign", json={"technician_id": world.other_technician_id})
+    phone.context.set_offline(False)
+
+    refused = phone.get_by_role("alert").filter(has=phone.get_by_role("heading", name="Not applied by the server"))
+    expect(refused.get_by_role("img", name="The refused photo")).to_be_visible()
+    expect(refused.get_by_role("listitem")).to_have_count(1)
+    refused.get_by_role("button", name="Send to dispatcher").click()
+    expect(phone.get_by_role("status").filter(has_text="was sent to the dispatcher")).to_be_visible()
+
+    detail = server_view(dispatcher, wo)
+    forwarded = [e for e in detail["events"] if e["action"] == "refused_change_forwarded"]
+    assert [e["details"]["kind"] for e in forwarded] == ["photo"]
+    assert [a["id"] for a in detail["attachments"]] == [forwarded[0]["details"]["attachment_id"]]
+    assert forwarded[0]["details"]["refusal"] == {"status": 404}
