@@ -243,3 +243,48 @@ def test_technicians_with_the_same_name_are_told_apart(console, dispatcher, new_
     options = desk.get_by_label("Technician filter").locator("option")
     expect(options.filter(has_text="Li Wei")).to_have_text(["Li Wei (139 0000 0001)", "Li Wei (139 0000 0002)"])
     expect(desk.get_by_role("list", name="Assigned")).to_contain_text("Li Wei (139 0000 0002)")
+
+
+def test_the_desks_screens_pass_axe(console, axe, dispatcher, technician, world, new_work_order):
+    closed = closed_job(dispatcher, technician, world, new_work_order, title="Fridge door seal")
+    job = new_work_order(required_skills=["hvac"])
+    desk = console("#/board")
+    desk.get_by_label("Search").fill("5555 0101")
+    desk.get_by_role("button", name="Filter").click()
+    expect(desk.get_by_role("table", name="Search results")).to_contain_text(closed["number"])
+    axe(desk, "the board's search results")
+    console(f"#/customers/{world.customer_id}").get_by_role("table", name="Signatures and ratings").wait_for()
+    axe(desk, "the customer's page")
+    console("#/customers").get_by_label("Phone or name").fill("Acme")
+    desk.get_by_role("button", name="Search").click()
+    desk.get_by_role("table", name="Customers").wait_for()
+    axe(desk, "the customers list")
+    console(f"#/jobs/{job['id']}/edit").get_by_label("Address").wait_for()
+    axe(desk, "the work order's edit form")
+    console(f"#/roster/{world.other_technician_id}/edit").get_by_label("Skills (comma separated)").wait_for()
+    axe(desk, "the technician's edit form")
+    console(f"#/jobs/{job['id']}").get_by_role("button", name="Assign to Olga Other").click()
+    desk.get_by_role("dialog").wait_for()
+    axe(desk, "the skill warning")
+    desk.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    console(f"#/jobs/{closed['id']}").get_by_label("Reopen reason").wait_for()
+    axe(desk, "a closed job with its reopen form")
+
+
+def test_a_confirmation_link_with_its_qr_code_and_a_reopen_from_the_job_screen(
+    console, dispatcher, technician, world, new_work_order
+):
+    job = completed_job(dispatcher, technician, world, new_work_order, title="Dryer drum noisy")
+    desk = console(f"#/jobs/{job['id']}")
+    desk.get_by_role("button", name="Create confirmation link").click()
+    panel = desk.get_by_role("region", name="Confirmation link")
+    expect(panel.get_by_role("link", name=re.compile("confirm"))).to_be_visible()
+    expect(panel.get_by_role("img", name="QR code of the confirmation link")).to_be_visible()
+    expect(desk.get_by_role("list", name="Timeline")).to_contain_text("Confirmation link created by Dana Dispatcher")
+
+    desk.get_by_label("Reopen reason").fill("Customer called: noise is back")
+    desk.get_by_role("button", name="Reopen job").click()
+    expect(desk.locator("#job-status")).to_have_text("New")
+    expect(desk.get_by_role("list", name="Timeline")).to_contain_text(
+        "Reopened by Dana Dispatcher: “Customer called: noise is back”"
+    )
