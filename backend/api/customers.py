@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..domain.actors import Actor
-from ..domain.directory import create_customer, likely_customers, phone_key
+from ..domain.directory import create_customer, likely_customers, phone_fragment
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
@@ -49,7 +49,7 @@ def list_customers(query_data):
             Customer.phone.like(pattern, escape="\\"),
             Customer.email.like(pattern, escape="\\"),
         ]
-        digits = phone_key(query_data["q"])
+        digits = phone_fragment(query_data["q"])
         if digits:  # "138 0013 8000" finds "+86 13800138000"
             conditions.append(Customer.phone_key.like(contains(digits), escape="\\"))
         query = query.where(or_(*conditions))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from apiflask import Schema
@@ -10,7 +11,7 @@ from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
-from ..models import CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
+from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
 
 
 def one_of(choices) -> OneOf:
@@ -70,6 +71,18 @@ def text(max_length: int, required: bool = False, min_length: int = 0, **kwargs)
     return String(
         required=required, validate=Length(min=min_length or (1 if required else 0), max=max_length), **kwargs
     )
+
+
+def _visible(value: str) -> None:
+    """Something a person can read: not only spaces and invisible format characters (a zero-width
+    space, a joiner, a direction mark), which would make a customer or a signer nobody on screen."""
+    if not any(ch.isprintable() and not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in value):
+        raise ValidationError("must contain visible characters")
+
+
+def name_text(max_length: int, required: bool = False, **kwargs) -> String:
+    """A name or title: text with at least one visible character."""
+    return String(required=required, validate=[Length(min=1, max=max_length), _visible], **kwargs)
 
 
 SKILL_PATTERN = Regexp(r"^[a-z0-9][a-z0-9_\-]{0,39}$", error="skills are lowercase names: letters, digits, - and _")
@@ -135,6 +148,14 @@ class UserOut(Schema):
     active = Boolean()
 
 
+class AuditEntryOut(Schema):
+    id = Integer()
+    at = Timestamp()
+    actor = Nested(UserOut, allow_none=True, metadata={"description": "who made the change (null: since removed)"})
+    action = String(metadata={"description": ", ".join(AUDIT_ACTIONS)})
+    details = Dict(metadata={"description": "from and to, for an email or a role"})
+
+
 class SessionOut(Schema):
     user = Nested(UserOut)
     csrf_token = String()
@@ -142,14 +163,14 @@ class SessionOut(Schema):
 
 class UserIn(Schema):
     email = Email(required=True, validate=Length(max=254))
-    name = text(120, required=True)
+    name = name_text(120, required=True)
     role = String(required=True, validate=one_of(ROLES))
     password = String(required=True, validate=Length(min=8, max=1024))
 
 
 class UserPatch(Schema):
     email = Email(validate=Length(max=254))
-    name = text(120, min_length=1)
+    name = name_text(120)
     role = String(validate=one_of(ROLES))
     password = String(validate=Length(min=8, max=1024))
     active = Boolean()
@@ -159,7 +180,7 @@ class UserPatch(Schema):
 
 
 class TechnicianIn(Schema):
-    name = text(120, required=True)
+    name = name_text(120, required=True)
     email = Email(required=True, validate=Length(max=254))
     password = String(required=True, validate=Length(min=8, max=1024))
     phone = text(40, allow_none=True)
@@ -170,7 +191,7 @@ class TechnicianIn(Schema):
 
 
 class TechnicianPatch(Schema):
-    name = text(120, min_length=1)
+    name = name_text(120)
     email = Email(validate=Length(max=254))
     password = String(validate=Length(min=8, max=1024))
     phone = text(40, allow_none=True)
@@ -214,7 +235,7 @@ class ShiftIn(Schema):
 
 
 class CustomerIn(Schema):
-    name = text(200, required=True)
+    name = name_text(200, required=True)
     phone = text(40, allow_none=True)
     email = Email(allow_none=True, validate=Length(max=254))
     address = text(500, allow_none=True)
@@ -259,7 +280,7 @@ class WorkOrderIn(Schema):
             "a known customer has the same phone or name, unless `confirm_new` is true"
         },
     )
-    title = text(200, required=True)
+    title = name_text(200, required=True)
     description = text(10_000, allow_none=True)
     priority = String(required=True, validate=one_of(PRIORITIES))
     channel = String(required=True, validate=one_of(CHANNELS))
@@ -276,7 +297,7 @@ class WorkOrderIn(Schema):
 
 
 class WorkOrderPatch(Schema):
-    title = text(200, min_length=1)
+    title = name_text(200)
     description = text(10_000, allow_none=True)
     priority = String(validate=one_of(PRIORITIES))
     channel = String(validate=one_of(CHANNELS))
@@ -389,10 +410,17 @@ class EventOut(Schema):
     )
 
 
+MAX_PART_QTY = 1000  # units of one part on one line: beyond that it is a typing slip, not a repair
+
+
 class PartIn(Schema):
     sku = text(64, required=True)
-    name = text(200, required=True)
-    qty = Float(required=True, validate=Range(min=0, min_inclusive=False, max=100_000))
+    name = name_text(200, required=True)
+    qty = Float(
+        required=True,
+        validate=Range(min=0, min_inclusive=False, max=MAX_PART_QTY),
+        metadata={"description": f"more than 0, at most {MAX_PART_QTY} on one line"},
+    )
 
 
 class PartOut(Schema):
@@ -437,7 +465,7 @@ class AttachmentOut(Schema):
 
 
 class SignoffIn(Schema):
-    signer_name = text(120, required=True)
+    signer_name = name_text(120, required=True)
     signature = String(required=True, validate=Length(min=1, max=800_000))
     rating = Integer(allow_none=True, validate=Range(1, 5))
     comment = text(2000, allow_none=True)
@@ -551,7 +579,7 @@ class ConfirmOut(Schema):
 
 class ConfirmIn(Schema):
     accepted = Boolean(required=True)
-    signer_name = text(120, required=True)
+    signer_name = name_text(120, required=True)
     signature = String(allow_none=True, validate=Length(max=800_000))
     rating = Integer(allow_none=True, validate=Range(1, 5))
     comment = text(2000, allow_none=True)

@@ -12,7 +12,7 @@ from ..domain.dispatch import has_skill, open_jobs_by_technician
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Technician, User
-from .common import contains, now, paginate
+from .common import actor, contains, now, paginate
 from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
 from .security import STAFF, roles_required
 from .serialize import technician_dict
@@ -32,7 +32,7 @@ def _with_load(technician: Technician) -> dict:
 
 def _get_technician(technician_id: int) -> Technician:
     technician = db.session.get(Technician, technician_id)
-    if technician is None:
+    if technician is None or technician.user.role != "technician":  # a former technician is not one
         raise NotFound(f"Technician {technician_id} not found.")
     return technician
 
@@ -52,7 +52,12 @@ def create(json_data):
 @bp.output(TechnicianPage)
 def list_technicians(query_data):
     """Technicians by name, with their open jobs; filter by `on_shift`, `skill` or `q` (name, email)."""
-    query = select(Technician).join(Technician.user).order_by(func.lower(User.name), Technician.id)
+    query = (
+        select(Technician)
+        .join(Technician.user)
+        .where(User.role == "technician")
+        .order_by(func.lower(User.name), Technician.id)
+    )
     if "on_shift" in query_data:
         query = query.where(Technician.on_shift.is_(query_data["on_shift"]))
     if query_data.get("q"):
@@ -82,7 +87,9 @@ def get(technician_id):
 @bp.output(TechnicianOut)
 def update(technician_id, json_data):
     """Change a technician's profile, login details or shift."""
-    technician = update_technician(db.session, _get_technician(technician_id), json_data, _hash_method())
+    technician = update_technician(
+        db.session, _get_technician(technician_id), json_data, _hash_method(), actor=actor(), now=now()
+    )
     db.session.flush()
     return _with_load(technician)
 

@@ -9,14 +9,15 @@ from sqlalchemy import select
 from ..domain.directory import create_user, update_user
 from ..domain.errors import NotFound
 from ..extensions import db
-from ..models import User
-from .common import paginate
-from .schemas import PageQuery, UserIn, UserOut, UserPatch, page_of
+from ..models import AuditEntry, User
+from .common import actor, now, paginate
+from .schemas import AuditEntryOut, PageQuery, UserIn, UserOut, UserPatch, page_of
 from .security import keep_own_session, roles_required
 from .serialize import user_dict
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/v1/users", tag="Users")
 UserPage = page_of(UserOut, "UserPage")
+AuditPage = page_of(AuditEntryOut, "AuditPage")
 
 
 def _get_user(user_id: int) -> User:
@@ -54,8 +55,41 @@ def create(json_data):
 @bp.output(UserOut)
 def update(user_id, json_data):
     """Change a user's name, email, role, password, or disable them (`active: false`)."""
-    user = update_user(db.session, _get_user(user_id), json_data, current_app.config["PASSWORD_HASH_METHOD"])
+    user = update_user(
+        db.session,
+        _get_user(user_id),
+        json_data,
+        current_app.config["PASSWORD_HASH_METHOD"],
+        actor=actor(),
+        now=now(),
+    )
     db.session.flush()
     if json_data.get("password"):
         keep_own_session(user)
     return user_dict(user)
+
+
+@bp.get("/<int:user_id>/audit")
+@roles_required("admin")
+@bp.input(PageQuery, location="query")
+@bp.output(AuditPage)
+def audit(user_id, query_data):
+    """Changes to this user's login, newest first: passwords set by someone else, email, role,
+    disabling, each with who made it and when."""
+    _get_user(user_id)
+    query = select(AuditEntry).where(AuditEntry.target_user_id == user_id).order_by(AuditEntry.id.desc())
+    page = paginate(query, query_data["page"], query_data["per_page"])
+    actors = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_({e.actor_user_id for e in page["items"]})))
+    }
+    page["items"] = [
+        {
+            "id": entry.id,
+            "at": entry.at,
+            "actor": user_dict(actors[entry.actor_user_id]) if entry.actor_user_id in actors else None,
+            "action": entry.action,
+            "details": entry.details,
+        }
+        for entry in page["items"]
+    ]
+    return page

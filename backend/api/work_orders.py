@@ -10,6 +10,7 @@ from flask import Response, current_app, jsonify, request, send_from_directory
 from sqlalchemy import case, func, or_, select
 
 from ..domain import signoff as signoffs
+from ..domain.directory import phone_fragment
 from ..domain.dispatch import rank_candidates
 from ..domain.errors import NotFound
 from ..domain.sla import overdue_condition
@@ -88,30 +89,6 @@ def create(json_data):
     return _summary(wo)
 
 
-PHONE_LIKE = re.compile(r"^[\d\s+()./-]+$")
-PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".", "/")
-MIN_PHONE_DIGITS = 4
-
-
-def _digits_only(column):
-    """The column without the punctuation people put in phone numbers, in SQL (both databases)."""
-    for mark in PHONE_PUNCTUATION:
-        column = func.replace(column, mark, "")
-    return column
-
-
-def _phone_condition(text: str):
-    """A phone number as the desk hears it ("5555-0101", "+86 21 5555 0101") matches the stored one
-    whatever the punctuation on either side; too few digits would match half the customers."""
-    digits = re.sub(r"\D", "", text)
-    if not PHONE_LIKE.match(text) or len(digits) < MIN_PHONE_DIGITS:
-        return None
-    stored = _digits_only(Customer.phone)
-    if digits.startswith("0"):  # a trunk prefix ("021 ...") is not dialled after a country code ("+86 21 ...")
-        return or_(stored.like(f"%{digits}%"), stored.like(f"%{digits[1:]}%"))
-    return stored.like(f"%{digits}%")
-
-
 def _search(query, text: str):
     """An after-sales desk's search: work-order number, title, description, address, and the
     customer's name, phone or address. Statuses are left to the caller's filter (closed jobs too)."""
@@ -122,9 +99,9 @@ def _search(query, text: str):
         return func.lower(column).like(pattern, escape="\\")
 
     customers = or_(like(Customer.name), like(Customer.address))
-    phone = _phone_condition(text)
-    if phone is not None:
-        customers = or_(customers, phone)
+    digits = phone_fragment(text)
+    if digits:  # a phone number however it is typed: "021-6288-4471" finds "+86 (21) 6288-4471"
+        customers = or_(customers, Customer.phone_key.like(contains(digits), escape="\\"))
     conditions = [
         like(WorkOrder.title),
         like(WorkOrder.description),
@@ -359,6 +336,7 @@ def confirmation_link(work_order_id):
     )
     base = _config("PUBLIC_BASE_URL") or request.host_url
     return {"url": f"{base.rstrip('/')}/confirm/{token}", "expires_at": link.expires_at}
+
 
 def _forwardable_work_order(work_order_id: int) -> WorkOrder:
     """The work order, locked, whoever holds it now: forwarding is for a technician who held it once

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Customer, Technician, User
+from ..models import AuditEntry, Customer, Technician, User, WorkOrder
+from .actors import Actor
 from .errors import Conflict, ValidationFailed
 from .timing import deed_time
+from .workflow import HELD
 
 
 def normalise_email(email: str) -> str:
@@ -28,25 +30,69 @@ def create_user(session: Session, *, email: str, password: str, role: str, name:
     return user
 
 
-def update_user(session: Session, user: User, changes: dict, hash_method: str) -> User:
-    """Change a user's details. The last active admin cannot be disabled or given another role:
-    nobody could manage users after that."""
+def update_user(session: Session, user: User, changes: dict, hash_method: str, *, actor: Actor, now: datetime) -> User:
+    """Change a user's details, leaving an audit entry for each change to the login itself (a
+    password set by someone else, an email, a role, the account disabled). The last active admin
+    cannot be disabled or given another role: nobody could manage users after that. A technician
+    who still holds jobs keeps the role until they are given to someone else."""
     stops_being_admin = changes.get("active") is False or changes.get("role", "admin") != "admin"
     if user.role == "admin" and user.active and stops_being_admin:
         others = select(func.count()).select_from(User).where(User.role == "admin", User.active, User.id != user.id)
         if not session.scalar(others):
             raise Conflict("This is the last active admin; make someone else an admin first.")
+    role = changes.get("role", user.role)
+    if user.role == "technician" and role != "technician":
+        _end_technician_profile(session, user)
+    audit = _Audit(session, user, actor, now)
     if "email" in changes and normalise_email(changes["email"]) != user.email:
         email = normalise_email(changes["email"])
         if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
             raise ValidationFailed({"email": ["is already taken"]})
+        audit.record("email_changed", {"from": user.email, "to": email})
         user.email = email
+    if role != user.role:
+        audit.record("role_changed", {"from": user.role, "to": role})
+    if "active" in changes and changes["active"] != user.active:
+        audit.record("reactivated" if changes["active"] else "deactivated", {})
     for field in ("name", "role", "active"):
         if field in changes:
             setattr(user, field, changes[field])
     if changes.get("password"):
         user.set_password(changes["password"], hash_method)
+        audit.record("password_changed" if actor.user_id == user.id else "password_reset", {})
     return user
+
+
+class _Audit:
+    def __init__(self, session: Session, target: User, actor: Actor, now: datetime):
+        self.session, self.target, self.actor, self.now = session, target, actor, now
+
+    def record(self, action: str, details: dict) -> None:
+        self.session.add(
+            AuditEntry(
+                at=self.now,
+                actor_user_id=self.actor.user_id,
+                target_user_id=self.target.id,
+                action=action,
+                details=details,
+            )
+        )
+
+
+def _end_technician_profile(session: Session, user: User) -> None:
+    """A technician given another role stops being one everywhere: off shift, so no job is offered
+    to them, and the technician endpoints no longer reach the account. Their jobs must go first."""
+    technician = user.technician
+    if technician is None:
+        return
+    held = session.scalar(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(WorkOrder.technician_id == technician.id, WorkOrder.status.in_(HELD))
+    )
+    if held:
+        raise Conflict(f"{user.name} still holds {held} open jobs; give them to someone else before changing the role.")
+    technician.on_shift = False
 
 
 def create_technician(session: Session, data: dict, hash_method: str) -> Technician:
@@ -73,12 +119,16 @@ def create_technician(session: Session, data: dict, hash_method: str) -> Technic
     return technician
 
 
-def update_technician(session: Session, technician: Technician, changes: dict, hash_method: str) -> Technician:
+def update_technician(
+    session: Session, technician: Technician, changes: dict, hash_method: str, *, actor: Actor, now: datetime
+) -> Technician:
     update_user(
         session,
         technician.user,
         {k: changes[k] for k in ("name", "email", "password") if k in changes},
         hash_method,
+        actor=actor,
+        now=now,
     )
     if "home" in changes:
         technician.home_lat, technician.home_lon = changes["home"]["lat"], changes["home"]["lon"]
@@ -127,6 +177,23 @@ def phone_key(phone: str | None) -> str | None:
         digits = digits[2:]
     digits = digits.lstrip("0")  # the trunk prefix of a domestic area code
     return digits[-PHONE_KEY_DIGITS:] if len(digits) >= 5 else None
+
+
+PHONE_LIKE = re.compile(r"[\d\s+()./-]+")
+MIN_PHONE_FRAGMENT_DIGITS = 4  # fewer would be in half the city's numbers ("21" is Shanghai's code)
+WHOLE_NUMBER_DIGITS = 9  # a landline with its area code, or more: a whole number, keyed as stored
+
+
+def phone_fragment(text: str) -> str | None:
+    """The digits a desk types to find a caller, in the form of `phone_key`: a whole number ("021-6288-4471",
+    "+86 21 6288 4471") by its key, a part of one ("6288 4471", "(21) 6288") as its digits. None when
+    the text is not a phone number or too short to pick out a caller."""
+    if not PHONE_LIKE.fullmatch(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= WHOLE_NUMBER_DIGITS:
+        return phone_key(text)
+    return digits if len(digits) >= MIN_PHONE_FRAGMENT_DIGITS else None
 
 
 def likely_customers(session: Session, *, name: str | None = None, phone: str | None = None) -> list[Customer]:

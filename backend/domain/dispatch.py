@@ -129,8 +129,11 @@ _POOL_COLUMNS = (
 
 
 def _available():
-    """SQL: technicians who can take work now: on shift, with an active account."""
-    active = select(User.id).where(User.id == Technician.user_id, User.active.is_(True)).exists()
+    """SQL: technicians who can take work now: on shift, with an active account that is still a
+    technician's (one given another role keeps its profile row, which then reaches nothing)."""
+    active = (
+        select(User.id).where(User.id == Technician.user_id, User.active.is_(True), User.role == "technician").exists()
+    )
     return and_(Technician.on_shift.is_(True), active)
 
 

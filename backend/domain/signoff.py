@@ -154,6 +154,7 @@ def create_confirmation_link(
         created_by_id=actor.user_id,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        completed_at=wo.completed_at,
     )
     session.add(link)
     session.flush()
@@ -176,7 +177,7 @@ def resolve_link(session: Session, token: str, serializer: URLSafeSerializer, no
         raise Gone("This confirmation link has already been used.", "used")
     if now >= link.expires_at:
         raise Gone("This confirmation link has expired.", "expired")
-    if link.work_order.status != "completed":
+    if link.work_order.status != "completed" or link.completed_at != link.work_order.completed_at:
         raise Gone("This job is no longer waiting for confirmation.", "moot")
     return link
 

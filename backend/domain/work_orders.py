@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
@@ -126,6 +126,25 @@ def update_work_order(
     return wo
 
 
+# Work may start before the job is typed in (a walk-in, a call taken after the visit began).
+TIME_LOGGED_GRACE_MINUTES = 120
+
+
+def _check_time_logged(session: Session, wo: WorkOrder, minutes: int, at: datetime) -> None:
+    """Nobody works on a job longer than it has existed: the time logged on it, with this log,
+    stays within the minutes since it was taken in (plus a grace), so 480 hours logged in seconds
+    is refused as the slip (or the padding) it is."""
+    if not minutes:
+        return
+    logged = session.scalar(select(func.coalesce(func.sum(Log.minutes), 0)).where(Log.work_order_id == wo.id))
+    possible = int((at - wo.created_at).total_seconds() // 60) + TIME_LOGGED_GRACE_MINUTES
+    if logged + minutes > possible:
+        room = max(possible - logged, 0)
+        raise ValidationFailed(
+            {"minutes": [f"more than the job has existed: at most {room} more minutes can be logged on it by now"]}
+        )
+
+
 def add_log(
     session: Session, wo: WorkOrder, actor: Actor, now: datetime, data: dict, occurred_at: datetime | None = None
 ) -> Log:
@@ -139,6 +158,7 @@ def add_log(
     if kind != "part" and parts:
         raise ValidationFailed({"parts": ["only a log of kind 'part' lists parts"]})
     at = deed_time(occurred_at, now, last_event_at(session, wo))
+    _check_time_logged(session, wo, data.get("minutes") or 0, at)
     log = Log(
         work_order_id=wo.id,
         author_id=actor.user_id,
@@ -198,6 +218,7 @@ def add_attachment(
     details = {"attachment_id": attachment.id, "content_type": image.content_type, "size": image.size}
     record_event(session, wo, "attachment_added", actor, at=at, now=now, details=details)
     return attachment
+
 
 # Refused changes: work a technician did offline on a job taken from them meanwhile. The server
 # refused it (the job is no longer theirs), but what they typed or photographed is still worth

@@ -1,5 +1,6 @@
 """The tables, one module per aggregate."""
 
+from .audit import AUDIT_ACTIONS, AuditEntry
 from .base import UTCDateTime, utcnow
 from .customers import Customer
 from .idempotency import IdempotencyRecord
@@ -24,6 +25,7 @@ from .work_orders import (
 
 __all__ = [
     "ACTOR_KINDS",
+    "AUDIT_ACTIONS",
     "CHANNELS",
     "LOG_KINDS",
     "NOTIFICATION_KINDS",
@@ -31,6 +33,7 @@ __all__ = [
     "ROLES",
     "STATUSES",
     "Attachment",
+    "AuditEntry",
     "ConfirmationLink",
     "Customer",
     "Event",

@@ -263,5 +263,8 @@ class ConfirmationLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The completion the link answers for (the job's `completed_at` when it was made): after a
+    # reopen and a later completion, perhaps by someone else, the old link answers nothing.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     work_order: Mapped[WorkOrder] = relationship()
