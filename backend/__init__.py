@@ -74,7 +74,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.config.update(settings_from_env(app.instance_path))
     app.config.update(
         OPENAPI_VERSION="3.0.3",
-        DESCRIPTION="The HTTP contract of OnSite (see shared/API.md). Errors always have the shape "
+        DESCRIPTION="The HTTP contract of OnSite. Errors always have the shape "
         '`{"error": {"code", "message", "fields"?}}`.',
         VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA,
         HTTP_ERROR_SCHEMA=ERROR_SCHEMA,
