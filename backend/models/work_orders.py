@@ -246,6 +246,15 @@ class Signoff(db.Model):
     record_hash: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who answered, as far as the server can tell: the device's address and browser, the staff
+    # account whose session that browser held (a technician answering their own link), and for a
+    # signature on the phone how far from the site it was given. `flags` names what looks like an
+    # answer by staff rather than the customer; such answers are shown and left out of satisfaction.
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    distance_km: Mapped[float | None]
+    flags: Mapped[list] = mapped_column(JSON, default=list)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="signoffs")
 
