@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import Select, false, func, select
 
 from ..domain.actors import Actor
 from ..domain.errors import NotFound
+from ..domain.signoff import Answerer
 from ..extensions import db
 from ..models import Technician, User, WorkOrder
 
@@ -21,6 +22,12 @@ def now() -> datetime:
 
 def actor() -> Actor:
     return Actor.of(current_user._get_current_object())
+
+
+def answerer() -> Answerer:
+    """Who is answering for the customer, as this request shows it (address, browser, a staff session)."""
+    staff = current_user.id if current_user.is_authenticated else None
+    return Answerer(address=request.remote_addr, user_agent=request.user_agent.string, staff_user_id=staff)
 
 
 def own_technician_id() -> int | None:

@@ -7,7 +7,7 @@ from flask import current_app
 
 from ..domain import signoff as signoffs
 from ..extensions import db
-from .common import now
+from .common import answerer, now
 from .schemas import ConfirmIn, ConfirmOut, ConfirmResultOut
 from .security import public
 
@@ -75,6 +75,6 @@ def show(token):
 def answer(token, json_data):
     """Confirm the work (the job closes) or dispute it (the job is reopened and counts as a repeat visit)."""
     signoff = signoffs.confirm_via_link(
-        db.session, token, _serializer(), now(), json_data, current_app.config["SLA_POLICY"]
+        db.session, token, _serializer(), now(), json_data, current_app.config["SLA_POLICY"], answerer()
     )
     return {"status": signoff.work_order.status, "number": signoff.work_order.number}

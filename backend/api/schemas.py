@@ -473,6 +473,12 @@ class SignoffIn(Schema):
     occurred_at = Timestamp(allow_none=True)
 
 
+class AnswererOut(Schema):
+    address = String(allow_none=True)
+    user_agent = String(allow_none=True)
+    staff_user_id = Integer(allow_none=True, metadata={"description": "the staff session the browser held"})
+
+
 class SignoffOut(Schema):
     id = Integer()
     method = String()
@@ -486,6 +492,16 @@ class SignoffOut(Schema):
     record_valid = Boolean(metadata={"description": "the record hash still matches the current record"})
     signed_at = Timestamp()
     recorded_at = Timestamp()
+    answered_from = Nested(AnswererOut, metadata={"description": "what the server saw of whoever answered"})
+    distance_km = Float(allow_none=True, metadata={"description": "from the site, for a signature on the phone"})
+    flags = List(
+        String(),
+        metadata={
+            "description": "why the answer looks given by staff: staff_session (the link was answered in a "
+            "browser signed in to OnSite), own_technician (as the job's own technician), away_from_site "
+            "(signed on the phone more than 0.5 km from the site). Flagged answers are left out of csat_avg."
+        },
+    )
 
 
 class EarlierVisitOut(Schema):

@@ -201,6 +201,13 @@ def signoff_dict(signoff: Signoff, current_hash: str) -> dict:
         "record_valid": signoff.record_hash == current_hash,
         "signed_at": signoff.signed_at,
         "recorded_at": signoff.recorded_at,
+        "answered_from": {
+            "address": signoff.client_address,
+            "user_agent": signoff.user_agent,
+            "staff_user_id": signoff.staff_user_id,
+        },
+        "distance_km": signoff.distance_km,
+        "flags": signoff.flags or [],
     }
 
 

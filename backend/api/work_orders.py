@@ -25,7 +25,7 @@ from ..domain.work_orders import (
 from ..domain.workflow import apply, check_activity
 from ..extensions import db
 from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
-from .common import actor, contains, get_work_order, now, paginate, visible_work_orders
+from .common import actor, answerer, contains, get_work_order, now, paginate, visible_work_orders
 from .csv import csv_response
 from .schemas import (
     ActionIn,
@@ -304,7 +304,7 @@ def sign_off(work_order_id, json_data):
     """The customer signs on the technician's device; the completed work order becomes closed."""
     wo = get_work_order(work_order_id, lock=True)
     occurred_at = json_data.pop("occurred_at", None)
-    signoff = signoffs.sign_on_device(db.session, wo, actor(), now(), json_data, occurred_at)
+    signoff = signoffs.sign_on_device(db.session, wo, actor(), now(), json_data, occurred_at, answerer())
     return signoff_dict(signoff, signoff.record_hash)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -22,12 +23,38 @@ from sqlalchemy.orm import Session
 from ..models import Attachment, ConfirmationLink, Log, Signoff, WorkOrder
 from .actors import Actor
 from .errors import Gone, NotFound, ValidationFailed
+from .geo import distance_km
 from .timing import deed_time
 from .workflow import apply, check_activity, last_event_at, record_event
 
 SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_PREFIX = "data:image/png;base64,"
 DISPUTE_REASON = "The customer reported that the problem is not solved."
+# A signature given on the phone farther than this from the site was not given at the site.
+SIGNED_AWAY_KM = 0.5
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """What the server knows of whoever answered: the request's address and browser, and the staff
+    user whose session that browser held, if any (the signed token is the credential; a session
+    beside it means someone of ours had the customer's link open)."""
+
+    address: str | None = None
+    user_agent: str | None = None
+    staff_user_id: int | None = None
+
+
+def _answer_flags(wo: WorkOrder, method: str, answerer: Answerer, distance: float | None) -> list[str]:
+    """What makes an answer look given by staff rather than the customer."""
+    flags = []
+    if method == "link" and answerer.staff_user_id is not None:
+        flags.append("staff_session")
+        if wo.technician is not None and wo.technician.user_id == answerer.staff_user_id:
+            flags.append("own_technician")
+    if distance is not None and distance > SIGNED_AWAY_KM:
+        flags.append("away_from_site")
+    return flags
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -92,9 +119,14 @@ def decode_signature(data_url: str, field: str = "signature") -> bytes:
     return png
 
 
-def _new_signoff(session: Session, wo: WorkOrder, method: str, accepted: bool, data: dict, at, now) -> Signoff:
+def _new_signoff(
+    session: Session, wo: WorkOrder, method: str, accepted: bool, data: dict, at, now, answerer: Answerer
+) -> Signoff:
     png = decode_signature(data["signature"]) if data.get("signature") else None
     location = data.get("location") or {}
+    distance = None
+    if location:
+        distance = round(distance_km((location["lat"], location["lon"]), (wo.lat, wo.lon)), 3)
     signoff = Signoff(
         work_order_id=wo.id,
         method=method,
@@ -109,6 +141,11 @@ def _new_signoff(session: Session, wo: WorkOrder, method: str, accepted: bool, d
         record_hash=current_record_hash(session, wo),
         signed_at=at,
         recorded_at=now,
+        client_address=(answerer.address or "")[:64] or None,
+        user_agent=(answerer.user_agent or "")[:300] or None,
+        staff_user_id=answerer.staff_user_id,
+        distance_km=distance,
+        flags=_answer_flags(wo, method, answerer, distance),
     )
     session.add(signoff)
     session.flush()
@@ -116,14 +153,20 @@ def _new_signoff(session: Session, wo: WorkOrder, method: str, accepted: bool, d
 
 
 def sign_on_device(
-    session: Session, wo: WorkOrder, actor: Actor, now: datetime, data: dict, occurred_at: datetime | None = None
+    session: Session,
+    wo: WorkOrder,
+    actor: Actor,
+    now: datetime,
+    data: dict,
+    occurred_at: datetime | None = None,
+    answerer: Answerer = Answerer(),
 ) -> Signoff:
     """The customer signs on the technician's phone; the work order closes."""
     check_activity("signoff", wo, actor)
     if not data.get("signature"):
         raise ValidationFailed({"signature": ["is required"]})
     at = deed_time(occurred_at, now, last_event_at(session, wo))
-    signoff = _new_signoff(session, wo, "device", True, data, at, now)
+    signoff = _new_signoff(session, wo, "device", True, data, at, now, answerer)
     apply(
         session,
         wo,
@@ -135,6 +178,8 @@ def sign_on_device(
         signoff_id=signoff.id,
         signer_name=signoff.signer_name,
         rating=signoff.rating,
+        flags=signoff.flags or None,
+        distance_km=signoff.distance_km,
     )
     return signoff
 
@@ -183,7 +228,13 @@ def resolve_link(session: Session, token: str, serializer: URLSafeSerializer, no
 
 
 def confirm_via_link(
-    session: Session, token: str, serializer: URLSafeSerializer, now: datetime, data: dict, sla_policy: dict
+    session: Session,
+    token: str,
+    serializer: URLSafeSerializer,
+    now: datetime,
+    data: dict,
+    sla_policy: dict,
+    answerer: Answerer = Answerer(),
 ) -> Signoff:
     """The customer's answer through the link: accepted closes the job, a dispute reopens it."""
     link = resolve_link(session, token, serializer, now)
@@ -198,8 +249,9 @@ def confirm_via_link(
         raise Gone("This confirmation link has already been used.", "used")
     wo = link.work_order
     accepted = data["accepted"]
-    signoff = _new_signoff(session, wo, "link", accepted, data, now, now)
+    signoff = _new_signoff(session, wo, "link", accepted, data, now, now, answerer)
     common = {"via": "link", "signoff_id": signoff.id, "signer_name": signoff.signer_name}
+    common["flags"] = signoff.flags or None
     if accepted:
         apply(session, wo, "close", Actor.system(), now, rating=signoff.rating, **common)
     else:

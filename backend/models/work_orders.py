@@ -254,7 +254,7 @@ class Signoff(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(300))
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     distance_km: Mapped[float | None]
-    flags: Mapped[list] = mapped_column(JSON, default=list)
+    flags: Mapped[list | None] = mapped_column(JSON, default=list)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="signoffs")
 

@@ -20,7 +20,7 @@ def upgrade():
         batch.add_column(sa.Column("client_address", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("user_agent", sa.String(length=300), nullable=True))
         batch.add_column(sa.Column("staff_user_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("distance_km", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("distance_km", sa.Double(), nullable=True))
         batch.add_column(sa.Column("flags", sa.JSON(), nullable=True))
         batch.create_foreign_key("fk_signoffs_staff_user_id", "users", ["staff_user_id"], ["id"], ondelete="SET NULL")
 

@@ -86,7 +86,8 @@ export const EVENT_WORDS = {
   complete: (e, w) => `Completed by ${w.who}${e.details.first_time_fix ? " (fixed first time)" : ""}`,
   close: (e) =>
     `Closed: signed by ${e.details.signer_name ?? "the customer"} ${via(e.details)}` +
-    (e.details.rating ? `, rating ${e.details.rating}/5` : ""),
+    (e.details.rating ? `, rating ${e.details.rating}/5` : "") +
+    (e.details.flags?.length ? " ⚠ answered by staff?" : ""),
   reopen: (e, w) =>
     e.actor.kind === "customer"
       ? `Reopened by the customer${e.details.signer_name ? ` (${e.details.signer_name})` : ""}`

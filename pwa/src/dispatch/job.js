@@ -104,6 +104,28 @@ function cancelForm(ctx, job, feedback) {
   return el("form", { class: "row", on: { submit } }, field("cancel-reason", "Cancel reason", reason), el("button", { type: "submit", class: "danger" }, "Cancel job"));
 }
 
+// Why an answer looks given by staff rather than the customer (the server's `flags`).
+const ANSWER_FLAGS = {
+  staff_session: "answered in a browser signed in to OnSite",
+  own_technician: "by the job's own technician",
+  away_from_site: "signed away from the site",
+};
+
+/** Who answered, as the server saw it: where from, which browser, how far from the site, and any warning. */
+function answeredFrom(signoff) {
+  const from = signoff.answered_from ?? {};
+  const facts = [
+    from.address ? `from ${from.address}` : null,
+    signoff.distance_km != null ? `${Number(signoff.distance_km).toFixed(2)} km from the site` : null,
+    from.user_agent ? from.user_agent.slice(0, 80) : null,
+  ].filter(Boolean);
+  const flags = (signoff.flags ?? []).map((f) => ANSWER_FLAGS[f] ?? f);
+  return [
+    facts.length ? el("p", { class: "meta" }, `Answered ${facts.join(" · ")}`) : null,
+    flags.length ? el("p", { class: "late", role: "status" }, `⚠ Not the customer's own answer? ${flags.join("; ")}`) : null,
+  ];
+}
+
 function signoffCard(signoff) {
   if (!signoff) return null;
   return el(
@@ -111,6 +133,7 @@ function signoffCard(signoff) {
     { class: "panel", "aria-labelledby": "signoff-title" },
     el("h3", { id: "signoff-title" }, "Sign-off"),
     el("p", {}, `${signoff.signer_name} · ${signoff.method === "link" ? "by link" : "on the technician's phone"} · ${when(signoff.signed_at)}`),
+    answeredFrom(signoff),
     signoff.rating ? el("p", {}, `Rating ${signoff.rating}/5`) : null,
     signoff.comment ? el("p", {}, signoff.comment) : null,
     signoff.signature_url ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "signature-image" }) : null,
