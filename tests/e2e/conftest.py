@@ -89,6 +89,26 @@ def clock() -> RealClock:
     return RealClock()
 
 
+@pytest.fixture
+def desk(chromium):
+    """A dispatcher's browser: a desktop window; script errors are collected in `page.errors`."""
+    _, browser = chromium
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def log_in_to_console(page, base: str, email: str) -> None:
+    page.goto(base + "/dispatch")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("navigation", name="Console").wait_for()
+
+
 def log_in(page, base_url: str, email: str, password: str = "password123") -> None:
     page.goto(base_url + "/")
     page.get_by_label("Email").fill(email)

@@ -6,22 +6,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
-from tests.e2e.test_dispatch_console import log_in_to_console
+from tests.e2e.conftest import log_in, log_in_to_console
 from tests.e2e.test_technician_visit import SITE
 from tests.helpers import signature_data_url
-
-
-@pytest.fixture
-def desk(chromium):
-    """A dispatcher's desktop window."""
-    _, browser = chromium
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def assigned_job(dispatcher, world, new_work_order, title):

@@ -10,22 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_dispatch_console import log_in_to_console
+from tests.e2e.conftest import log_in_to_console
 from tests.helpers import signature_data_url
 
 CUSTOMER_PHONE = "+86 21 5555 0101"  # tests/factories.py: the world's customer
-
-
-@pytest.fixture
-def desk(chromium):
-    """A dispatcher's browser: a desktop window; script errors are collected."""
-    _, browser = chromium
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -12,21 +12,9 @@ from playwright.sync_api import expect
 
 from tests.api.test_kpi_report import DAY_FIGURES, work_a_day
 from tests.conftest import Clock
-from tests.e2e.conftest import draw_signature, screenshot
+from tests.e2e.conftest import draw_signature, log_in_to_console, screenshot
 
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-
-
-@pytest.fixture
-def desk(chromium):
-    """A dispatcher's browser: a desktop window."""
-    _, browser = chromium
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -35,14 +23,6 @@ def customer_phone(chromium):
     context = browser.new_context(**playwright.devices["Pixel 7"])
     yield context.new_page()
     context.close()
-
-
-def log_in_to_console(page, base, email):
-    page.goto(base + "/dispatch")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("password123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Console")).to_be_visible()
 
 
 def test_from_phone_call_to_confirmed_closed_job(live_server, desk, customer_phone, world, technician, dispatcher):

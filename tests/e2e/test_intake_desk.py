@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import Customer, WorkOrder
-from tests.e2e.test_dispatch_console import desk, log_in_to_console  # noqa: F401 (a fixture)
+from tests.e2e.conftest import log_in_to_console
 
 
 def _customers(app) -> list[tuple[int, str]]:
@@ -29,7 +29,7 @@ def _fill_job(page, skills="hvac"):
     page.get_by_label("Longitude").fill("121.4737")
 
 
-def test_a_refused_intake_creates_no_customer_however_often_it_is_tried(app, live_server, desk, world):  # noqa: F811
+def test_a_refused_intake_creates_no_customer_however_often_it_is_tried(app, live_server, desk, world):
     log_in_to_console(desk, live_server, world.dispatcher_email)
     desk.goto(live_server + "/dispatch#/new")
     desk.get_by_label("Customer", exact=True).fill("Zhou Min")
@@ -46,7 +46,7 @@ def test_a_refused_intake_creates_no_customer_however_often_it_is_tried(app, liv
     assert [name for _, name in _customers(app)] == ["Acme Bakery", "Zhou Min"]
 
 
-def test_typing_a_known_name_offers_the_customer_instead_of_making_a_second(app, live_server, desk, world):  # noqa: F811
+def test_typing_a_known_name_offers_the_customer_instead_of_making_a_second(app, live_server, desk, world):
     log_in_to_console(desk, live_server, world.dispatcher_email)
     desk.goto(live_server + "/dispatch#/new")
     desk.get_by_label("Customer", exact=True).fill("Acme Bakery")  # typed, no suggestion clicked
@@ -68,7 +68,7 @@ def test_a_known_phone_under_another_name_is_offered_and_a_namesake_can_be_confi
     app,
     live_server,
     desk,
-    world,  # noqa: F811
+    world,
 ):
     log_in_to_console(desk, live_server, world.dispatcher_email)
     desk.goto(live_server + "/dispatch#/new")
@@ -82,7 +82,7 @@ def test_a_known_phone_under_another_name_is_offered_and_a_namesake_can_be_confi
     assert [name for _, name in _customers(app)] == ["Acme Bakery", "Mr Zhang"]
 
 
-def test_intake_for_a_given_customer_starts_with_them_chosen(app, live_server, desk, world):  # noqa: F811
+def test_intake_for_a_given_customer_starts_with_them_chosen(app, live_server, desk, world):
     log_in_to_console(desk, live_server, world.dispatcher_email)
     desk.goto(live_server + f"/dispatch#/intake?customer={world.customer_id}")
     expect(desk.get_by_label("Customer", exact=True)).to_have_value(f"Acme Bakery (#{world.customer_id})")
