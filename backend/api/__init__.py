@@ -21,6 +21,7 @@ from . import (
     work_orders,
 )
 from .errors import register_error_handlers
+from .openapi import register_openapi_answers
 from .security import register_security_headers
 from .server_timing import register_server_timing
 from .transaction import register_transaction_hooks
@@ -57,6 +58,7 @@ def register_api(app: APIFlask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    register_openapi_answers(app)
     register_server_timing(app)  # before the transaction hooks, so that its figures include them
     register_transaction_hooks(app)
     register_security_headers(app)

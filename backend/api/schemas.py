@@ -26,6 +26,20 @@ class Integer(fields.Integer):
     """A whole number the databases' INTEGER columns can hold: a bigger one is a 422 here, not an
     overflow (SQLite) or a DataError (PostgreSQL) in the middle of a query, answered as a 500."""
 
+    def __init__(self, **kwargs):
+        # The bounds in the OpenAPI document too, narrowed by the field's own Range, so that
+        # generated clients and fuzzers know them.
+        low, high = INT32_MIN, INT32_MAX
+        validators = kwargs.get("validate") or []
+        for rule in validators if isinstance(validators, list | tuple) else [validators]:
+            if isinstance(rule, Range):
+                if rule.min is not None:
+                    low = max(low, rule.min if rule.min_inclusive else rule.min + 1)
+                if rule.max is not None:
+                    high = min(high, rule.max if rule.max_inclusive else rule.max - 1)
+        metadata = {"minimum": low, "maximum": high, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and not ASCII_WHOLE_NUMBER.fullmatch(value):
             raise ValidationError("must be a whole number in the digits 0-9")  # int("٣") is 3

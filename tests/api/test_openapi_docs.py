@@ -120,3 +120,25 @@ def test_docs_assets_do_not_serve_other_files(client):
     assert client.get("/api/docs/assets/../../../etc/passwd").status_code == 404
     assert client.get("/api/docs/assets/%2e%2e/%2e%2e/backend/config.py").status_code == 404
     assert client.get("/api/docs/assets/no-such-file.js").status_code == 404
+
+
+def test_every_operation_states_the_answers_the_request_walk_can_give(spec):
+    login = spec["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    assert {"200", "400", "413", "422", "429", "503"} <= set(login) and "401" in login  # wrong credentials
+    create = spec["paths"]["/api/v1/work-orders"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "409", "413", "422", "503"} <= set(create)
+    detail = spec["paths"]["/api/v1/work-orders/{work_order_id}"]["get"]["responses"]
+    assert {"200", "401", "403", "404", "503"} <= set(detail)
+    confirm = spec["paths"]["/api/v1/confirm/{token}"]["post"]["responses"]
+    assert "403" not in confirm or "csrf" not in confirm["403"]["description"]  # public: no login, no CSRF
+    assert {"400", "404", "410", "422"} <= set(confirm)
+    assert set(spec["paths"]["/healthz"]["get"]["responses"]) == {"200", "503"}
+
+
+def test_integers_carry_their_bounds(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["SignoffIn"]["properties"]["rating"] | {"nullable": True} == {
+        "type": "integer", "minimum": 1, "maximum": 5, "nullable": True,
+    }  # fmt: skip
+    customer_id = schemas["WorkOrderIn"]["properties"]["customer_id"]
+    assert (customer_id["minimum"], customer_id["maximum"]) == (-(2**31), 2**31 - 1)
