@@ -3,40 +3,80 @@
 from __future__ import annotations
 
 import hmac
-import secrets
+import logging
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
-from flask_login import current_user, login_user
-from sqlalchemy.orm import joinedload
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from ..domain import sessions
 from ..extensions import db, login_manager
-from ..models import Technician, User
+from ..models import User, utcnow
+from .common import now
 from .errors import ApiError
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The session's user, unless disabled or their password changed since (see `User.get_id`)."""
-    user_id, _, digest = session_id.partition(":")
-    if not user_id.isdigit() or not digest:
-        return None  # a session from before passwords ended sessions: log in again
-    # The technician profile comes in the same query: nearly every technician request needs it
-    # (what they may see is decided by it), and a round trip per request adds up under load.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.technician).lazyload(Technician.user)])
-    if user is None or not user.active or not hmac.compare_digest(digest, user.password_digest()):
-        return None
-    return user
+def load_user(token: str) -> User | None:
+    """The user of the session whose token the cookie carries, unless it was ended (logout, a new
+    password, a role change, disabled, an admin), has expired, or the account is disabled. One
+    primary-key lookup; last_seen_at is written at most once a minute (after the answer)."""
+    live = sessions.find_live_session(db.session, token, now())
+    if live is None:
+        return None  # also every cookie from before server-side sessions: log in again
+    g.user_session = (live.session_id, live.user.id)
+    g.touch_user_session = live.due_for_touch
+    return live.user
 
 
-def keep_own_session(user: User) -> None:
-    """After changing your own password, this session goes on (every other one has ended)."""
-    if current_user.is_authenticated and current_user.id == user.id:
-        login_user(user)
+def _current_session_id() -> str | None:
+    return g.user_session[0] if has_request_context() and "user_session" in g else None
+
+
+def end_current_session() -> None:
+    """Logout: this session ends on the server, whatever copies of its cookie exist."""
+    session_id = _current_session_id()
+    if session_id:
+        sessions.end_session(db.session, session_id, now())
+
+
+def touch_current_session() -> None:
+    """Record that the session was seen (at most once a minute), in a transaction of its own so
+    that a GET stays read-only and a failed change does not lose it. Best effort: a busy database
+    costs the session nothing but a later last_seen_at."""
+    if not g.pop("touch_user_session", False):
+        return
+    try:
+        with Session(db.engine) as side, side.begin():
+            sessions.touch_session(
+                side, _current_session_id(), now=now(), lifetime=current_app.permanent_session_lifetime
+            )
+    except OperationalError:
+        log.warning("could not record a session's last use", exc_info=True)
+
+
+@event.listens_for(db.session, "before_flush")
+def _end_sessions_of_changed_logins(db_session, _flush_context, _instances) -> None:
+    """A new password, a new role or a disabled account ends the user's sessions on every device,
+    whichever code path made the change. Setting your own password keeps the session doing it."""
+    for user in [obj for obj in db_session.dirty if isinstance(obj, User)]:
+        state = inspect(user)
+        changed = {name for name in ("password_hash", "role", "active") if state.attrs[name].history.has_changes()}
+        if not changed:
+            continue
+        own = has_request_context() and g.get("user_session", (None, None))[1] == user.id
+        keep = _current_session_id() if own and changed == {"password_hash"} else None
+        at = now() if has_app_context() else utcnow()
+        sessions.end_sessions_of(db_session, user.id, at, keep=keep)
 
 
 @login_manager.unauthorized_handler
@@ -45,10 +85,13 @@ def unauthorized():
 
 
 def csrf_token() -> str:
-    """The session's CSRF token, made on first use."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
+    """The session's CSRF token: derived from its token, so the cookie carries nothing else and
+    a new login (a new session) has a new CSRF token."""
+    token = session.get("_user_id")
+    if not token:
+        return ""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"csrf:" + token.encode(), "sha256").hexdigest()
 
 
 def enforce_csrf() -> None:
@@ -56,10 +99,12 @@ def enforce_csrf() -> None:
     if request.method in SAFE_METHODS or not current_user.is_authenticated:
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "csrf_exempt", False):
+    if getattr(view, "csrf_exempt", False) or getattr(view, "allowed_roles", None) == "public":
+        # A public endpoint (a customer's signed link) acts on its own credential, never on the
+        # session's authority: a staff session in the same browser must not make it demand a token.
         return
     sent = request.headers.get("X-CSRF-Token", "")
-    expected = session.get("csrf", "")
+    expected = csrf_token()
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ApiError(403, "csrf_failed", "Missing or wrong X-CSRF-Token header; read it from /api/v1/auth/me.")
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, Schema
 from flask import current_app
 from sqlalchemy import select
 
 from ..domain.directory import create_user, update_user
 from ..domain.errors import NotFound
+from ..domain.sessions import end_sessions_of
 from ..extensions import db
 from ..models import AuditEntry, User
 from .common import actor, now, paginate
-from .schemas import AuditEntryOut, PageQuery, UserIn, UserOut, UserPatch, page_of
-from .security import keep_own_session, roles_required
+from .schemas import AuditEntryOut, Integer, PageQuery, UserIn, UserOut, UserPatch, page_of
+from .security import roles_required
 from .serialize import user_dict
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/v1/users", tag="Users")
@@ -63,9 +64,7 @@ def update(user_id, json_data):
         actor=actor(),
         now=now(),
     )
-    db.session.flush()
-    if json_data.get("password"):
-        keep_own_session(user)
+    db.session.flush()  # a new password, role or disabling ends the user's sessions (security.py)
     return user_dict(user)
 
 
@@ -93,3 +92,18 @@ def audit(user_id, query_data):
         for entry in page["items"]
     ]
     return page
+
+
+class SessionsRevokedOut(Schema):
+    revoked = Integer(required=True, metadata={"description": "how many live sessions were ended"})
+
+
+@bp.post("/<int:user_id>/sessions/revoke")
+@roles_required("admin")
+@bp.output(SessionsRevokedOut)
+@bp.doc(responses={404: "No such user"})
+def revoke_sessions(user_id):
+    """End every session of this user on every device (a lost phone, a departing employee); they
+    log in again with their password. Answers how many sessions were live. Ending your own logs you out."""
+    user = _get_user(user_id)
+    return {"revoked": end_sessions_of(db.session, user.id, now())}

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
-from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,14 +33,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        """What the session cookie holds: the id and a digest of the password hash, so that a new
-        password ends every session opened with the old one (checked when the session is loaded)."""
-        return f"{self.id}:{self.password_digest()}"
+    # The token of the server-side session being opened, set just before Flask-Login stores it.
+    session_token = None
 
-    def password_digest(self) -> str:
-        key = str(current_app.config["SECRET_KEY"]).encode()
-        return hmac.new(key, self.password_hash.encode(), "sha256").hexdigest()[:24]
+    def get_id(self) -> str:
+        """What the session cookie holds: only the random token of a `UserSession` row, so that a
+        session ends on the server (logout, a new password, a role change, an admin) whatever
+        copies of the cookie exist. Set by `backend.api.security.open_session` before login_user."""
+        if not self.session_token:
+            raise RuntimeError("open a server-side session (open_session) before logging in")
+        return self.session_token
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
