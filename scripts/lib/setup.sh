@@ -68,3 +68,18 @@ ensure_chromium() {
     echo "!! Chromium is missing (apt-get install chromium); the browser tests will be skipped" >&2
   fi
 }
+
+# ensure_nginx: the front server of ./scripts/serve-web. Sets NGINX to its path, installing
+# Debian's nginx-light when it is missing and we are root; returns 1 when there is none.
+# (On a machine with systemd, Debian's package also starts its own default site on port 80.)
+ensure_nginx() {
+  NGINX="$(command -v nginx || true)"
+  if [ -z "$NGINX" ] && [ -x /usr/sbin/nginx ]; then NGINX=/usr/sbin/nginx; fi
+  if [ -z "$NGINX" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing nginx, the front server (apt-get)"
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; then
+      NGINX=/usr/sbin/nginx
+    fi
+  fi
+  [ -n "$NGINX" ]
+}
