@@ -10,7 +10,7 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import ROLES, Notification, WorkOrder, format_number
 from .common import now, paginate
-from .schemas import NotificationOut, NotificationQuery, ReadAllOut, page_of
+from .schemas import NotificationOut, NotificationQuery, ReadAllIn, ReadAllOut, page_of
 from .security import roles_required
 
 bp = APIBlueprint("notifications", __name__, url_prefix="/api/v1/me/notifications", tag="Notifications")
@@ -55,14 +55,15 @@ def _with_work_orders(notifications: list[Notification]) -> list[dict]:
 
 @bp.post("/read-all")
 @roles_required(*ROLES)
+@bp.input(ReadAllIn, location="json", arg_name="json_data")
 @bp.output(ReadAllOut)
-def mark_all_read():
-    """Mark every unread notification of yours read, in one statement."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=now())
-    )
+def mark_all_read(json_data):
+    """Mark your unread notifications read, in one statement: all of them, or those up to `up_to_id`
+    (what the phone showed when it was tapped; one that arrived later stays unread)."""
+    query = update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    if json_data.get("up_to_id") is not None:
+        query = query.where(Notification.id <= json_data["up_to_id"])
+    result = db.session.execute(query.values(read_at=now()))
     return {"marked": result.rowcount}
 
 

@@ -764,5 +764,12 @@ class ForwardedOut(Schema):
     attachment = Nested(AttachmentOut, allow_none=True)
 
 
+class ReadAllIn(Schema):
+    up_to_id = Integer(
+        validate=Range(min=0),
+        metadata={"description": "the newest notification shown: later ones stay unread (a replayed tap)"},
+    )
+
+
 class ReadAllOut(Schema):
     marked = Integer(metadata={"description": "how many notifications were unread and are read now"})

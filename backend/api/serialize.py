@@ -10,7 +10,7 @@ from ..domain.actors import Actor
 from ..domain.dispatch import Candidate
 from ..domain.signoff import current_record_hash
 from ..domain.sla import is_overdue
-from ..domain.workflow import allowed_actions
+from ..domain.workflow import STAFF, allowed_actions
 from ..extensions import db
 from ..models import Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
 from .common import now, technician_names
@@ -182,7 +182,9 @@ def attachment_dict(attachment: Attachment) -> dict:
     }
 
 
-def signoff_dict(signoff: Signoff, current_hash: str) -> dict:
+def signoff_dict(signoff: Signoff, current_hash: str, staff: bool = False) -> dict:
+    """A sign-off; who answered (address, browser, flags) only for staff: the technician checked by
+    it should not see the customer's address, nor learn what raises a flag."""
     signature_url = None
     if signoff.signature_png is not None:
         signature_url = url_for(
@@ -201,6 +203,11 @@ def signoff_dict(signoff: Signoff, current_hash: str) -> dict:
         "record_valid": signoff.record_hash == current_hash,
         "signed_at": signoff.signed_at,
         "recorded_at": signoff.recorded_at,
+    } | (_who_answered(signoff) if staff else {})
+
+
+def _who_answered(signoff: Signoff) -> dict:
+    return {
         "answered_from": {
             "address": signoff.client_address,
             "user_agent": signoff.user_agent,
@@ -256,7 +263,7 @@ def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
         .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
         .limit(EARLIER_VISITS)
     ).all()
-    signoff_dicts = [signoff_dict(s, current_hash) for s in signoffs]
+    signoff_dicts = [signoff_dict(s, current_hash, staff=actor.role in STAFF) for s in signoffs]
     accepted = [s for s in signoff_dicts if s["accepted"]]
     body.update(
         earlier_visits=[earlier_visit_dict(visit) for visit in earlier],

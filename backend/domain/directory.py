@@ -165,17 +165,27 @@ PHONE_KEY_DIGITS = 15  # the longest number E.164 allows
 LIKELY_CUSTOMERS = 5
 
 
+TRUNK_PREFIX_FROM_DIGITS = 6  # "021 6288" has an area code; "0101" is the end of a number
+
+
+def _national_digits(text: str) -> str:
+    """The digits of a number as dialled inside China: without `00`/`+` and the country code 86,
+    and without the trunk `0` of a landline's area code ("+86 21 ..." and "021 ..." are one number)."""
+    digits = re.sub(r"\D", "", text)
+    international = text.lstrip().startswith("+") or digits.startswith("00")
+    digits = digits.removeprefix("00")
+    if digits.startswith("86") and (international or len(digits) >= 12):
+        digits = digits[2:]
+    if len(digits) >= TRUNK_PREFIX_FROM_DIGITS:
+        digits = digits.lstrip("0")
+    return digits
+
+
 def phone_key(phone: str | None) -> str | None:
-    """The digits that identify a phone number however it was typed, with China's prefixes taken
-    off: "+86 138-0013-8000", "0086 13800138000" and "138 0013 8000" share one key, and so do
-    "+86 21 5555 0101" and "021-5555-0101" (the trunk 0 of a landline's area code). Fewer than 5
-    digits identify nobody."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("00"):  # international dialling prefix
-        digits = digits[2:]
-    if digits.startswith("86") and len(digits) >= 12:  # country code, before a mobile or area code
-        digits = digits[2:]
-    digits = digits.lstrip("0")  # the trunk prefix of a domestic area code
+    """The digits that identify a phone number however it was typed: "+86 138-0013-8000",
+    "0086 13800138000" and "138 0013 8000" share one key, and so do "+86 21 5555 0101" and
+    "021-5555-0101". Fewer than 5 digits identify nobody."""
+    digits = _national_digits(phone or "")
     return digits[-PHONE_KEY_DIGITS:] if len(digits) >= 5 else None
 
 
@@ -185,14 +195,12 @@ WHOLE_NUMBER_DIGITS = 9  # a landline with its area code, or more: a whole numbe
 
 
 def phone_fragment(text: str) -> str | None:
-    """The digits a desk types to find a caller, in the form of `phone_key`: a whole number ("021-6288-4471",
-    "+86 21 6288 4471") by its key, a part of one ("6288 4471", "(21) 6288") as its digits. None when
-    the text is not a phone number or too short to pick out a caller."""
+    """The digits a desk types to find a caller, in the form of `phone_key`: a whole number or the
+    start of one with its prefixes taken off ("021-6288", "+86 21 6288" -> "216288"), or a part of
+    one ("6288 4471"). None when the text is not a phone number or too short to pick out a caller."""
     if not PHONE_LIKE.fullmatch(text.strip()):
         return None
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= WHOLE_NUMBER_DIGITS:
-        return phone_key(text)
+    digits = _national_digits(text)
     return digits if len(digits) >= MIN_PHONE_FRAGMENT_DIGITS else None
 
 

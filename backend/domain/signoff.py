@@ -178,8 +178,6 @@ def sign_on_device(
         signoff_id=signoff.id,
         signer_name=signoff.signer_name,
         rating=signoff.rating,
-        flags=signoff.flags or None,
-        distance_km=signoff.distance_km,
     )
     return signoff
 
@@ -251,7 +249,6 @@ def confirm_via_link(
     accepted = data["accepted"]
     signoff = _new_signoff(session, wo, "link", accepted, data, now, now, answerer)
     common = {"via": "link", "signoff_id": signoff.id, "signer_name": signoff.signer_name}
-    common["flags"] = signoff.flags or None
     if accepted:
         apply(session, wo, "close", Actor.system(), now, rating=signoff.rating, **common)
     else:

@@ -45,7 +45,7 @@ class Action:
 
 def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict:
     technician = session.get(Technician, params["technician_id"])
-    if technician is None:
+    if technician is None or technician.user.role != "technician":  # a former technician's profile is no one's
         raise ValidationFailed({"technician_id": ["no technician with this id"]})
     if not technician.user.active:
         raise ValidationFailed({"technician_id": ["this technician's account is disabled"]})

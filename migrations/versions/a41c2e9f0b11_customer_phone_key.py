@@ -22,11 +22,12 @@ def _key(phone):
     # The rule as it stood when this migration was written (backend/domain/directory.py: phone_key);
     # a migration keeps its own copy, since the module may change after it.
     digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("00"):
+    international = (phone or "").lstrip().startswith("+") or digits.startswith("00")
+    digits = digits.removeprefix("00")
+    if digits.startswith("86") and (international or len(digits) >= 12):
         digits = digits[2:]
-    if digits.startswith("86") and len(digits) >= 12:
-        digits = digits[2:]
-    digits = digits.lstrip("0")
+    if len(digits) >= 6:
+        digits = digits.lstrip("0")
     return digits[-15:] if len(digits) >= 5 else None
 
 

@@ -135,3 +135,10 @@ def test_hours_and_parts_nobody_could_have_used_are_refused(dispatcher, technici
     assert technician.post(f"{url}/logs", json={"kind": "fix", "text": "More", "minutes": 90}).status_code == 201
     detail = dispatcher.get(url).json
     assert [log["minutes"] for log in detail["logs"]] == [90, 90]
+
+
+def test_no_job_can_be_given_to_a_former_technicians_profile(client_for, dispatcher, world, new_work_order):
+    _promote_technician_to_admin(client_for, world)
+    wo = new_work_order(required_skills=[])
+    refused = dispatcher.post(f"/api/v1/work-orders/{wo['id']}/assign", json={"technician_id": world.technician_id})
+    assert refused.status_code == 422 and "technician_id" in refused.json["error"]["fields"]

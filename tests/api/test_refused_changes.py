@@ -190,3 +190,19 @@ def test_mark_all_read_marks_only_my_unread_notifications(client_for, dispatcher
     assert technician.post("/api/v1/me/notifications/read-all").json == {"marked": 0}
     assert other.get("/api/v1/me/notifications?unread=true").json["total"] == 1  # not theirs to mark
     assert client_for().post("/api/v1/me/notifications/read-all").status_code == 401
+
+
+def test_mark_all_read_up_to_what_was_shown_leaves_later_ones_unread(dispatcher, technician, world, taken_from_me):
+    shown = technician.get("/api/v1/me/notifications").json["items"]
+    later = dispatcher.post(
+        "/api/v1/work-orders",
+        json={
+            "customer_id": world.customer_id, "title": "Arrived after the tap", "priority": "high",
+            "channel": "phone", "location": {"lat": 31.23, "lon": 121.47},
+        },
+    ).json  # fmt: skip
+    dispatcher.post(f"/api/v1/work-orders/{later['id']}/assign", json={"technician_id": world.technician_id})
+    replayed = technician.post("/api/v1/me/notifications/read-all", json={"up_to_id": max(n["id"] for n in shown)})
+    assert replayed.json == {"marked": len(shown)}
+    unread = technician.get("/api/v1/me/notifications?unread=true").json["items"]
+    assert [n["work_order_id"] for n in unread] == [later["id"]]

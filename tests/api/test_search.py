@@ -80,3 +80,8 @@ def test_the_customer_name_and_the_number(dispatcher, jobs):
 def test_the_status_filter_still_decides_whether_closed_jobs_show(dispatcher, jobs):
     open_statuses = "new,assigned,accepted,en_route,on_site,on_hold,completed"
     assert search(dispatcher, "62884471", open_statuses) == {jobs["open"]}
+
+
+@pytest.mark.parametrize("typed", ["021-6288", "+86 21 6288", "0086 21 6288 44"])
+def test_the_start_of_a_number_with_its_prefixes_finds_the_caller(dispatcher, jobs, typed):
+    assert search(dispatcher, typed) == {jobs["closed"], jobs["open"]}

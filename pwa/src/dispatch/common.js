@@ -86,8 +86,7 @@ export const EVENT_WORDS = {
   complete: (e, w) => `Completed by ${w.who}${e.details.first_time_fix ? " (fixed first time)" : ""}`,
   close: (e) =>
     `Closed: signed by ${e.details.signer_name ?? "the customer"} ${via(e.details)}` +
-    (e.details.rating ? `, rating ${e.details.rating}/5` : "") +
-    (e.details.flags?.length ? " ⚠ answered by staff?" : ""),
+    (e.details.rating ? `, rating ${e.details.rating}/5` : ""),
   reopen: (e, w) =>
     e.actor.kind === "customer"
       ? `Reopened by the customer${e.details.signer_name ? ` (${e.details.signer_name})` : ""}`
@@ -101,7 +100,23 @@ export const EVENT_WORDS = {
     (e.details.expires_at ? `, valid until ${when(e.details.expires_at)}` : ""),
   refused_change_forwarded: (e, w) =>
     `Forwarded by ${w.who} after the job was taken from them (${e.details.action ?? e.details.kind ?? "a change"})`,
+  position_implausible: (e, w) => `The position of ${w.who} jumped further than anyone travels`,
 };
+
+// Why a deed's time or place looks doubtful (the server's `deed_flags`), in words.
+const DEED_DOUBTS = {
+  late_without_offline: () => "sent long after it was done, with no offline time",
+  before_offline: (f) => `dated before the phone went offline (${when(f.offline_since)})`,
+  online_meanwhile: (f) => `the phone was online meanwhile (${when(f.seen_at)})`,
+  far_from_site: (f) =>
+    `${f.km} km from the site (by ${f.source === "ping" ? "the last position sent" : "its position"})`,
+  impossible_speed: (f) => `${f.km} km from the previous position in ${f.seconds} s`,
+};
+
+/** The doubts about an event's time or place, as phrases; empty when there are none. */
+export function deedDoubts(event) {
+  return (event.deed_flags ?? []).map((flag) => DEED_DOUBTS[flag.code]?.(flag) ?? flag.code.replaceAll("_", " "));
+}
 // The comment an event carries, shown as a quotation after its sentence.
 const QUOTED = {
   decline: "reason", pause: "reason", reopen: "reason", cancel: "reason", complete: "resolution",

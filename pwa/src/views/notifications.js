@@ -45,13 +45,15 @@ export function notificationText(item) {
 
 export async function notificationsView(ctx) {
   const items = await loadNotifications(ctx.db);
-  const send = async (path, label) => {
-    await ctx.work.record({ kind: "read", method: "POST", path, label });
+  const send = async (path, label, body) => {
+    await ctx.work.record({ kind: "read", method: "POST", path, label, body });
     await ctx.work.sync().catch(() => {});
     await ctx.refresh(); // the list and the header's count come from the server
   };
   const markRead = (item) => send(`/me/notifications/${item.id}/read`, t("markRead"));
-  const markAllRead = () => send("/me/notifications/read-all", t("markAllRead"));
+  // Only what is on screen: replayed later, the tap must not mark read what arrived after it.
+  const markAllRead = () =>
+    send("/me/notifications/read-all", t("markAllRead"), { up_to_id: Math.max(0, ...items.map((i) => i.id)) });
   const anyUnread = items.some((item) => !item.read_at);
   return el(
     "section",
