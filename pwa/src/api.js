@@ -17,11 +17,12 @@ export function newIdempotencyKey() {
   return crypto.randomUUID();
 }
 
-async function call(method, path, { json, form, idempotencyKey, fetchImpl = fetch } = {}) {
+async function call(method, path, { json, form, idempotencyKey, offlineSince, fetchImpl = fetch } = {}) {
   const headers = { Accept: "application/json" };
   if (json !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (method !== "GET" && idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+  if (method !== "GET" && offlineSince) headers["X-Offline-Since"] = offlineSince; // see outbox.js replay
   const response = await fetchImpl(`/api/v1${path}`, {
     method,
     headers,
@@ -62,6 +63,7 @@ export async function send(entry, { fetchImpl } = {}) {
       json: entry.photo ? undefined : entry.body,
       form: entry.photo ? formOf(entry) : undefined,
       idempotencyKey: entry.key,
+      offlineSince: entry.offlineSince,
       fetchImpl,
     });
   if (!csrfToken) await currentUser({ fetchImpl });

@@ -37,14 +37,19 @@ export function withOutboxLock(work) {
  * (the rest keeps its order), or at 401 (signed out). A refusal (404, 409, 422 ...) is kept as
  * `refused` with the server's reason, and the replay goes on with the next entry.
  * Returns {applied, refused, stopped: null | "offline" | "unavailable" | "signed_out"}.
+ *
+ * Each entry is sent with `offlineSince`: when the oldest change still waiting was queued, i.e. since
+ * when the phone could not reach the server. The server checks each deed's time against it
+ * (X-Offline-Since): a change dated before it, or long before it is sent without it, is flagged.
  */
 export async function replay(db, send, { onApplied = () => {}, onRefused = () => {} } = {}) {
   const summary = { applied: 0, refused: 0, stopped: null };
-  for (const entry of await entries(db)) {
-    if (entry.state !== "pending") continue;
+  const waiting = (await entries(db)).filter((entry) => entry.state === "pending");
+  const offlineSince = waiting[0]?.createdAt;
+  for (const entry of waiting) {
     let result;
     try {
-      result = await send(entry);
+      result = await send({ ...entry, offlineSince });
     } catch {
       await db.put("outbox", { ...entry, attempts: entry.attempts + 1 });
       summary.stopped = "offline";

@@ -115,3 +115,17 @@ test("the server's copy replaces the phone's, except for jobs with changes still
 function serverAnswering(status) {
   return async () => ({ ok: false, status, body: { error: { code: "not_found", message: "gone" } } });
 }
+
+test("every replayed change says since when the phone could not send: the oldest waiting change's time", async () => {
+  const db = await freshStore();
+  const queued = ["2026-11-23T12:30:00.000Z", "2026-11-23T12:40:00.000Z", "2026-11-23T13:30:00.000Z"];
+  for (const [i, at] of queued.entries()) await enqueue(db, note(1, `change ${i}`), { now: new Date(at) });
+  const sent = [];
+  const send = async (entry) => {
+    sent.push(entry.offlineSince);
+    return { ok: true, status: 201, body: {} };
+  };
+  await replay(db, send);
+  assert.deepEqual(sent, [queued[0], queued[0], queued[0]]);
+  assert.equal((await entries(db)).length, 0);
+});

@@ -5,7 +5,7 @@
 import QRCode from "qrcode";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
+import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
 // Confirmation links made on this screen, by job id: a live redraw (the link's own event causes
@@ -141,6 +141,22 @@ function signoffCard(signoff) {
   );
 }
 
+/** A flagged deed: why its time or place is doubtful, and both times (as the phone dated it, and as
+ * the server received it), so the dispatcher can judge a late arrival dated early. */
+function doubtful(event) {
+  const doubts = deedDoubts(event);
+  if (!doubts.length) return null;
+  return el(
+    "p",
+    { class: "late doubt" },
+    `⚠ Doubtful: ${doubts.join("; ")}. Done `,
+    el("time", { datetime: event.occurred_at }, when(event.occurred_at)),
+    ", received ",
+    el("time", { datetime: event.recorded_at }, when(event.recorded_at)),
+    ` (${minutesText((Date.parse(event.recorded_at) - Date.parse(event.occurred_at)) / 60000)} later)`,
+  );
+}
+
 /** Each event as a sentence ("Assigned to Li Wei by Dana Dispatcher"), the comment it carries
  * (a reason, a resolution, the customer's words) quoted after it, never in the actor's place. */
 function timeline(job, roster) {
@@ -152,6 +168,7 @@ function timeline(job, roster) {
       el("time", { datetime: event.occurred_at }, when(event.occurred_at)),
       ` · ${sentence}`,
       comment ? [": ", el("span", { class: "comment" }, `“${comment}”`)] : null,
+      doubtful(event),
     );
   };
   return el("ol", { class: "timeline", "aria-label": "Timeline" }, job.events.map(item));

@@ -3,6 +3,7 @@
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
 import { lineChart } from "./charts.js";
+import { select } from "./common.js";
 
 
 export const FIGURES = [
@@ -18,6 +19,9 @@ export const FIGURES = [
   ["csat_avg", "Customer satisfaction (1-5)", ""],
   ["complaint_rate", "Complaint rate", "%"],
   ["reassigned", "Reassigned", ""],
+  ["late_deeds", "Deeds sent late", ""],
+  ["flagged_deeds", "Doubtful deeds", ""],
+  ["mean_gap_minutes", "Mean delay of late deeds", " min"],
 ];
 const DEFINITIONS = {
   avg_response_minutes: "first arrival − creation",
@@ -29,8 +33,14 @@ const DEFINITIONS = {
   csat_avg: "mean rating of confirmations",
   complaint_rate: "disputes / customer answers",
   reassigned: "assigned more than once",
+  late_deeds: "received over 5 min after their time",
+  flagged_deeds: "time or place doubtful",
+  mean_gap_minutes: "received − time of the deed",
 };
-const period = { from: null, to: null };
+// Which time of each deed the figures read: as the phone dated it, or as the server received it
+// (a technician's phone can date a late arrival early; the received clock cannot be set back).
+const CLOCKS = [["deed", "Time of the deed"], ["received", "Time received"]];
+const period = { from: null, to: null, clock: "deed" };
 
 // After the label with a space, so the term reads "Average response first arrival − creation".
 const definition = (key) => (DEFINITIONS[key] ? [" ", el("span", { class: "meta" }, DEFINITIONS[key])] : null);
@@ -40,7 +50,7 @@ const isoDay = (date) => date.toISOString().slice(0, 10);
 function range() {
   const to = period.to ?? isoDay(new Date(Date.now() + 86400000));
   const from = period.from ?? isoDay(new Date(Date.now() - 29 * 86400000));
-  return { from, to, query: `from=${from}T00:00:00Z&to=${to}T00:00:00Z` };
+  return { from, to, query: `from=${from}T00:00:00Z&to=${to}T00:00:00Z&clock=${period.clock}` };
 }
 
 function breakdownTable(title, rows) {
@@ -62,9 +72,10 @@ export async function kpisView(ctx) {
   ]);
   const fromInput = el("input", { id: "kpi-from", type: "date", value: from });
   const toInput = el("input", { id: "kpi-to", type: "date", value: to });
+  const clockSelect = select("kpi-clock", CLOCKS, period.clock);
   const apply = (event) => {
     event.preventDefault();
-    Object.assign(period, { from: fromInput.value, to: toInput.value });
+    Object.assign(period, { from: fromInput.value, to: toInput.value, clock: clockSelect.value });
     ctx.render();
   };
   const trend = (key) => byDay.rows.map((row) => ({ day: row.key, value: row[key] }));
@@ -77,6 +88,7 @@ export async function kpisView(ctx) {
       { class: "row", on: { submit: apply } },
       field("kpi-from", "From", fromInput),
       field("kpi-to", "To (exclusive)", toInput),
+      field("kpi-clock", "Times", clockSelect),
       el("button", { type: "submit" }, "Show"),
       el("a", { href: `/api/v1/reports/kpis.csv?by=technician&${query}`, class: "button secondary", role: "button", download: "" }, "Export CSV"),
       el("a", { href: `/api/v1/work-orders/export.csv?status=new,assigned,accepted,en_route,on_site,on_hold,completed,closed,cancelled`, class: "button secondary", download: "" }, "Export work orders"),
