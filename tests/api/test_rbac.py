@@ -71,6 +71,7 @@ CONTRACT_ROLES = {
     "users.list_users": {"admin"},
     "users.create": {"admin"},
     "users.update": {"admin"},
+    "users.revoke_sessions": {"admin"},
     "technicians.create": STAFF,
     "technicians.list_technicians": STAFF,
     "technicians.update": STAFF,
@@ -159,6 +160,8 @@ def test_role_matrix(app, client_for, world, assigned_to_me):
             response = _call(client, route.method, path)
             status, code = response.status_code, (response.get_json(silent=True) or {}).get("error", {}).get("code")
             response.close()  # a streamed answer (SSE) keeps its request's context until closed
+            if route.endpoint == "users.revoke_sessions":
+                clients[role] = client_for(emails.get(role))  # the admin ended every session of theirs
             where = f"{role:10} {route.method:5} {path} -> {status} {code}"
             if status >= 500:
                 problems.append(f"{where}: server error")
