@@ -109,11 +109,17 @@ function follow() {
     console_.lastEvent = Number(event.lastEventId);
     changed();
   });
+  // This user's newer console (another tab) took the stream over: poll instead of taking it back.
+  source.addEventListener("superseded", () => {
+    source.close();
+    poll();
+  });
   let failures = 0;
   source.addEventListener("error", () => {
     failures += 1;
-    if (failures >= 3 && source.readyState !== EventSource.OPEN) {
-      source.close(); // a proxy that buffers streams: poll instead
+    // CLOSED: refused (503 when the server has no stream to spare), the browser will not retry.
+    if (source.readyState === EventSource.CLOSED || (failures >= 3 && source.readyState !== EventSource.OPEN)) {
+      source.close(); // or a proxy that buffers streams: poll instead
       poll();
     }
   });
