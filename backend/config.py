@@ -110,4 +110,17 @@ def settings_from_env(instance_path: str) -> dict:
         "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),
         # The whole request may carry the file plus multipart framing and a few form fields.
         "MAX_CONTENT_LENGTH": int(upload_max_mb * 1024 * 1024) + 256 * 1024,
+        # Photos: a cap on pixels read from the header before anything is decoded (a 20 KB PNG can
+        # claim 13,000 x 13,000 and cost a viewer gigabytes), quotas per job and per user, a rate.
+        "UPLOAD_MAX_MEGAPIXELS": _env_float("UPLOAD_MAX_MEGAPIXELS", 40),
+        "UPLOAD_DISPLAY_EDGE": _env_int("UPLOAD_DISPLAY_EDGE", 1600),
+        "UPLOAD_JOB_MAX_PHOTOS": _env_int("UPLOAD_JOB_MAX_PHOTOS", 100),
+        "UPLOAD_JOB_MAX_BYTES": int(_env_float("UPLOAD_JOB_MAX_MB", 300) * 1024 * 1024),
+        "UPLOAD_USER_DAILY_BYTES": int(_env_float("UPLOAD_USER_DAILY_MB", 500) * 1024 * 1024),
+        "UPLOAD_RATE_LIMIT": os.environ.get("UPLOAD_RATE_LIMIT", "30 per minute"),
+        # Exports: how many one user may run at once (counted in the database, so across workers
+        # and hosts), how long a slot lasts if its worker died mid-export, the KPI range allowed.
+        "EXPORTS_PER_USER": _env_int("EXPORTS_PER_USER", 1),
+        "EXPORT_SLOT_SECONDS": _env_int("EXPORT_SLOT_SECONDS", 600),
+        "KPI_MAX_DAYS": _env_int("KPI_MAX_DAYS", 366),
     }

@@ -422,6 +422,14 @@ class EventOut(Schema):
         values=String(),
         metadata={"description": "names of the technicians the details name by id (technician_id, from_, to_)"},
     )
+    deed_flags = List(
+        Dict(),
+        allow_none=True,
+        metadata={
+            "description": "why the deed's time or place is doubtful, each {code, ...}: late_without_offline, "
+            "before_offline, online_meanwhile, far_from_site, impossible_speed; null when nothing is"
+        },
+    )
 
 
 MAX_PART_QTY = 1000  # units of one part on one line: beyond that it is a typing slip, not a repair
@@ -476,6 +484,13 @@ class AttachmentOut(Schema):
     height = Integer()
     sha256 = String()
     occurred_at = Timestamp()
+
+
+class AttachmentFileQuery(Schema):
+    original = Boolean(
+        load_default=False,
+        metadata={"description": "true: the photo as uploaded; by default a copy scaled for screens when it is large"},
+    )
 
 
 class SignoffIn(Schema):
@@ -541,6 +556,10 @@ class WorkOrderDetail(WorkOrderOut):
     signoffs = List(Nested(SignoffOut))
 
 
+class DevicePosition(Point):
+    accuracy_m = Float(validate=Range(0, 100_000), allow_none=True)
+
+
 class ActionIn(Schema):
     technician_id = Integer(metadata={"description": "assign"})
     reason = text(1000, allow_none=True, metadata={"description": "decline, pause, reopen, cancel"})
@@ -548,6 +567,11 @@ class ActionIn(Schema):
     first_time_fix = Boolean(allow_none=True, metadata={"description": "complete"})
     occurred_at = Timestamp(allow_none=True, metadata={"description": "when it happened, device clock"})
     version = Integer(allow_none=True, metadata={"description": "if given, a stale version is 409"})
+    location = Nested(
+        DevicePosition,
+        allow_none=True,
+        metadata={"description": "arrive: the device's position (an arrival far from the site is flagged)"},
+    )
 
 
 class AssignIn(Schema):
@@ -628,6 +652,11 @@ class KpiQuery(Schema):
         data_key="from", attribute="from", metadata={"description": "start (inclusive); default 30 days ago"}
     )
     to = Timestamp(metadata={"description": "end (exclusive); default now"})
+    clock = String(
+        load_default="deed",
+        validate=OneOf(["deed", "received"]),
+        metadata={"description": "deed: each deed at the time the device gave it (default); received: as received"},
+    )
 
 
 class KpiBreakdownQuery(KpiQuery):
@@ -653,11 +682,15 @@ class KpiFigures(Schema):
     csat_avg = Float(allow_none=True)
     complaint_rate = Float(allow_none=True)
     reassigned = Integer()
+    late_deeds = Integer()
+    flagged_deeds = Integer()
+    mean_gap_minutes = Float(allow_none=True)
 
 
 class KpisOut(KpiFigures):
     from_ = Timestamp(data_key="from", attribute="from")
     to = Timestamp()
+    clock = String()
 
 
 class HealthOut(Schema):
@@ -698,6 +731,7 @@ class KpiBreakdownOut(Schema):
     from_ = Timestamp(data_key="from", attribute="from")
     to = Timestamp()
     by = String()
+    clock = String()
     rows = List(Nested(KpiRowOut))
 
 

@@ -27,9 +27,12 @@ from ..extensions import db
 from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
 from .common import actor, answerer, contains, get_work_order, now, paginate, visible_work_orders
 from .csv import csv_response
+from .exports import take_export_slot
+from .offline import offline_since
 from .schemas import (
     ActionIn,
     AssignIn,
+    AttachmentFileQuery,
     AttachmentIn,
     AttachmentOut,
     CandidateOut,
@@ -60,7 +63,7 @@ from .serialize import (
     work_order_json,
     work_order_load_options,
 )
-from .uploads import store_image
+from .uploads import store_image, upload_rate_limit
 
 bp = APIBlueprint("work_orders", __name__, url_prefix="/api/v1/work-orders", tag="Work orders")
 WorkOrderPage = page_of(WorkOrderOut, "WorkOrderPage")
@@ -131,21 +134,37 @@ EXPORT_COLUMNS = (
     "response_due_at", "resolve_due_at", "overdue", "escalated_at", "resolution", "first_time_fix", "reopen_count",
 )  # fmt: skip
 EXPORT_LIMIT = 100_000
+EXPORT_BATCH = 500  # rows read from the database at a time while the file streams
 
 
 @bp.get("/export.csv")
 @roles_required(*STAFF)
 @bp.input(WorkOrderQuery, location="query")
 @bp.output({}, content_type="text/csv", description="The list's filters and order, all pages")
-@bp.doc(summary="Work orders as CSV")
+@bp.doc(summary="Work orders as CSV", responses={429: "This user's exports running now are EXPORTS_PER_USER"})
 def export_csv(query_data):
-    """The work orders the same filters list, as one CSV file (at most 100,000 rows)."""
-    rows = (_export_row(wo) for wo in db.session.scalars(_filtered(query_data).limit(EXPORT_LIMIT)))
-    return csv_response(f"work-orders-{now():%Y%m%d-%H%M}.csv", list(EXPORT_COLUMNS), rows)
+    """The work orders the same filters list, as one CSV file (at most 100,000 rows), streamed as
+    it is read. One user runs EXPORTS_PER_USER exports at a time (default 1; 429 beyond)."""
+    query = _filtered(query_data).limit(EXPORT_LIMIT).execution_options(yield_per=EXPORT_BATCH)
+    release = take_export_slot()
+    try:
+        rows = _export_rows(query, actor())
+        return csv_response(f"work-orders-{now():%Y%m%d-%H%M}.csv", list(EXPORT_COLUMNS), rows, on_close=release)
+    except BaseException:
+        release()
+        raise
 
 
-def _export_row(wo: WorkOrder) -> list:
-    body = _summary(wo)
+def _export_rows(query, who):
+    """The rows, read EXPORT_BATCH at a time as the response is sent. The query runs only once the
+    first row is asked for: the view's own session is closed when the view returns (Flask tears
+    the context down then), and the stream gets a session of its own."""
+    for wo in db.session.scalars(query):
+        yield _export_row(wo, who)
+
+
+def _export_row(wo: WorkOrder, who) -> list:
+    body = work_order_dict(wo, who)
     body.update(
         customer=wo.customer.name,
         technician=body["technician"]["name"] if body["technician"] else None,
@@ -196,7 +215,7 @@ def update(work_order_id, json_data):
 
 def _act(work_order_id: int, action: str, data: dict) -> dict:
     wo = get_work_order(work_order_id, lock=True)
-    params = {k: v for k, v in data.items() if k not in ("occurred_at", "version")}
+    params = {k: v for k, v in data.items() if k not in ("occurred_at", "version", "location")}
     apply(
         db.session,
         wo,
@@ -206,6 +225,8 @@ def _act(work_order_id: int, action: str, data: dict) -> dict:
         occurred_at=data.get("occurred_at"),
         expected_version=data.get("version"),
         sla_policy=_config("SLA_POLICY"),
+        offline_since=offline_since(),
+        position=data.get("location"),
         **params,
     )
     return _summary(wo)
@@ -259,20 +280,30 @@ def create_log(work_order_id, json_data):
     """Log a note, a fix, or parts used, with minutes spent (the assigned technician)."""
     wo = get_work_order(work_order_id, lock=True)
     occurred_at = json_data.pop("occurred_at", None)
-    return log_dict(add_log(db.session, wo, actor(), now(), json_data, occurred_at))
+    return log_dict(add_log(db.session, wo, actor(), now(), json_data, occurred_at, offline_since()))
 
 
 @bp.post("/<int:work_order_id>/attachments")
 @roles_required(*ANY_ROLE)
+@upload_rate_limit
 @bp.input(AttachmentIn, location="files")
 @bp.output(AttachmentOut, status_code=201)
-@bp.doc(responses={413: "Larger than the upload limit", 422: "Not a JPEG, PNG or WebP image"})
+@bp.doc(
+    responses={
+        413: "Larger than the upload limit",
+        422: "Not a JPEG, PNG or WebP image, too many pixels, or the job's photo quota is full",
+        429: "The uploader's rate or daily quota is spent",
+    }
+)
 def upload(work_order_id, files_data):
-    """Attach a photo (JPEG, PNG or WebP, checked by its content; at most 10 MB)."""
+    """Attach a photo (JPEG, PNG or WebP, checked by its content; at most 10 MB and 40 megapixels by
+    default). A job holds at most UPLOAD_JOB_MAX_PHOTOS photos and UPLOAD_JOB_MAX_MB (422 beyond);
+    one person uploads at most UPLOAD_USER_DAILY_MB in 24 hours and UPLOAD_RATE_LIMIT (429 beyond)."""
     wo = get_work_order(work_order_id, lock=True)
     check_activity("attach", wo, actor())
-    image = store_image(files_data["file"])
-    return attachment_dict(add_attachment(db.session, wo, actor(), now(), image, files_data.get("occurred_at")))
+    image = store_image(files_data["file"], wo)
+    attachment = add_attachment(db.session, wo, actor(), now(), image, files_data.get("occurred_at"), offline_since())
+    return attachment_dict(attachment)
 
 
 def _send_private(response: Response) -> Response:
@@ -283,17 +314,23 @@ def _send_private(response: Response) -> Response:
 
 @bp.get("/<int:work_order_id>/attachments/<int:attachment_id>")
 @roles_required(*ANY_ROLE)
+@bp.input(AttachmentFileQuery, location="query")
 @bp.output({}, content_type="image/*", description="The photo (JPEG, PNG or WebP)")
-def attachment_file(work_order_id, attachment_id):
-    """The photo's bytes, for those who may see the work order."""
+def attachment_file(work_order_id, attachment_id, query_data):
+    """The photo, for those who may see the work order: a copy at most UPLOAD_DISPLAY_EDGE pixels
+    on its long side (WebP) when the original is larger, else the original; `?original=true` for
+    the bytes as uploaded."""
     wo = get_work_order(work_order_id)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.work_order_id != wo.id:
         raise NotFound("Attachment not found.")
+    name, content_type = attachment.stored_name, attachment.content_type
+    if attachment.display_name and not query_data["original"]:
+        name, content_type = attachment.display_name, attachment.display_content_type
     folder = Path(_config("UPLOAD_FOLDER"))
-    if not (folder / attachment.stored_name).is_file():
+    if not (folder / name).is_file():
         raise NotFound("The photo's file is missing from storage.")
-    return _send_private(send_from_directory(folder, attachment.stored_name, mimetype=attachment.content_type))
+    return _send_private(send_from_directory(folder, name, mimetype=content_type))
 
 
 @bp.post("/<int:work_order_id>/signoff")
@@ -304,7 +341,9 @@ def sign_off(work_order_id, json_data):
     """The customer signs on the technician's device; the completed work order becomes closed."""
     wo = get_work_order(work_order_id, lock=True)
     occurred_at = json_data.pop("occurred_at", None)
-    signoff = signoffs.sign_on_device(db.session, wo, actor(), now(), json_data, occurred_at, answerer())
+    signoff = signoffs.sign_on_device(
+        db.session, wo, actor(), now(), json_data, occurred_at, answerer(), offline_since()
+    )
     return signoff_dict(signoff, signoff.record_hash)
 
 
@@ -366,15 +405,22 @@ def forward_refused(work_order_id, json_data):
 
 @bp.post("/<int:work_order_id>/refused-changes/photo")
 @roles_required("technician")
+@upload_rate_limit
 @bp.input(RefusedPhotoIn, location="files")
 @bp.output(ForwardedOut, status_code=201)
-@bp.doc(responses={404: "No such work order, or you never held it", 422: "Not a JPEG, PNG or WebP image"})
+@bp.doc(
+    responses={
+        404: "No such work order, or you never held it",
+        422: "Not a JPEG, PNG or WebP image, too many pixels, or the job's photo quota is full",
+        429: "The uploader's rate or daily quota is spent",
+    }
+)
 def forward_refused_photo(work_order_id, files_data):
     """Send the dispatcher a photo the server refused you: it is attached to the job, and the
     `refused_change_forwarded` event (kind `photo`, `attachment_id`) says it came after a refusal."""
     wo = _forwardable_work_order(work_order_id)
     check_may_forward(db.session, wo, actor())  # before the file is stored
-    image = store_image(files_data["file"])
+    image = store_image(files_data["file"], wo)
     change = {
         "kind": "photo",
         "idempotency_key": files_data.get("idempotency_key"),

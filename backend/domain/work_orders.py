@@ -146,7 +146,13 @@ def _check_time_logged(session: Session, wo: WorkOrder, minutes: int, at: dateti
 
 
 def add_log(
-    session: Session, wo: WorkOrder, actor: Actor, now: datetime, data: dict, occurred_at: datetime | None = None
+    session: Session,
+    wo: WorkOrder,
+    actor: Actor,
+    now: datetime,
+    data: dict,
+    occurred_at: datetime | None = None,
+    offline_since: datetime | None = None,
 ) -> Log:
     """The technician's note, fix or parts used, with minutes spent."""
     check_activity("log", wo, actor)
@@ -172,7 +178,7 @@ def add_log(
     session.add(log)
     session.flush()
     details = {"log_id": log.id, "kind": kind, "minutes": log.minutes, "parts": len(parts)}
-    record_event(session, wo, "log_added", actor, at=at, now=now, details=details)
+    record_event(session, wo, "log_added", actor, at=at, now=now, details=details, offline_since=offline_since)
     return log
 
 
@@ -187,6 +193,8 @@ class CheckedImage:
     width: int
     height: int
     sha256: str
+    display_name: str | None = None  # a downscaled copy for screens, when the original is large
+    display_content_type: str | None = None
 
 
 def add_attachment(
@@ -196,6 +204,7 @@ def add_attachment(
     now: datetime,
     image: CheckedImage,
     occurred_at: datetime | None = None,
+    offline_since: datetime | None = None,
 ) -> Attachment:
     """Attach a verified photo to the job."""
     check_activity("attach", wo, actor)
@@ -210,13 +219,15 @@ def add_attachment(
         width=image.width,
         height=image.height,
         sha256=image.sha256,
+        display_name=image.display_name,
+        display_content_type=image.display_content_type,
         occurred_at=at,
         recorded_at=now,
     )
     session.add(attachment)
     session.flush()
     details = {"attachment_id": attachment.id, "content_type": image.content_type, "size": image.size}
-    record_event(session, wo, "attachment_added", actor, at=at, now=now, details=details)
+    record_event(session, wo, "attachment_added", actor, at=at, now=now, details=details, offline_since=offline_since)
     return attachment
 
 
@@ -304,6 +315,8 @@ def _attach_forwarded(
         width=image.width,
         height=image.height,
         sha256=image.sha256,
+        display_name=image.display_name,
+        display_content_type=image.display_content_type,
         occurred_at=at,
         recorded_at=now,
     )

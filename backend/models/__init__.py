@@ -3,7 +3,9 @@
 from .audit import AUDIT_ACTIONS, AuditEntry
 from .base import UTCDateTime, utcnow
 from .customers import Customer
+from .exports import ExportSlot
 from .idempotency import IdempotencyRecord
+from .live_streams import LiveStream
 from .notifications import NOTIFICATION_KINDS, Notification
 from .technicians import Technician
 from .users import ROLES, User
@@ -37,7 +39,9 @@ __all__ = [
     "ConfirmationLink",
     "Customer",
     "Event",
+    "ExportSlot",
     "IdempotencyRecord",
+    "LiveStream",
     "Log",
     "LogPart",
     "Notification",

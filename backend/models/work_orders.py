@@ -141,6 +141,9 @@ class Event(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Why the deed's time or place is doubtful (domain/plausibility.py), e.g. dated long before it
+    # was received without an offline reason; null when nothing is.
+    deed_flags: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="events")
     actor_user: Mapped[User | None] = relationship()  # noqa: F821
@@ -199,6 +202,7 @@ class Attachment(db.Model):
         ),
         CheckConstraint("size > 0", name="ck_attachments_size"),
         Index("ix_attachments_work_order", "work_order_id"),
+        Index("ix_attachments_uploader_recorded", "uploaded_by_id", "recorded_at"),  # the daily quota
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +217,9 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A downscaled copy for screens (served by default); none when the original is small enough.
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    display_content_type: Mapped[str | None] = mapped_column(String(30))
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="attachments")
 
