@@ -133,6 +133,7 @@ def event_dict(event: Event) -> dict:
         "details": event.details or {},
         "occurred_at": event.occurred_at,
         "recorded_at": event.recorded_at,
+        "deed_flags": event.deed_flags,
     }
 
 

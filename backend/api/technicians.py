@@ -7,12 +7,13 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, or_, select, text
 
-from ..domain.directory import create_technician, record_location, update_technician
+from ..domain.directory import create_technician, record_ping, update_technician
 from ..domain.dispatch import has_skill, open_jobs_by_technician
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Technician, User
 from .common import actor, contains, now, paginate
+from .offline import offline_since
 from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
 from .security import STAFF, roles_required
 from .serialize import technician_dict
@@ -119,13 +120,15 @@ def my_location(json_data):
         # The next ping supersedes this one within a minute, so its commit need not wait for the
         # write-ahead log to reach the disk: a crash may lose the last pings, never a work order's.
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    record_location(
+    record_ping(
+        db.session,
         _own_technician(),
         now(),
         json_data["lat"],
         json_data["lon"],
         json_data.get("accuracy_m"),
         json_data.get("recorded_at"),
+        offline_since(),
     )
     return ""
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from ..models import AuditEntry, Customer, Technician, User, WorkOrder
 from .actors import Actor
 from .errors import Conflict, ValidationFailed
+from .plausibility import jump_flag
 from .timing import deed_time
-from .workflow import HELD
+from .workflow import HELD, record_event
 
 
 def normalise_email(email: str) -> str:
@@ -161,6 +162,44 @@ def record_location(
     return True
 
 
+def record_ping(
+    session: Session,
+    technician: Technician,
+    now: datetime,
+    lat: float,
+    lon: float,
+    accuracy_m: float | None = None,
+    recorded_at: datetime | None = None,
+    offline_since: datetime | None = None,
+) -> bool:
+    """`record_location`, and a ping farther from the last one than anything travels in the time
+    between is flagged on the timeline of every job the technician holds (a `position_implausible`
+    event): the position decides arrivals and dispatch, so the dispatcher should see it jump. The
+    ping is still kept (the newest position is the best guess; a glitch is corrected by the next)."""
+    at = deed_time(recorded_at, now, field="recorded_at")
+    newer = technician.last_location_at is None or at >= technician.last_location_at
+    flag = jump_flag(technician, lat, lon, at) if newer else None
+    changed = record_location(technician, now, lat, lon, accuracy_m, recorded_at)
+    if flag is not None:
+        held = select(WorkOrder).where(WorkOrder.technician_id == technician.id, WorkOrder.status.in_(HELD))
+        details = {"lat": lat, "lon": lon, "technician_id": technician.id}
+        for wo in session.scalars(held.order_by(WorkOrder.id)):
+            # No version bump: the job itself did not change, and the phone's next action stays valid.
+            record_event(
+                session,
+                wo,
+                "position_implausible",
+                Actor.of(technician.user),
+                at=at,
+                now=now,
+                details=details,
+                bump_version=False,
+                offline_since=offline_since,
+                deed_flags=[flag],
+            )
+    return changed
+
+
 PHONE_KEY_DIGITS = 15  # the longest number E.164 allows
 LIKELY_CUSTOMERS = 5
 
@@ -191,7 +230,6 @@ def phone_key(phone: str | None) -> str | None:
 
 PHONE_LIKE = re.compile(r"[\d\s+()./-]+")
 MIN_PHONE_FRAGMENT_DIGITS = 4  # fewer would be in half the city's numbers ("21" is Shanghai's code)
-WHOLE_NUMBER_DIGITS = 9  # a landline with its area code, or more: a whole number, keyed as stored
 
 
 def phone_fragment(text: str) -> str | None:

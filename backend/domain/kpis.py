@@ -12,6 +12,7 @@ from sqlalchemy import Float, and_, case, cast, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Event, Signoff, Technician, WorkOrder
+from .plausibility import REPLAY_GRACE
 
 REPEAT_WINDOW_MINUTES = 30 * 24 * 60
 # The only events the figures read (an index on them keeps the aggregate off the rest of the timeline).
@@ -37,7 +38,16 @@ DEFINITIONS = {
     "complaint_rate": "Percent of customer answers (sign-offs, on device or by link) that were disputes.",
     "reassigned": "Work orders assigned more than once (moved to another technician by a dispatcher or "
     "the scheduler, or reassigned after a decline).",
+    "late_deeds": "Deeds on these work orders (timeline events made by a person, a sign-off's close too) that "
+    "the server received more than 5 minutes after their time of the deed (offline replays, honest or not). "
+    "By technician: the technician who did them.",
+    "flagged_deeds": "Deeds whose time or place looks doubtful (`deed_flags` on the timeline: dated long "
+    "before they were sent without an offline reason, before the device went offline, while it was seen "
+    "online, an arrival far from the site, a position jump).",
+    "mean_gap_minutes": "Mean of (received - time of the deed) over the late deeds.",
 }
+# Which time of each event the figures read: as the device dated the deed, or as the server got it.
+CLOCKS = ("deed", "received")
 
 
 def minutes_between(session: Session, later, earlier):
@@ -93,16 +103,34 @@ def _figures(counts, answers) -> dict:
     }
 
 
-def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime) -> dict:
-    """The service KPIs for work orders created in [start, end), as of `now`."""
-    [row] = kpi_rows(session, start, end, now)
-    return {"from": start, "to": end, **{k: v for k, v in row.items() if k != "key"}}
+def _deed_figures(row) -> dict:
+    return {
+        "late_deeds": row.late if row else 0,
+        "flagged_deeds": row.flagged if row else 0,
+        "mean_gap_minutes": _rounded(row.gap) if row else None,
+    }
 
 
-def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, group: str | None = None) -> list:
+def _event_time(clock: str):
+    if clock not in CLOCKS:
+        raise ValueError(f"unknown KPI clock {clock!r}")
+    return Event.occurred_at if clock == "deed" else Event.recorded_at
+
+
+def compute_kpis(session: Session, start: datetime, end: datetime, now: datetime, clock: str = "deed") -> dict:
+    """The service KPIs for work orders created in [start, end), as of `now`, read on `clock`."""
+    [row] = kpi_rows(session, start, end, now, clock=clock)
+    return {"from": start, "to": end, "clock": clock, **{k: v for k, v in row.items() if k != "key"}}
+
+
+def kpi_rows(
+    session: Session, start: datetime, end: datetime, now: datetime, group: str | None = None, clock: str = "deed"
+) -> list:
     """The KPIs for work orders created in [start, end) as of `now`, one row per `group` value
     (technician id, priority or creation day, as `key`), or a single row (key None) for all.
-    Two aggregate queries whatever the number of work orders or groups."""
+    `clock` says which time of each event counts: `deed` (as the device dated it) or `received`.
+    Three aggregate queries whatever the number of work orders or groups."""
+    when = _event_time(clock)
     in_cohort = and_(WorkOrder.created_at >= start, WorkOrder.created_at < end)
     if session.get_bind().dialect.name == "postgresql":
         # The per-job aggregate of 100,000 jobs needs ~25 MB: in memory, not spilled to disk (the
@@ -114,10 +142,10 @@ def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, gr
     per_job = (
         select(
             Event.work_order_id.label("wo_id"),
-            func.min(_when(Event.action == "arrive", Event.occurred_at)).label("first_arrival"),
-            func.min(_when(Event.action == "complete", Event.occurred_at)).label("first_completion"),
-            func.max(_when(Event.action == "complete", Event.occurred_at)).label("last_completion"),
-            func.min(_when(Event.action == "reopen", Event.occurred_at)).label("first_reopen"),
+            func.min(_when(Event.action == "arrive", when)).label("first_arrival"),
+            func.min(_when(Event.action == "complete", when)).label("first_completion"),
+            func.max(_when(Event.action == "complete", when)).label("last_completion"),
+            func.min(_when(Event.action == "reopen", when)).label("first_reopen"),
             func.count(_when(Event.action == "arrive")).label("arrivals"),
             func.count(_when(Event.action == "reopen")).label("reopens"),
             func.count(_when(Event.action == "assign")).label("assigns"),
@@ -195,7 +223,39 @@ def kpi_rows(session: Session, start: datetime, end: datetime, now: datetime, gr
         answers_query = _join_completer(answers_query, completions, completer)
     answers = session.execute(answers_query).all()
     answers_by_key = {_key(row, key): row for row in answers}
-    return [{"key": _key(row, key), **_figures(row, answers_by_key.get(_key(row, key)))} for row in counts]
+    deeds = _deed_rows(session, in_cohort, group)
+    return [
+        {
+            "key": _key(row, key),
+            **_figures(row, answers_by_key.get(_key(row, key))),
+            **_deed_figures(deeds.get(_key(row, key))),
+        }
+        for row in counts
+    ]
+
+
+def _deed_rows(session: Session, in_cohort, group: str | None) -> dict:
+    """Per group: the deeds received late, those flagged, and the mean gap of the late ones. By
+    technician, the technician who did the deed (the event's person), not the job's holder."""
+    actor = aliased(Technician)
+    key = actor.id if group == "technician" else _group_column(group, None)
+    gap = minutes_between(session, Event.recorded_at, Event.occurred_at)
+    late = gap > REPLAY_GRACE.total_seconds() / 60
+    keyed = [key.label("key")] if key is not None else []
+    query = (
+        select(
+            *keyed,
+            func.count(_when(late)).label("late"),
+            func.count(_when(Event.deed_flags.is_not(None))).label("flagged"),
+            func.avg(_when(late, gap)).label("gap"),
+        )
+        .join(WorkOrder, WorkOrder.id == Event.work_order_id)
+        .where(in_cohort, Event.actor_user_id.is_not(None))
+        .group_by(*([key] if key is not None else []))
+    )
+    if group == "technician":
+        query = query.join(actor, actor.user_id == Event.actor_user_id)
+    return {_key(row, key): row for row in session.execute(query)}
 
 
 def _join_completer(query, completions, completer):

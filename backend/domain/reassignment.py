@@ -88,6 +88,7 @@ _JOB_COLUMNS = (
     WorkOrder.priority,
     WorkOrder.technician_id,
     WorkOrder.assigned_at,
+    WorkOrder.departed_at,
     WorkOrder.response_due_at,
     WorkOrder.escalated_at,
     WorkOrder.required_skills,
@@ -266,7 +267,7 @@ class Worker:
         return Outcome("unchanged")
 
     def _move(self, job, candidate: Candidate, reason: str, at: datetime) -> None:
-        action = check_transition("assign", job.status, SCHEDULER)
+        action = check_transition("reclaim" if job.status == "en_route" else "assign", job.status, SCHEDULER)
         details = {
             "from_technician_id": job.technician_id,
             "to_technician_id": candidate.technician_id,

@@ -160,8 +160,10 @@ def sign_on_device(
     data: dict,
     occurred_at: datetime | None = None,
     answerer: Answerer = Answerer(),
+    offline_since: datetime | None = None,
 ) -> Signoff:
-    """The customer signs on the technician's phone; the work order closes."""
+    """The customer signs on the technician's phone; the work order closes. `offline_since`: when
+    the replaying phone lost the network (the time of the deed is checked against it: plausibility.py)."""
     check_activity("signoff", wo, actor)
     if not data.get("signature"):
         raise ValidationFailed({"signature": ["is required"]})
@@ -174,6 +176,7 @@ def sign_on_device(
         Actor.system(on_behalf_of=actor.user),
         now,
         occurred_at=at,
+        offline_since=offline_since,
         via="device",
         signoff_id=signoff.id,
         signer_name=signoff.signer_name,

@@ -10,6 +10,10 @@ from ..models import WorkOrder
 
 # Statuses in which the technician is not yet on site: the response clock still runs.
 BEFORE_SITE = ("new", "assigned", "accepted", "en_route")
+# How long `depart` keeps a late job with the technician on the way: a drive across the city. Past
+# it, an en_route job that is past its deadline moves like an accepted one (pressing depart right
+# after accepting must not keep a job from the pass forever).
+EN_ROUTE_SHIELD = timedelta(minutes=60)
 
 
 def due_times(priority: str, created_at: datetime, policy: dict) -> tuple[datetime, datetime]:
@@ -71,8 +75,11 @@ def reassignment_reason(work_order: WorkOrder, now: datetime, accept_timeout: di
       deadline (one assigned after it, by a dispatcher or an earlier pass, gets the accept timeout
       and then keeps the job: moving it every minute would only churn).
 
-    `en_route` past the deadline is left with the technician on the way: no one else could be
-    faster than someone already driving there, and the action table allows no reassignment."""
+    - `en_route` past the response deadline by a technician who held it before that deadline and
+      departed more than `EN_ROUTE_SHIELD` ago: they are not on the way any more, whatever they pressed.
+
+    A recent departure stays with the technician on the way: no one else could be faster than
+    someone already driving there."""
     deadline = accept_deadline(work_order, accept_timeout)
     if deadline is not None and now > deadline:
         return NOT_ACCEPTED
@@ -82,6 +89,9 @@ def reassignment_reason(work_order: WorkOrder, now: datetime, accept_timeout: di
         return RESPONSE_OVERDUE
     held_before_deadline = work_order.assigned_at is not None and work_order.assigned_at <= work_order.response_due_at
     if work_order.status in ("assigned", "accepted") and held_before_deadline:
+        return RESPONSE_OVERDUE
+    departed_long_ago = work_order.departed_at is not None and work_order.departed_at < now - EN_ROUTE_SHIELD
+    if work_order.status == "en_route" and held_before_deadline and departed_long_ago:
         return RESPONSE_OVERDUE
     return None
 
@@ -96,5 +106,11 @@ def reassignment_condition(now: datetime, accept_timeout: dict):
             WorkOrder.status.in_(("assigned", "accepted")),
             late,
             WorkOrder.assigned_at <= WorkOrder.response_due_at,
+        ),
+        and_(
+            WorkOrder.status == "en_route",
+            late,
+            WorkOrder.assigned_at <= WorkOrder.response_due_at,
+            WorkOrder.departed_at < now - EN_ROUTE_SHIELD,
         ),
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import STATUSES, Event, Notification, Technician, WorkOrder, format_number
 from .actors import Actor
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
+from .plausibility import arrival_flags, time_flags
 from .sla import due_times
 from .timing import deed_time
 
@@ -152,6 +153,9 @@ def _cancel(session, wo, params, at):
 
 _ACTION_LIST = [
     Action("assign", STAFF | {"scheduler"}, ASSIGNABLE, "assigned", ("technician_id",), _assign),
+    # The scheduler takes back a late job whose technician departed long ago and never arrived
+    # (sla.EN_ROUTE_SHIELD); nobody else moves a job that is on its way.
+    Action("reclaim", frozenset({"scheduler"}), ("en_route",), "assigned", ("technician_id",), _assign),
     Action("accept", TECHNICIAN, ("assigned",), "accepted", (), _accept),
     Action("decline", TECHNICIAN, ("assigned", "accepted"), "new", ("reason",), _decline),
     Action("depart", TECHNICIAN, ("accepted",), "en_route", (), _depart),
@@ -245,10 +249,16 @@ def record_event(
     from_status: str | None = None,
     to_status: str | None = None,
     bump_version: bool = True,
+    offline_since: datetime | None = None,
+    deed_flags: list[dict] | None = None,
 ) -> Event:
-    """Append an event to the timeline and bump the work order's version (every change does both)."""
+    """Append an event to the timeline and bump the work order's version (every change does both).
+
+    A deed dated well before `now` is checked against the offline window its device claims
+    (`offline_since`); what looks doubtful is kept in `deed_flags`, with any flags the caller found."""
     if bump_version:
         wo.version += 1
+    flags = [*(deed_flags or []), *time_flags(session, actor.user_id, at, now, offline_since)]
     event = Event(
         work_order_id=wo.id,
         action=action,
@@ -259,6 +269,7 @@ def record_event(
         details=details or {},
         occurred_at=at,
         recorded_at=now,
+        deed_flags=flags or None,
     )
     session.add(event)
     return event
@@ -285,11 +296,15 @@ def apply(
     expected_version: int | None = None,
     event_name: str | None = None,
     sla_policy: dict | None = None,
+    offline_since: datetime | None = None,
+    position: dict | None = None,
     **params,
 ) -> Event:
     """Apply action `name` to the work order as `actor` and append its event (called `event_name`
     when the timeline should tell more than the action, as the scheduler's `auto_reassigned`).
     `sla_policy` (the configured policy) is needed by the actions that restart the SLA clock.
+    `offline_since` (when the device lost the network) and `position` (where it was, for an arrival)
+    are what the device says about the deed: they decide the event's `deed_flags` (plausibility.py).
 
     Checks, in order: the action exists, the actor may take it, the version is current, the status
     allows it, the required parameters are there, and the time of the deed is plausible.
@@ -306,6 +321,7 @@ def apply(
     if missing:
         raise ValidationFailed(missing)
     at = deed_time(occurred_at, now, last_event_at(session, wo))
+    flags = arrival_flags(wo, position, at) if name == "arrive" else []
     details = action.effect(session, wo, params, at) if action.effect else {}
     if action.restarts_sla:
         details.update(_restart_sla(wo, at, sla_policy))
@@ -320,4 +336,6 @@ def apply(
         details=details,
         from_status=from_status,
         to_status=wo.status,
+        offline_since=offline_since,
+        deed_flags=flags,
     )

@@ -170,16 +170,21 @@ def test_en_route_and_late_assignments_are_left_alone(app, new_work_order, dispa
     wo = lift_job(new_work_order)
     dispatcher.post(f"/api/v1/work-orders/{wo['id']}/assign", json={"technician_id": ids["driver"]})
     driver = client_for("driver@example.com")
-    for action in ("accept", "depart"):
-        assert driver.post(f"/api/v1/work-orders/{wo['id']}/actions/{action}", json={}).status_code == 200
-    assert cli_pass(app, START + timedelta(hours=6))["checked"] == 0
+    assert driver.post(f"/api/v1/work-orders/{wo['id']}/actions/accept", json={}).status_code == 200
+    clock.advance(hours=3, minutes=30)  # sets off at 12:30, before the 13:00 deadline
+    assert driver.post(f"/api/v1/work-orders/{wo['id']}/actions/depart", json={}).status_code == 200
+    # On the way for less than sla.EN_ROUTE_SHIELD (an hour): left with the driver, though late.
+    assert cli_pass(app, START + timedelta(hours=4, minutes=29))["checked"] == 0
+    clock.now = START
 
     # Assigned after its deadline and accepted: that technician keeps it.
     late = lift_job(new_work_order)
     clock.advance(hours=5)
     dispatcher.post(f"/api/v1/work-orders/{late['id']}/assign", json={"technician_id": ids["spare"]})
     client_for("spare@example.com").post(f"/api/v1/work-orders/{late['id']}/actions/accept", json={})
-    assert cli_pass(app, START + timedelta(hours=7))["checked"] == 0
+    # 16:00: only the driver's job is due now (on the way since 12:30 and never arrived).
+    assert cli_pass(app, START + timedelta(hours=7))["checked"] == 1
+    assert events_of(app, late["id"], "auto_reassigned") == []
 
 
 def test_reassign_overdue_rejects_a_time_without_offset(app):
