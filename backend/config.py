@@ -84,6 +84,14 @@ def settings_from_env(instance_path: str) -> dict:
         "SLA_POLICY": sla_policy_from_env(),
         "ACCEPT_TIMEOUT_MINUTES": accept_timeout_from_env(),
         "AVERAGE_SPEED_KMH": _env_float("AVERAGE_SPEED_KMH", 30.0),
+        # Dispatch (issue 14): travel is great-circle km times DETOUR_FACTOR at AVERAGE_SPEED_KMH; a
+        # visit takes VISIT_MINUTES unless the job says; working hours are in TIMEZONE.
+        "DETOUR_FACTOR": _env_float("DETOUR_FACTOR", 1.3),
+        "VISIT_MINUTES": _env_int("VISIT_MINUTES", 45),
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "REASSIGN_MIN_GAIN_MINUTES": _env_int("REASSIGN_MIN_GAIN_MINUTES", 10),
+        "REASSIGN_MIN_DWELL_MINUTES": _env_int("REASSIGN_MIN_DWELL_MINUTES", 30),
+        "AUTO_ASSIGN": os.environ.get("AUTO_ASSIGN", "urgent").strip().lower(),
         # Map tiles for the console (OpenStreetMap by default; MAP_TILE_URL= (empty) for none).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png") or None,
         "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),

@@ -38,6 +38,9 @@ class Technician(db.Model):
     last_location_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_shift: Mapped[bool] = mapped_column(default=False)
     max_open_jobs: Mapped[int] = mapped_column(default=6)
+    # Working hours per weekday in the company's time zone: {"mon": ["08:00", "17:00"], ...}; a day
+    # left out is a day off. None: no hours set, available whenever on shift (domain/calendar.py).
+    hours: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="technician", lazy="joined")

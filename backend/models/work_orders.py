@@ -86,6 +86,11 @@ class WorkOrder(db.Model):
     # job against them, so a late first visit stays late after the customer disputes it.
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How long the visit is expected to take (None: the default for its kind, VISIT_MINUTES), and the
+    # customer's window for the visit, when they gave one (the day plan keeps to it).
+    duration_minutes: Mapped[int | None]
+    window_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
     first_time_fix: Mapped[bool | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
