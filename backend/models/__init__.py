@@ -2,6 +2,7 @@
 
 from .audit import AUDIT_ACTIONS, AuditEntry
 from .base import UTCDateTime, utcnow
+from .calendar import COMPANY_DAY_KINDS, CompanyDay
 from .customers import Customer
 from .exports import ExportSlot
 from .idempotency import IdempotencyRecord
@@ -29,6 +30,7 @@ __all__ = [
     "ACTOR_KINDS",
     "AUDIT_ACTIONS",
     "CHANNELS",
+    "COMPANY_DAY_KINDS",
     "LOG_KINDS",
     "NOTIFICATION_KINDS",
     "PRIORITIES",
@@ -36,6 +38,7 @@ __all__ = [
     "STATUSES",
     "Attachment",
     "AuditEntry",
+    "CompanyDay",
     "ConfirmationLink",
     "Customer",
     "Event",
