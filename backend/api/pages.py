@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, redirect, send_from_director
 from flask_login import current_user
 from markupsafe import escape
 
+from .confirm import company
 from .security import public
 
 bp = Blueprint("pages", __name__)
@@ -111,8 +112,8 @@ def confirmation_page(token):
 
 def _company_meta() -> str:
     """The company and its phone in the page itself: a used or expired link still says whom to call."""
-    config = current_app.config
-    tags = [("onsite-company", config["COMPANY_NAME"]), ("onsite-company-phone", config["COMPANY_PHONE"])]
+    who = company()
+    tags = [("onsite-company", who["name"]), ("onsite-company-phone", who["phone"])]
     return "".join(f'<meta name="{name}" content="{escape(value)}">\n' for name, value in tags if value)
 
 

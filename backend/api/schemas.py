@@ -11,6 +11,7 @@ from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
+from ..domain.work_orders import FORWARDED_CHANGES
 from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
 
 
@@ -770,7 +771,7 @@ class RefusedParamsIn(Schema):
     comment = text(2000, allow_none=True)
 
 
-REFUSED_KINDS = ("note", "fix", "part", "action", "signoff")
+REFUSED_KINDS = tuple(kind for kind in FORWARDED_CHANGES if kind != "photo")  # a photo has its own endpoint
 
 
 class RefusedChangeIn(Schema):

@@ -10,6 +10,7 @@ from ..domain.actors import Actor
 from ..domain.dispatch import Candidate
 from ..domain.signoff import current_record_hash
 from ..domain.sla import is_overdue
+from ..domain.work_orders import HOLDER_KEYS
 from ..domain.workflow import STAFF, allowed_actions
 from ..extensions import db
 from ..models import Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
@@ -137,12 +138,11 @@ def event_dict(event: Event) -> dict:
     }
 
 
-TECHNICIAN_DETAILS = ("technician_id", "from_technician_id", "to_technician_id")
 
 
 def _event_technician_ids(event: Event) -> set[int]:
     details = event.details or {}
-    return {details[key] for key in TECHNICIAN_DETAILS if isinstance(details.get(key), int)}
+    return {details[key] for key in HOLDER_KEYS if isinstance(details.get(key), int)}
 
 
 def event_dicts(events: list[Event]) -> list[dict]:

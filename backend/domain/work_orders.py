@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
 from .actors import Actor
 from .directory import create_customer, likely_customers
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from .sla import due_times
 from .timing import deed_time
 from .workflow import check_activity, check_version, last_event_at, record_event
@@ -209,23 +209,7 @@ def add_attachment(
     """Attach a verified photo to the job."""
     check_activity("attach", wo, actor)
     at = deed_time(occurred_at, now, last_event_at(session, wo))
-    attachment = Attachment(
-        work_order_id=wo.id,
-        uploaded_by_id=actor.user_id,
-        stored_name=image.stored_name,
-        original_name=image.original_name,
-        content_type=image.content_type,
-        size=image.size,
-        width=image.width,
-        height=image.height,
-        sha256=image.sha256,
-        display_name=image.display_name,
-        display_content_type=image.display_content_type,
-        occurred_at=at,
-        recorded_at=now,
-    )
-    session.add(attachment)
-    session.flush()
+    attachment = _new_attachment(session, wo, actor, image, at, now)
     details = {"attachment_id": attachment.id, "content_type": image.content_type, "size": image.size}
     record_event(session, wo, "attachment_added", actor, at=at, now=now, details=details, offline_since=offline_since)
     return attachment
@@ -235,10 +219,11 @@ def add_attachment(
 # refused it (the job is no longer theirs), but what they typed or photographed is still worth
 # having: forwarding records it on the job's timeline, for the dispatcher, without applying it.
 FORWARDED_CHANGES = ("note", "fix", "part", "action", "signoff", "photo")
+SIGNED_OR_ENDED = ("closed", "cancelled")
 # The event details that name a technician as the job's holder: assign (technician_id,
 # from_technician_id), the scheduler's auto_reassigned (from_/to_technician_id), decline and
 # reopen (technician_id, the one who held it).
-_HOLDER_KEYS = ("technician_id", "from_technician_id", "to_technician_id")
+HOLDER_KEYS = ("technician_id", "from_technician_id", "to_technician_id")
 
 
 def ever_held(session: Session, wo: WorkOrder, technician_id: int) -> bool:
@@ -246,7 +231,7 @@ def ever_held(session: Session, wo: WorkOrder, technician_id: int) -> bool:
     if wo.technician_id == technician_id:
         return True
     all_details = session.scalars(select(Event.details).where(Event.work_order_id == wo.id))
-    return any(technician_id in (details.get(key) for key in _HOLDER_KEYS) for details in all_details if details)
+    return any(technician_id in (details.get(key) for key in HOLDER_KEYS) for details in all_details if details)
 
 
 def check_may_forward(session: Session, wo: WorkOrder, actor: Actor) -> None:
@@ -289,6 +274,11 @@ def forward_refused_change(
     details = _forwarded_content(change)
     if change["kind"] == "photo" and image is None:
         raise ValidationFailed({"file": ["a forwarded photo needs its file"]})
+    if image is not None and wo.status in SIGNED_OR_ENDED:
+        # A photo would become part of the record the customer signed (its hash would no longer match).
+        raise InvalidTransition(
+            f"The job is {wo.status}: its record takes no more photos. Keep it and tell the dispatcher."
+        )
     if change.get("occurred_at") is not None:
         details["occurred_at"] = change["occurred_at"].isoformat()
     refusal = {k: v for k, v in (change.get("refusal") or {}).items() if v not in (None, "")}
@@ -296,14 +286,14 @@ def forward_refused_change(
     details = {k: v for k, v in details.items() if v}
     at = deed_time(None, now, last_event_at(session, wo))  # the forwarding is now; the deed is in details
     if image is not None:
-        details["attachment_id"] = _attach_forwarded(session, wo, actor, now, at, image).id
+        details["attachment_id"] = _new_attachment(session, wo, actor, image, at, now).id
     event = record_event(session, wo, "refused_change_forwarded", actor, at=at, now=now, details=details)
     session.flush()  # the event's id, for the answer
     return event
 
 
-def _attach_forwarded(
-    session: Session, wo: WorkOrder, actor: Actor, now: datetime, at: datetime, image: CheckedImage
+def _new_attachment(
+    session: Session, wo: WorkOrder, actor: Actor, image: CheckedImage, at: datetime, now: datetime
 ) -> Attachment:
     attachment = Attachment(
         work_order_id=wo.id,

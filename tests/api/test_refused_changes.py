@@ -206,3 +206,16 @@ def test_mark_all_read_up_to_what_was_shown_leaves_later_ones_unread(dispatcher,
     assert replayed.json == {"marked": len(shown)}
     unread = technician.get("/api/v1/me/notifications?unread=true").json["items"]
     assert [n["work_order_id"] for n in unread] == [later["id"]]
+
+
+def test_a_photo_is_not_forwarded_into_a_signed_or_cancelled_job(dispatcher, technician, taken_from_me):
+    url = f"/api/v1/work-orders/{taken_from_me['id']}"
+    assert dispatcher.post(f"{url}/actions/cancel", json={"reason": "Customer called it off"}).status_code == 200
+    photo = technician.post(
+        f"{url}/refused-changes/photo",
+        data={"file": (io.BytesIO(image_bytes("JPEG")), "photo.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert photo.status_code == 409 and photo.json["error"]["code"] == "conflict"
+    assert dispatcher.get(url).json["attachments"] == []
+    assert technician.post(f"{url}/refused-changes", json=NOTE).status_code == 201  # words still reach them
