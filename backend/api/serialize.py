@@ -138,8 +138,6 @@ def event_dict(event: Event) -> dict:
     }
 
 
-
-
 def _event_technician_ids(event: Event) -> set[int]:
     details = event.details or {}
     return {details[key] for key in HOLDER_KEYS if isinstance(details.get(key), int)}
