@@ -37,7 +37,27 @@ def sla_policy_from_env() -> dict[str, dict[str, int]]:
         if raw:
             respond, resolve = (int(part) for part in raw.split("/"))
             policy[priority] = {"respond": respond, "resolve": resolve}
+    for priority in PRIORITIES:
+        policy[priority].update(sla_clock_from_env(priority))
     return policy
+
+
+def sla_clock_from_env(priority: str) -> dict:
+    """`SLA_CLOCK_<PRIORITY>=24x7|business` (default 24x7 for every priority): a business clock
+    counts only BUSINESS_HOURS (default "mon-fri 09:00-18:00") on working days in TIMEZONE, and the
+    policy entry carries those hours and that zone (domain/calendar.py, sla.due_times)."""
+    from .domain.calendar import DEFAULT_BUSINESS_HOURS, SLA_CLOCKS, parse_business_hours
+
+    clock = os.environ.get(f"SLA_CLOCK_{priority.upper()}", "24x7").strip().lower()
+    if clock not in SLA_CLOCKS:
+        raise ValueError(f"SLA_CLOCK_{priority.upper()} must be one of {', '.join(SLA_CLOCKS)}, not {clock!r}")
+    if clock == "24x7":
+        return {"clock": clock}
+    return {
+        "clock": clock,
+        "business_hours": parse_business_hours(os.environ.get("BUSINESS_HOURS", DEFAULT_BUSINESS_HOURS)),
+        "timezone": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+    }
 
 
 def accept_timeout_from_env() -> dict[str, int]:

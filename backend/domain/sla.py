@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 
 from ..models import WorkOrder
+from .calendar import CompanyCalendar, add_business_minutes
 
 # Statuses in which the technician is not yet on site: the response clock still runs.
 BEFORE_SITE = ("new", "assigned", "accepted", "en_route")
@@ -16,12 +18,26 @@ BEFORE_SITE = ("new", "assigned", "accepted", "en_route")
 EN_ROUTE_SHIELD = timedelta(minutes=60)
 
 
-def due_times(priority: str, created_at: datetime, policy: dict) -> tuple[datetime, datetime]:
-    """(response_due_at, resolve_due_at) for a job of `priority` created at `created_at`."""
+def due_times(
+    priority: str, created_at: datetime, policy: dict, calendar: CompanyCalendar | None = None
+) -> tuple[datetime, datetime]:
+    """(response_due_at, resolve_due_at) for a job of `priority` created at `created_at`.
+
+    The priority's `clock` (config SLA_CLOCK_<PRIORITY>) is "24x7" (the default) or "business":
+    then the minutes count only inside the entry's `business_hours` on working days, by `calendar`
+    (pass `company_calendar(...)` so company days count) or else by China's public calendar in the
+    entry's `timezone`."""
     minutes = policy[priority]
+    if minutes.get("clock", "24x7") != "business":
+        return (
+            created_at + timedelta(minutes=minutes["respond"]),
+            created_at + timedelta(minutes=minutes["resolve"]),
+        )
+    cal = calendar or CompanyCalendar(tz=ZoneInfo(minutes.get("timezone", "Asia/Shanghai")))
+    hours = minutes["business_hours"]
     return (
-        created_at + timedelta(minutes=minutes["respond"]),
-        created_at + timedelta(minutes=minutes["resolve"]),
+        add_business_minutes(created_at, minutes["respond"], cal, hours),
+        add_business_minutes(created_at, minutes["resolve"], cal, hours),
     )
 
 
