@@ -8,6 +8,7 @@ from .exports import ExportSlot
 from .idempotency import IdempotencyRecord
 from .live_streams import LiveStream
 from .notifications import NOTIFICATION_KINDS, Notification
+from .plans import Plan
 from .technicians import Technician
 from .users import ROLES, User
 from .work_orders import (
@@ -48,6 +49,7 @@ __all__ = [
     "Log",
     "LogPart",
     "Notification",
+    "Plan",
     "Signoff",
     "Technician",
     "UTCDateTime",

@@ -91,6 +91,13 @@ class WorkOrder(db.Model):
     duration_minutes: Mapped[int | None]
     window_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where an applied day plan put the job (domain/planning.py): its place in the technician's
+    # route and the planned arrival, shown on the phone; cleared when the job changes hands.
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL", name="fk_work_orders_plan_id")
+    )
+    planned_order: Mapped[int | None]
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
     first_time_fix: Mapped[bool | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
