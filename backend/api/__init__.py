@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import (
     auth,
+    calendar,
     confirm,
     customers,
     docs,
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     users.bp,
     technicians.bp,
     technicians.me_bp,
+    calendar.bp,
     notifications.bp,
     live.bp,
     meta.bp,

@@ -26,6 +26,7 @@ import holidays
 from sqlalchemy import select
 
 from ..models.calendar import CompanyDay
+from .errors import Conflict, NotFound
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # How far `next_shift_start` looks: beyond two weeks nobody plans with a technician's hours.
@@ -209,3 +210,23 @@ def _aware(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime given; pass an aware datetime")
     return at.astimezone(UTC)
+
+
+def add_company_day(session, day: date, kind: str, name: str) -> CompanyDay:
+    """A company holiday or working day on `day`; one entry a date (Conflict when it has one)."""
+    existing = session.scalar(select(CompanyDay).where(CompanyDay.day == day))
+    if existing is not None:
+        raise Conflict(f"{day.isoformat()} is already a company {existing.kind.replace('_', ' ')}: {existing.name}.")
+    company_day = CompanyDay(day=day, kind=kind, name=name)
+    session.add(company_day)
+    session.flush()
+    return company_day
+
+
+def remove_company_day(session, company_day_id: int) -> None:
+    """Give the date back to the public calendar."""
+    company_day = session.get(CompanyDay, company_day_id)
+    if company_day is None:
+        raise NotFound(f"Company day {company_day_id} not found.")
+    session.delete(company_day)
+    session.flush()

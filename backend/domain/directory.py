@@ -114,6 +114,7 @@ def create_technician(session: Session, data: dict, hash_method: str) -> Technic
         home_lon=data["home"]["lon"],
         max_open_jobs=data.get("max_open_jobs") or 6,
         on_shift=data.get("on_shift", False),
+        hours=data.get("hours"),
     )
     session.add(technician)
     session.flush()
@@ -135,7 +136,7 @@ def update_technician(
         technician.home_lat, technician.home_lon = changes["home"]["lat"], changes["home"]["lon"]
     if "skills" in changes:
         technician.skills = sorted(set(changes["skills"] or []))
-    for field in ("phone", "max_open_jobs", "on_shift"):
+    for field in ("phone", "max_open_jobs", "on_shift", "hours"):
         if field in changes:
             setattr(technician, field, changes[field])
     return technician
