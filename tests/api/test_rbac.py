@@ -91,6 +91,9 @@ CONTRACT_ROLES = {
     "confirm.show": "public",
     "confirm.answer": "public",
     "reports.kpis": STAFF,
+    "plans.propose": STAFF,
+    "plans.get": STAFF,
+    "plans.apply": STAFF,
     "health.healthz": "public",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
@@ -124,6 +127,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "attachment_id": "999999",
         "signoff_id": "999999",
         "notification_id": "999999",
+        "plan_id": "999999",
         "action": "no-such-action",  # a role check that passes reaches the action lookup: 404
         "token": "not-a-valid-token",
         "filename": "swagger-ui.css",
