@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from .domain.dispatch import dispatch_settings
 from .domain.reassignment import PassSummary, Settings, reassign_overdue
 from .extensions import db
 
@@ -50,11 +51,14 @@ def job_transaction(session: Session):
 
 
 def pass_settings(app: Flask) -> Settings:
-    return Settings(
-        accept_timeout=app.config["ACCEPT_TIMEOUT_MINUTES"],
-        average_speed_kmh=app.config["AVERAGE_SPEED_KMH"],
-        fresh_minutes=app.config["LOCATION_FRESH_MINUTES"],
-    )
+    """The pass's settings; reads the company calendar (working hours), so call it in a pass's app context."""
+    with app.app_context():
+        return Settings(
+            accept_timeout=app.config["ACCEPT_TIMEOUT_MINUTES"],
+            dispatch=dispatch_settings(app.config, db.session),
+            min_gain_minutes=app.config["REASSIGN_MIN_GAIN_MINUTES"],
+            min_dwell_minutes=app.config["REASSIGN_MIN_DWELL_MINUTES"],
+        )
 
 
 @contextmanager

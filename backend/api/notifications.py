@@ -32,9 +32,12 @@ def list_notifications(query_data):
 
 
 def _by(notification: Notification) -> str:
-    """Who moved the job: the scheduler's moves name the technician it went to (`to_technician_id`),
-    a dispatcher's assignment names it `technician_id` (see domain/reassignment.py, workflow.py)."""
-    return "scheduler" if "to_technician_id" in (notification.details or {}) else "dispatcher"
+    """Who moved the job: `decided_by` (domain/assignment.py); notifications written before it
+    existed: the scheduler's named `to_technician_id`, a dispatcher's `technician_id`."""
+    details = notification.details or {}
+    if "decided_by" in details:
+        return details["decided_by"]
+    return "scheduler" if "to_technician_id" in details else "dispatcher"
 
 
 def _with_work_orders(notifications: list[Notification]) -> list[dict]:

@@ -11,6 +11,7 @@ from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
+from ..domain.calendar import hours_problem
 from ..domain.work_orders import FORWARDED_CHANGES
 from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
 
@@ -194,6 +195,24 @@ class UserPatch(Schema):
 # ---- technicians -------------------------------------------------------------------------------
 
 
+def valid_hours(hours) -> None:
+    """Working hours: weekday keys mon..sun, each ["HH:MM", "HH:MM"] with start != end."""
+    problem = hours_problem(hours)
+    if problem:
+        raise ValidationError(problem)
+
+
+def hours_field() -> Dict:
+    return Dict(
+        allow_none=True,
+        validate=valid_hours,
+        metadata={
+            "description": 'working hours per weekday in TIMEZONE, e.g. {"mon": ["08:00", "17:00"]}; a day left '
+            "out is a day off; an end before the start runs overnight; null: no hours (whenever on shift)"
+        },
+    )
+
+
 class TechnicianIn(Schema):
     name = name_text(120, required=True)
     email = Email(required=True, validate=Length(max=254))
@@ -203,6 +222,7 @@ class TechnicianIn(Schema):
     home = Nested(Point, required=True)
     max_open_jobs = Integer(load_default=6, validate=Range(1, 100))
     on_shift = Boolean(load_default=False)
+    hours = hours_field()
 
 
 class TechnicianPatch(Schema):
@@ -214,6 +234,7 @@ class TechnicianPatch(Schema):
     home = Nested(Point)
     max_open_jobs = Integer(validate=Range(1, 100))
     on_shift = Boolean()
+    hours = hours_field()
 
 
 class TechnicianOut(Schema):
@@ -229,6 +250,7 @@ class TechnicianOut(Schema):
     home = Nested(Point)
     open_jobs = Integer()
     max_open_jobs = Integer()
+    hours = Dict(allow_none=True, metadata={"description": "working hours per weekday in TIMEZONE, or null"})
 
 
 class TechnicianQuery(PageQuery):
@@ -396,9 +418,12 @@ class WorkOrderOut(Schema):
     response_due_at = Timestamp()
     resolve_due_at = Timestamp()
     overdue = Boolean()
+    at_risk = Boolean(metadata={"description": "its holder's projected arrival is after response_due_at"})
     resolution = String(allow_none=True)
     first_time_fix = Boolean(allow_none=True)
     reopen_count = Integer()
+    planned_order = Integer(allow_none=True, metadata={"description": "its place in an applied day plan's route"})
+    planned_at = Timestamp(allow_none=True, metadata={"description": "the applied day plan's arrival time"})
     allowed_actions = List(String(), metadata={"description": "actions you may take now"})
     version = Integer()
 
@@ -589,7 +614,13 @@ class CandidateOut(Schema):
     skills_missing = List(String())
     qualified = Boolean(metadata={"description": "every required skill and room under max_open_jobs"})
     score = Float()
-    position_source = String(metadata={"description": "last (a ping within 30 minutes) or home"})
+    position_source = String(
+        metadata={"description": "site (at a visit in hand), last (a recent location ping) or home"}
+    )
+    arrival_at = Timestamp(metadata={"description": "projected arrival: the visit in hand, the queue, the drive"})
+    queue_ahead = Integer(metadata={"description": "jobs they would do before this one"})
+    meets_deadline = Boolean(metadata={"description": "arrival_at is no later than response_due_at"})
+    within_hours = Boolean(metadata={"description": "arrives before their working hours end (or has no hours)"})
 
 
 class ConfirmationLinkOut(Schema):

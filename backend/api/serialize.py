@@ -43,6 +43,7 @@ def technician_dict(technician: Technician, open_jobs: int) -> dict:
         "home": point(technician.home_lat, technician.home_lon),
         "open_jobs": open_jobs,
         "max_open_jobs": technician.max_open_jobs,
+        "hours": technician.hours,
     }
 
 
@@ -70,6 +71,7 @@ LIFECYCLE = (
     "cancelled_at",
     "response_due_at",
     "resolve_due_at",
+    "planned_at",  # an applied day plan's arrival time (with planned_order)
 )
 
 
@@ -92,6 +94,7 @@ def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
         "resolution": wo.resolution,
         "first_time_fix": wo.first_time_fix,
         "reopen_count": wo.reopen_count,
+        "planned_order": wo.planned_order,
         "allowed_actions": allowed_actions(wo, actor),
         "version": wo.version,
     }
@@ -285,4 +288,8 @@ def candidate_dict(candidate: Candidate) -> dict:
         "skills_missing": candidate.skills_missing,
         "score": candidate.score,
         "position_source": candidate.position.source,
+        "arrival_at": candidate.arrival_at,
+        "queue_ahead": candidate.queue_ahead,
+        "meets_deadline": candidate.meets_deadline,
+        "within_hours": candidate.within_hours,
     }

@@ -11,9 +11,9 @@ from sqlalchemy import case, func, or_, select
 
 from ..domain import signoff as signoffs
 from ..domain.directory import phone_fragment
-from ..domain.dispatch import rank_candidates
+from ..domain.dispatch import dispatch_settings, holder_arrivals, rank_candidates
 from ..domain.errors import NotFound
-from ..domain.sla import overdue_condition
+from ..domain.sla import AT_RISK_STATUSES, is_at_risk, overdue_condition
 from ..domain.work_orders import (
     add_attachment,
     add_log,
@@ -124,8 +124,19 @@ def list_work_orders(query_data):
     """Work orders, most urgent first (priority, then response due time). A technician sees only theirs."""
     page = paginate(_filtered(query_data), query_data["page"], query_data["per_page"])
     who = actor()
-    page["items"] = [work_order_json(wo, who) for wo in page["items"]]
+    at_risk = _at_risk(page["items"])
+    page["items"] = [work_order_json(wo, who) | {"at_risk": wo.id in at_risk} for wo in page["items"]]
     return jsonify(page)  # already JSON-ready: see work_order_json
+
+
+def _at_risk(work_orders) -> set[int]:
+    """The ids of those whose holder's projected arrival is after their response due time: two
+    queries for the page's holders (their queues and positions), none when nobody holds one."""
+    holders = {wo.technician_id for wo in work_orders if wo.status in AT_RISK_STATUSES and wo.technician_id}
+    if not holders:
+        return set()
+    arrivals = holder_arrivals(db.session, now(), dispatch_settings(current_app.config), holders, only_late=True)
+    return {wo.id for wo in work_orders if is_at_risk(wo, arrivals.get(wo.id))}
 
 
 EXPORT_COLUMNS = (
@@ -198,7 +209,8 @@ def _filtered(query_data):
 @bp.output(WorkOrderDetail)
 def get(work_order_id):
     """A work order with its full timeline, logs, photos and sign-off."""
-    return work_order_detail(get_work_order(work_order_id), actor())
+    wo = get_work_order(work_order_id)
+    return work_order_detail(wo, actor()) | {"at_risk": wo.id in _at_risk([wo])}
 
 
 @bp.patch("/<int:work_order_id>")
@@ -256,18 +268,15 @@ def assign(work_order_id, json_data):
 @roles_required(*STAFF)
 @bp.output(CandidatePage)
 def candidates(work_order_id):
-    """On-shift technicians ranked for this job: those with every required skill first, then those
-    with room under their open-job limit, then by distance (from a location ping of the last 30 minutes,
-    else home), then by load. `score` (0-100) summarises nearness, skill share and room."""
+    """On-shift technicians ranked for this job as the scheduler ranks them: every required skill
+    first, then inside their working hours, then room under their open-job limit, then whether they
+    can arrive by the response deadline, then the earliest projected arrival (`arrival_at`: the
+    visit in hand, the `queue_ahead` jobs before this one, then the drive from where they are: the
+    site of their visit in hand, a recent location ping, else home). `score` (0-100) summarises
+    nearness, skill share and room."""
     wo = get_work_order(work_order_id)
     check_activity("candidates", wo, actor())
-    ranked = rank_candidates(
-        db.session,
-        wo,
-        now(),
-        average_speed_kmh=_config("AVERAGE_SPEED_KMH"),
-        fresh_minutes=_config("LOCATION_FRESH_MINUTES"),
-    )
+    ranked = rank_candidates(db.session, wo, now(), dispatch_settings(current_app.config, db.session))
     items = [candidate_dict(c) for c in ranked]
     return {"items": items, "page": 1, "per_page": len(items), "total": len(items)}
 

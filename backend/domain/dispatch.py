@@ -1,23 +1,29 @@
-"""Who should go: technicians ranked for a job by skills, then room, then distance, then load.
+"""Who should go: technicians ranked for a job by when they could be there (projected arrival).
 
-One ranking serves the dispatcher's candidate list and the scheduler's reassignment pass. Neither
-measures every technician against the job: technicians come from a *pool* that answers "who is
-within r km of here?" from an index, and the search widens r until enough are found.
+Rank: every required skill, inside working hours (can arrive before their shift ends), room under
+`max_open_jobs`, then whether they meet the job's response deadline, then the earliest projected
+arrival (arrival.py: the visit in hand, the jobs queued ahead of this one, then the drive).
 
-- `DatabasePool` asks the database (bounding boxes on the indexed lat/lon columns): one job at a
-  time, as the candidates endpoint does.
-- `GridPool` loads the on-shift technicians once into a grid of cells: a pass over thousands of
-  overdue jobs then searches memory instead of querying per job.
+One ranking serves the dispatcher's candidate list, auto-assignment and the scheduler's pass.
+Neither measures every technician against the job: technicians come from a *pool* that answers
+"who is within r km of here?" from an index, and the search widens r until the best arrivals found
+are no later than the drive to the radius's edge: nobody outside can arrive sooner than that.
 
-Distances are shortlisted with the equirectangular approximation and decided with geopy's exact
-geodesic on the few that matter.
+- `DatabasePool` asks the database (bounding boxes on the indexed lat/lon columns of pings, homes
+  and the sites of visits in hand): one job at a time, as the candidates endpoint does.
+- `GridPool` loads the on-shift technicians and every held job once, into a grid of cells: a pass
+  over thousands of jobs then searches memory instead of querying per job.
+
+A technician is where their visit in hand is (on site or on hold); else at their last ping newer
+than LOCATION_FRESH_MINUTES; else at home.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,22 +31,46 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Technician, User, WorkOrder
-from .geo import approximate_km, bounding_box, distance_km, eta_minutes
+from .arrival import IN_HAND, Projection, Stop, Travel, project_arrival, queue_key
+from .calendar import CompanyCalendar, company_calendar, working_until
+from .geo import approximate_km, bounding_box, distance_km
 from .workflow import HELD
 
 # Radii (km) tried in turn; None means "everywhere".
 SEARCH_RADII_KM = (1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000, None)
-# The equirectangular shortlist keeps everyone within this factor of the last wanted one: its error
-# against the geodesic is under 0.5% within 100 km (a few percent at continental range).
-APPROXIMATION_SLACK_NEAR = 1.01
-APPROXIMATION_SLACK_FAR = 1.10
+# Held jobs are read in chunks of this many technicians (bound parameters per statement).
+CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchSettings:
+    """How arrivals are projected: travel, a visit's default length, how fresh a ping must be, and
+    the company calendar that working hours are read in (None: hours are not looked at)."""
+
+    travel: Travel = field(default_factory=Travel)
+    visit_minutes: float = 45
+    fresh_minutes: int = 30
+    calendar: CompanyCalendar | None = None
+
+    def shift_end(self, hours: dict | None, at: datetime) -> datetime | None:
+        """When the technician's shift running at `at` ends; None: no limit."""
+        if hours is None or self.calendar is None:
+            return None
+        return working_until(hours, at, self.calendar)
+
+
+def dispatch_settings(config: Mapping, session: Session | None = None) -> DispatchSettings:
+    """The settings from the app's configuration (and the company calendar from the database)."""
+    travel = Travel(speed_kmh=config["AVERAGE_SPEED_KMH"], detour_factor=config["DETOUR_FACTOR"])
+    calendar = company_calendar(session, config["TIMEZONE"]) if session is not None else None
+    return DispatchSettings(travel, config["VISIT_MINUTES"], config["LOCATION_FRESH_MINUTES"], calendar)
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
     lat: float
     lon: float
-    source: str  # "last" (a fresh ping) or "home"
+    source: str  # "site" (a visit in hand), "last" (a fresh ping) or "home"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +82,7 @@ class Nearby:
     skills: frozenset[str]
     position: Position
     max_open_jobs: int
+    hours: dict | None = None
 
 
 @dataclass
@@ -60,9 +91,13 @@ class Candidate:
     user_id: int
     position: Position
     distance_km: float
-    eta_minutes: int
+    eta_minutes: int  # the drive from where they are (detour included)
     open_jobs: int
     max_open_jobs: int
+    arrival_at: datetime
+    queue_ahead: int
+    meets_deadline: bool
+    within_hours: bool = True
     skills_missing: list[str] = field(default_factory=list)
     skills_required: int = 0
     technician: Technician | None = None  # loaded for display by `rank_candidates`
@@ -73,8 +108,9 @@ class Candidate:
 
     @property
     def qualified(self) -> bool:
-        """Every required skill and room for one more job: who the scheduler may choose."""
-        return not self.skills_missing and self.has_room
+        """Every required skill, inside working hours and room for one more job: who the scheduler
+        may choose."""
+        return not self.skills_missing and self.within_hours and self.has_room
 
     @property
     def score(self) -> float:
@@ -86,7 +122,15 @@ class Candidate:
         return round(nearness * held_share * (1 if self.has_room else 0.5), 2)
 
     def sort_key(self) -> tuple:
-        return (bool(self.skills_missing), not self.has_room, self.distance_km, self.open_jobs, self.technician_id)
+        return (
+            bool(self.skills_missing),
+            not self.within_hours,
+            not self.has_room,
+            not self.meets_deadline,
+            self.arrival_at,
+            self.open_jobs,
+            self.technician_id,
+        )
 
 
 def has_skill(skill: str):
@@ -95,16 +139,28 @@ def has_skill(skill: str):
     return cast(Technician.skills, String).like(f'%"{escaped}"%', escape="\\")
 
 
-def technician_position(technician, fresh_since: datetime) -> Position:
-    """The last known location if taken at `fresh_since` or later, else home."""
+def technician_position(technician, fresh_since: datetime, stops: Iterable[Stop] = ()) -> Position:
+    """At the site of the visit in hand; else the last location if taken at `fresh_since` or later;
+    else home."""
+    in_hand = _in_hand_site(stops)
+    if in_hand is not None:
+        return Position(in_hand.lat, in_hand.lon, "site")
     at = technician.last_location_at
     if at is not None and technician.last_lat is not None and at >= fresh_since:
         return Position(technician.last_lat, technician.last_lon, "last")
     return Position(technician.home_lat, technician.home_lon, "home")
 
 
+def _in_hand_site(stops: Iterable[Stop]) -> Stop | None:
+    at_site = [s for s in stops if s.status in IN_HAND]
+    if not at_site:
+        return None
+    return max(at_site, key=lambda s: (s.status == "on_site", s.arrived_at.timestamp() if s.arrived_at else 0.0))
+
+
 def open_jobs_by_technician(session: Session, technician_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """How many jobs each technician holds now (assigned through on hold)."""
+    """How many jobs each technician holds now (assigned through on hold): the one count of open
+    jobs that every limit is checked against."""
     query = (
         select(WorkOrder.technician_id, func.count())
         .where(WorkOrder.status.in_(HELD), WorkOrder.technician_id.is_not(None))
@@ -113,6 +169,40 @@ def open_jobs_by_technician(session: Session, technician_ids: Iterable[int] | No
     if technician_ids is not None:
         query = query.where(WorkOrder.technician_id.in_(list(technician_ids)))
     return dict(session.execute(query).all())
+
+
+_STOP_COLUMNS = (
+    WorkOrder.technician_id,
+    WorkOrder.id,
+    WorkOrder.status,
+    WorkOrder.priority,
+    WorkOrder.response_due_at,
+    WorkOrder.lat,
+    WorkOrder.lon,
+    WorkOrder.duration_minutes,
+    WorkOrder.arrived_at,
+)
+
+
+def held_stops(session: Session, visit_minutes: float, technician_ids: Iterable[int] | None = None) -> dict:
+    """{technician id: [Stop, ...]}: the jobs each holds, for all technicians (None) or those named,
+    in one query per `CHUNK` technicians."""
+    base = select(*_STOP_COLUMNS).where(WorkOrder.status.in_(HELD), WorkOrder.technician_id.is_not(None))
+    if technician_ids is None:
+        queries = [base]
+    else:
+        ids = sorted(set(technician_ids))
+        queries = [base.where(WorkOrder.technician_id.in_(ids[i : i + CHUNK])) for i in range(0, len(ids), CHUNK)]
+    stops: dict[int, list[Stop]] = defaultdict(list)
+    for query in queries:
+        for row in session.execute(query):
+            stops[row.technician_id].append(_stop(row, visit_minutes))
+    return stops
+
+
+def _stop(row, visit_minutes: float) -> Stop:
+    duration = row.duration_minutes if row.duration_minutes is not None else visit_minutes
+    return Stop(row.id, row.status, row.priority, row.response_due_at, row.lat, row.lon, duration, row.arrived_at)
 
 
 _POOL_COLUMNS = (
@@ -125,6 +215,7 @@ _POOL_COLUMNS = (
     Technician.last_lon,
     Technician.last_location_at,
     Technician.max_open_jobs,
+    Technician.hours,
 )
 
 
@@ -137,40 +228,87 @@ def _available():
     return and_(Technician.on_shift.is_(True), active)
 
 
-def _nearby(row, fresh_since: datetime) -> Nearby:
-    position = technician_position(row, fresh_since)
-    return Nearby(row.id, row.user_id, frozenset(row.skills or ()), position, row.max_open_jobs)
+def _nearby(row, fresh_since: datetime, stops: Iterable[Stop]) -> Nearby:
+    position = technician_position(row, fresh_since, stops)
+    return Nearby(row.id, row.user_id, frozenset(row.skills or ()), position, row.max_open_jobs, row.hours)
+
+
+class Timeline:
+    """A technician's queue worked out once: when each queued job would be done, so that the
+    arrival at any new job is a binary search and one drive (the same answer as `project_arrival`,
+    which the dispatcher's list uses directly). A pass asks it for thousands of jobs."""
+
+    def __init__(self, now: datetime, start: tuple[float, float], held: list[Stop], travel: Travel):
+        self.travel = travel
+        start_of_queue = project_arrival(now, start, held, start, (False,), travel)  # only the visit in hand
+        at, here = start_of_queue.free_at, _in_hand_site(held)
+        here = (here.lat, here.lon) if here is not None else start
+        self.in_hand = 1 if start_of_queue.queue_ahead else 0
+        self.keys: list[tuple] = []
+        self.done: list[tuple[datetime, tuple[float, float]]] = [(at, here)]
+        for stop in sorted((s for s in held if s.status not in IN_HAND), key=Stop.queue_key):
+            at += timedelta(minutes=travel.minutes(distance_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
+            here = (stop.lat, stop.lon)
+            self.keys.append(stop.queue_key())
+            self.done.append((at, here))
+
+    def project(self, site: tuple[float, float], target_key: tuple) -> Projection:
+        ahead = bisect_left(self.keys, target_key)
+        free_at, here = self.done[ahead]
+        last_km = distance_km(here, site)
+        arrival = free_at + timedelta(minutes=self.travel.minutes(last_km))
+        return Projection(arrival, ahead + self.in_hand, round(last_km, 3), free_at)
 
 
 class DatabasePool:
-    """On-shift technicians near a point, found with bounding boxes on the indexed lat/lon columns:
-    fresh pings by `ix_technicians_last`, everyone else by their home (`ix_technicians_home`)."""
+    """On-shift technicians near a point, found with bounding boxes on indexed lat/lon columns:
+    fresh pings by `ix_technicians_last`, everyone else by their home (`ix_technicians_home`), and
+    whoever is at a visit in hand by the job's site (`ix_work_orders_location`)."""
 
-    def __init__(self, session: Session, now: datetime, fresh_minutes: int):
-        self.session = session
-        self.fresh_since = now - timedelta(minutes=fresh_minutes)
+    def __init__(self, session: Session, now: datetime, settings: DispatchSettings):
+        self.session, self.now, self.settings = session, now, settings
+        self.fresh_since = now - timedelta(minutes=settings.fresh_minutes)
+        self.stops: dict[int, list[Stop]] = {}
 
     def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
+        conditions = [_available(), *(has_skill(s) for s in skills)]
         fresh = Technician.last_location_at >= self.fresh_since
         stale = or_(Technician.last_location_at.is_(None), Technician.last_location_at < self.fresh_since)
-        conditions = [_available(), *(has_skill(s) for s in skills)]
         by_last = [fresh, Technician.last_lat.is_not(None)]
         by_home = [stale]
+        wheres = [by_last, by_home]
         if radius_km is not None:
             box = bounding_box(centre, radius_km)
-            by_last += [Technician.last_lat.between(box.min_lat, box.max_lat)]
-            by_home += [Technician.home_lat.between(box.min_lat, box.max_lat)]
-            if box.min_lon is not None:
-                by_last += [Technician.last_lon.between(box.min_lon, box.max_lon)]
-                by_home += [Technician.home_lon.between(box.min_lon, box.max_lon)]
-        found = []
-        for where in (by_last, by_home):
-            rows = self.session.execute(select(*_POOL_COLUMNS).where(*conditions, *where)).all()
-            found += [_nearby(row, self.fresh_since) for row in rows]
-        return found
+            by_last += _in_box(Technician.last_lat, Technician.last_lon, box)
+            by_home += _in_box(Technician.home_lat, Technician.home_lon, box)
+            at_site = select(WorkOrder.technician_id).where(
+                WorkOrder.status.in_(IN_HAND), *_in_box(WorkOrder.lat, WorkOrder.lon, box)
+            )
+            wheres.append([Technician.id.in_(at_site)])
+        rows = {}
+        for where in wheres:
+            rows.update(
+                (row.id, row) for row in self.session.execute(select(*_POOL_COLUMNS).where(*conditions, *where))
+            )
+        unknown = [i for i in rows if i not in self.stops]
+        if unknown:
+            found = held_stops(self.session, self.settings.visit_minutes, unknown)
+            self.stops.update({i: found.get(i, []) for i in unknown})
+        return [_nearby(row, self.fresh_since, self.stops[row.id]) for row in rows.values()]
 
-    def open_jobs(self, technician_ids: Iterable[int]) -> dict[int, int]:
-        return open_jobs_by_technician(self.session, technician_ids)
+    def held(self, technician_id: int) -> list[Stop]:
+        return self.stops.get(technician_id, [])
+
+    def timeline(self, technician: Nearby) -> Timeline:
+        start = (technician.position.lat, technician.position.lon)
+        return Timeline(self.now, start, self.held(technician.id), self.settings.travel)
+
+
+def _in_box(lat_column, lon_column, box) -> list:
+    conditions = [lat_column.between(box.min_lat, box.max_lat)]
+    if box.min_lon is not None:
+        conditions.append(lon_column.between(box.min_lon, box.max_lon))
+    return conditions
 
 
 class _Grid:
@@ -208,24 +346,26 @@ class _Grid:
 
 
 class GridPool:
-    """Every on-shift technician, loaded once into grids of cells (one of everyone, one per skill),
-    for a pass that ranks many jobs: a search for a skill scans only that skill's holders. Keeps
-    open-job counts current as the pass moves jobs (`took`/`released`); the count that decides is
-    taken again in the database under lock, so a count that is stale here costs a retry, not a
-    wrong move."""
+    """Every on-shift technician and every held job, loaded once into grids of cells (one of
+    everyone, one per skill), for a pass that ranks many jobs: a search for a skill scans only that
+    skill's holders. Keeps queues current as the pass moves jobs (`took`/`released`); the count that
+    decides is taken again in the database under lock, so a queue that is stale here costs a retry,
+    not a wrong move."""
 
-    def __init__(self, session: Session, now: datetime, fresh_minutes: int, cell_degrees: float = 0.02):
-        self.cell = cell_degrees
-        fresh_since = now - timedelta(minutes=fresh_minutes)
-        rows = session.execute(select(*_POOL_COLUMNS).where(_available()))
-        self.technicians = [_nearby(row, fresh_since) for row in rows]
+    def __init__(self, session: Session, now: datetime, settings: DispatchSettings, cell_degrees: float = 0.02):
+        self.now, self.settings, self.cell = now, settings, cell_degrees
+        fresh_since = now - timedelta(minutes=settings.fresh_minutes)
+        rows = session.execute(select(*_POOL_COLUMNS).where(_available())).all()
+        self.stops: dict[int, list[Stop]] = held_stops(session, settings.visit_minutes)
+        self.technicians = [_nearby(row, fresh_since, self.stops.get(row.id, ())) for row in rows]
+        self.by_id = {t.id: t for t in self.technicians}
         self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
         for technician in self.technicians:
             key = None
             for skill in technician.skills:
                 key = self.by_skill[skill].add(technician, key)
         self._everyone: _Grid | None = None  # built on first use: most jobs name a skill
-        self.load = open_jobs_by_technician(session)
+        self._timelines: dict[int, Timeline] = {}
 
     @property
     def everyone(self) -> _Grid:
@@ -244,93 +384,158 @@ class GridPool:
         rarest = min((self.by_skill[skill] for skill in needed), key=lambda grid: len(grid.members))
         return [t for t in rarest.within(centre, radius_km) if needed <= t.skills]
 
-    def open_jobs(self, technician_ids: Iterable[int]) -> dict[int, int]:
-        return {i: self.load.get(i, 0) for i in technician_ids}
+    def held(self, technician_id: int) -> list[Stop]:
+        return self.stops.get(technician_id, [])
 
-    def took(self, technician_id: int) -> None:
-        self.load[technician_id] = self.load.get(technician_id, 0) + 1
-
-    def released(self, technician_id: int | None) -> None:
-        if technician_id is not None and self.load.get(technician_id, 0) > 0:
-            self.load[technician_id] -= 1
-
-
-def _candidates(found: list[Nearby], site, required: set[str], load: dict, speed: float, wanted: int) -> list:
-    """Exact geodesic distances for the shortlist, ranked. The shortlist: per tier (skills held or
-    not, room or not), the `wanted` nearest by approximation and any within the approximation's
-    error of the last of them, so that the approximation cannot change who is chosen."""
-    approx = {t.id: approximate_km((t.position.lat, t.position.lon), site) for t in found}
-    tiers: dict[tuple[bool, bool], list[Nearby]] = defaultdict(list)
-    for t in found:
-        tiers[(bool(required - t.skills), load.get(t.id, 0) >= t.max_open_jobs)].append(t)
-    shortlist = []
-    for members in tiers.values():
-        members.sort(key=lambda t: approx[t.id])
-        last = approx[members[min(wanted, len(members)) - 1].id]
-        cut = last * (APPROXIMATION_SLACK_NEAR if last <= 100 else APPROXIMATION_SLACK_FAR) + 0.001
-        shortlist += [t for t in members if approx[t.id] <= cut]
-    ranked = []
-    for t in shortlist:
-        km = distance_km((t.position.lat, t.position.lon), site)
-        ranked.append(
-            Candidate(
-                technician_id=t.id,
-                user_id=t.user_id,
-                position=t.position,
-                distance_km=round(km, 3),
-                eta_minutes=eta_minutes(km, speed),
-                open_jobs=load.get(t.id, 0),
-                max_open_jobs=t.max_open_jobs,
-                skills_missing=sorted(required - t.skills),
-                skills_required=len(required),
+    def timeline(self, technician: Nearby) -> Timeline:
+        line = self._timelines.get(technician.id)
+        if line is None:
+            start = (technician.position.lat, technician.position.lon)
+            line = self._timelines[technician.id] = Timeline(
+                self.now, start, self.held(technician.id), self.settings.travel
             )
-        )
-    ranked.sort(key=Candidate.sort_key)
-    return ranked
+        return line
+
+    def took(self, technician_id: int, stop: Stop) -> None:
+        self.stops.setdefault(technician_id, []).append(stop)
+        self._timelines.pop(technician_id, None)
+
+    def released(self, technician_id: int | None, work_order_id: int) -> None:
+        if technician_id is None:
+            return
+        self.stops[technician_id] = [s for s in self.stops.get(technician_id, []) if s.work_order_id != work_order_id]
+        self._timelines.pop(technician_id, None)
+
+
+def project_candidate(pool, technician: Nearby, job, now: datetime, settings: DispatchSettings) -> Candidate:
+    """The technician measured against the job: where they are, when they could be there, whether
+    that meets its deadline and falls inside their working hours."""
+    stops = pool.held(technician.id)
+    start = (technician.position.lat, technician.position.lon)
+    site = (job.lat, job.lon)
+    others = [s for s in stops if s.work_order_id != job.id]
+    if len(others) == len(stops):
+        projection = pool.timeline(technician).project(site, queue_key(job.priority, job.response_due_at, job.id))
+    else:  # they hold it already: its place in their queue is its own
+        key = queue_key(job.priority, job.response_due_at, job.id, job.status)
+        projection = project_arrival(now, start, others, site, key, settings.travel)
+    km = distance_km(start, site)
+    until = settings.shift_end(technician.hours, now)
+    required = set(job.required_skills or ())
+    return Candidate(
+        technician_id=technician.id,
+        user_id=technician.user_id,
+        position=technician.position,
+        distance_km=round(km, 3),
+        eta_minutes=math.ceil(settings.travel.minutes(km)),
+        open_jobs=len(stops),
+        max_open_jobs=technician.max_open_jobs,
+        arrival_at=projection.arrival_at,
+        queue_ahead=projection.queue_ahead,
+        meets_deadline=projection.meets(job.response_due_at),
+        within_hours=until is None or (until > now and projection.arrival_at <= until),
+        skills_missing=sorted(required - technician.skills),
+        skills_required=len(required),
+    )
 
 
 def search(
     pool,
-    site: tuple[float, float],
-    required_skills: Iterable[str],
+    job,
+    now: datetime,
+    settings: DispatchSettings,
     *,
-    average_speed_kmh: float,
     wanted: int,
     only_qualified: bool = False,
     exclude: Collection[int] = (),
 ) -> list[Candidate]:
-    """The best `wanted` candidates for a job at `site`, widening the search radius until `wanted`
-    qualified technicians (every skill, room) lie within it or the whole pool has been searched.
+    """The best `wanted` candidates for `job` (anything with id, lat, lon, priority, status,
+    response_due_at and required_skills), widening the search radius until `wanted` qualified
+    technicians arrive no later than the drive to the radius's edge, or the whole pool has been
+    searched.
 
-    Exact: a technician outside the radius is farther than every one inside it, so once `wanted`
-    qualified ones are inside, nobody unseen can outrank them. With `only_qualified`, technicians
-    lacking a skill are not fetched at all (the scheduler never picks them)."""
-    required = set(required_skills)
+    Exact: a technician outside the radius cannot arrive before the drive to its edge, so nobody
+    unseen can outrank the ones found. With `only_qualified` (the scheduler), technicians lacking a
+    skill are not fetched at all, those without room are not measured, and one whose drive alone
+    would arrive after the `wanted`-th best arrival found is not measured either."""
+    site = (job.lat, job.lon)
+    required = frozenset(job.required_skills or ())
+    seen: dict[int, Candidate | None] = dict.fromkeys(exclude)
+    best: list[datetime] = []  # the qualified arrivals found, earliest first (at most `wanted`)
     for radius in SEARCH_RADII_KM:
-        found = [t for t in pool.within(site, radius, required if only_qualified else ()) if t.id not in exclude]
-        load = pool.open_jobs([t.id for t in found])
+        found = [t for t in pool.within(site, radius, required if only_qualified else ()) if t.id not in seen]
         if only_qualified:
-            found = [t for t in found if load.get(t.id, 0) < t.max_open_jobs]
-        ranked = _candidates(found, site, required, load, average_speed_kmh, wanted)
-        inside = [c for c in ranked if radius is None or c.distance_km <= radius]
-        if sum(c.qualified for c in inside) >= wanted or radius is None:
-            return (ranked if radius is None else inside)[:wanted]
+            found = _measure_qualified(pool, found, job, now, settings, seen, best, wanted)
+        else:
+            seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
+        ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
+        if radius is None:
+            return ranked[:wanted]
+        horizon = now + timedelta(minutes=settings.travel.minutes(radius))
+        exact = [c for c in ranked if c.arrival_at <= horizon]
+        if sum(c.qualified for c in exact) >= wanted:
+            return exact[:wanted]
     return []
 
 
-def rank_candidates(
+def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int) -> None:
+    """Measure the technicians with room, nearest first, skipping any whose drive alone ends after
+    the `wanted`-th best arrival so far (it only gets earlier, so they can never make the list)."""
+    site = (job.lat, job.lon)
+    travel = settings.travel
+    by_drive = []
+    for t in found:
+        if len(pool.held(t.id)) >= t.max_open_jobs:
+            seen[t.id] = None
+            continue
+        # 0.99: the equirectangular approximation is within half a percent at city scale
+        by_drive.append((travel.minutes(approximate_km((t.position.lat, t.position.lon), site) * 0.99), t.id, t))
+    by_drive.sort(key=lambda item: item[:2])
+    for minutes, _, t in by_drive:
+        if len(best) >= wanted and now + timedelta(minutes=minutes) > best[wanted - 1]:
+            seen[t.id] = None
+            continue
+        candidate = project_candidate(pool, t, job, now, settings)
+        seen[t.id] = candidate if candidate.qualified else None
+        if candidate.qualified:
+            insort(best, candidate.arrival_at)
+            del best[wanted:]
+
+
+def holder_arrivals(
     session: Session,
-    wo: WorkOrder,
     now: datetime,
-    *,
-    average_speed_kmh: float,
-    fresh_minutes: int,
-    limit: int = 50,
-) -> list[Candidate]:
+    settings: DispatchSettings,
+    technician_ids: Iterable[int] | None = None,
+    only_late: bool = False,
+) -> dict[int, datetime]:
+    """{work order id: its holder's projected arrival} for every assigned or accepted job of the
+    technicians named (None: everyone), with `only_late` only those arriving after the job's
+    response due time (at risk): two queries, then each technician's queue once."""
+    stops = held_stops(session, settings.visit_minutes, technician_ids)
+    fresh_since = now - timedelta(minutes=settings.fresh_minutes)
+    ids = sorted(t for t, held in stops.items() if any(s.status in ("assigned", "accepted") for s in held))
+    arrivals: dict[int, datetime] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(select(*_POOL_COLUMNS).where(Technician.id.in_(ids[start : start + CHUNK])))
+        for row in rows:
+            held = stops[row.id]
+            position = technician_position(row, fresh_since, held)
+            line = Timeline(now, (position.lat, position.lon), held, settings.travel)
+            for stop in held:
+                if stop.status in ("assigned", "accepted"):
+                    arrival = line.project((stop.lat, stop.lon), stop.queue_key()).arrival_at
+                    if not only_late or arrival > stop.response_due_at:
+                        arrivals[stop.work_order_id] = arrival
+    return arrivals
+
+
+def rank_candidates(session: Session, wo: WorkOrder, now: datetime, settings: DispatchSettings, limit: int = 50):
     """On-shift technicians ranked for the job (the dispatcher's list): every required skill first,
-    then room under `max_open_jobs`, then distance from their position, then load."""
-    pool = DatabasePool(session, now, fresh_minutes)
-    ranked = search(pool, (wo.lat, wo.lon), wo.required_skills or (), average_speed_kmh=average_speed_kmh, wanted=limit)
+    then inside working hours, then room under `max_open_jobs`, then meeting the response deadline,
+    then the earliest projected arrival."""
+    pool = DatabasePool(session, now, settings)
+    ranked = search(pool, wo, now, settings, wanted=limit)
     technicians = session.scalars(
         select(Technician)
         .where(Technician.id.in_([c.technician_id for c in ranked]))

@@ -1,4 +1,12 @@
-"""The scheduler's pass: every overdue job moves to the nearest qualified technician, or is escalated.
+"""The scheduler's pass: every overdue or at-risk job moves to the qualified technician with the
+earliest projected arrival (dispatch.py), or is escalated.
+
+- `new` past its deadline, or `assigned` and not accepted in time: to the earliest arrival.
+- held (assigned or accepted) and at risk (its holder's projected arrival is after its response due
+  time) or overdue: only to an arrival earlier than the holder's by REASSIGN_MIN_GAIN_MINUTES, never
+  within REASSIGN_MIN_DWELL_MINUTES of its last move, never to anyone who held it (no swapping back).
+- `en_route`: stays, but for `sla.EN_ROUTE_SHIELD`'s reclaim.
+- escalated once when nobody qualifies, or when an at-risk job cannot be reached in time by anyone.
 
 Each work order is handled in its own short transaction, so a pass stopped halfway leaves every job
 either moved (with its event and notifications) or untouched. The caller supplies the transaction
@@ -19,7 +27,7 @@ job twice:
 
 A pass may handle thousands of jobs, so it works with SQL statements built once per pass rather
 than ORM objects (ten times faster); the decisions still come from the action table
-(`workflow.check_transition`, `workflow.assignment_columns`) and `sla.reassignment_reason`.
+(`workflow.check_transition`), `sla.reassignment_reason` and assignment.py (what an assignment writes).
 """
 
 from __future__ import annotations
@@ -28,18 +36,21 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..models import Event, Notification, Technician, WorkOrder, format_number
+from ..models import Event, Notification, Technician, WorkOrder
 from .actors import Actor
-from .dispatch import Candidate, DatabasePool, GridPool, search
+from .arrival import Stop
+from .assignment import AT_RISK, NOT_ACCEPTED, Assignment, assigned_to
+from .assignment import SCHEDULER as DECIDED_BY_SCHEDULER
+from .dispatch import Candidate, DatabasePool, DispatchSettings, GridPool, holder_arrivals, search
 from .errors import DomainError
-from .sla import NOT_ACCEPTED, reassignment_condition, reassignment_reason
-from .workflow import HELD, assignment_columns, check_transition
+from .sla import reassignment_condition, reassignment_reason
+from .workflow import HELD, check_transition
 
 # Below this many due jobs, asking the database per job is cheaper than loading every technician.
 GRID_POOL_FROM = 50
@@ -51,8 +62,9 @@ SCHEDULER = Actor.scheduler()
 @dataclass(frozen=True)
 class Settings:
     accept_timeout: dict
-    average_speed_kmh: float
-    fresh_minutes: int
+    dispatch: DispatchSettings
+    min_gain_minutes: float = 10
+    min_dwell_minutes: float = 30
 
 
 @dataclass
@@ -75,6 +87,8 @@ class Outcome:
     kind: str
     to_technician_id: int | None = None
     from_technician_id: int | None = None
+    stop: Stop | None = None  # the job as the new holder's queue holds it
+    escalated: bool = False  # moved, and escalated too: nobody can reach it in time
 
 
 class Skipped(Exception):
@@ -94,6 +108,7 @@ _JOB_COLUMNS = (
     WorkOrder.required_skills,
     WorkOrder.lat,
     WorkOrder.lon,
+    WorkOrder.duration_minutes,
     WorkOrder.version,
     # The holder's login, to tell them the job went elsewhere (read with the job, not per move).
     select(Technician.user_id)
@@ -109,13 +124,13 @@ class Statements:
 
     def __init__(self, session: Session, now: datetime, accept_timeout: dict):
         self.postgresql = session.get_bind().dialect.name == "postgresql"
-        due = reassignment_condition(now, accept_timeout)
-        # PostgreSQL: take the job with its row lock, skipping jobs another pass holds, and re-check
-        # that it is due. SQLite: the pass's write lock already excludes other writers, so the row
-        # read at the start of the pass is current unless its version moved (checked on write).
+        # PostgreSQL: take the job with its row lock, skipping jobs another pass holds; the caller
+        # checks that its version is the one read at the start (a job moved meanwhile is not).
+        # SQLite: the pass's write lock already excludes other writers, so the row read at the
+        # start of the pass is current unless its version moved (checked on write).
         self.lock_job = (
             select(*_JOB_COLUMNS)
-            .where(WorkOrder.id == bindparam("job_id"), due)
+            .where(WorkOrder.id == bindparam("job_id"))
             .with_for_update(skip_locked=True, of=WorkOrder)
         )
         # Lock the technician's row, then count their open jobs in a second statement: under READ
@@ -137,7 +152,7 @@ class Statements:
 
 
 def due_work_orders(session: Session, now: datetime, accept_timeout: dict) -> list:
-    """Jobs the pass should handle now, most pressing deadline first (rows of `_JOB_COLUMNS`)."""
+    """Overdue jobs the pass should handle now, most pressing deadline first (rows of `_JOB_COLUMNS`)."""
     query = (
         select(*_JOB_COLUMNS)
         .where(reassignment_condition(now, accept_timeout))
@@ -146,47 +161,71 @@ def due_work_orders(session: Session, now: datetime, accept_timeout: dict) -> li
     return session.execute(query).all()
 
 
-def _history(session: Session, ids: list[int]) -> tuple[dict[int, set[int]], dict[int, datetime]]:
+def at_risk_work_orders(session: Session, late: dict[int, datetime], known: set[int]) -> list:
+    """Rows of the jobs whose holder will arrive late (`late`, from `dispatch.holder_arrivals`) and
+    that were held before their deadline (one given out already late was given knowingly)."""
+    ids = sorted(set(late) - known)
+    rows = []
+    for start in range(0, len(ids), 5000):
+        query = select(*_JOB_COLUMNS).where(
+            WorkOrder.id.in_(ids[start : start + 5000]), WorkOrder.assigned_at <= WorkOrder.response_due_at
+        )
+        rows += session.execute(query).all()
+    return rows
+
+
+@dataclass
+class History:
     """For each job: the technicians who held it (assigned to them, by anyone; decliners held it
-    too), and the time of its latest event (a new event may not come before it)."""
-    holders: dict[int, set[int]] = defaultdict(set)
-    latest: dict[int, datetime] = {}
+    too), the time of its last move (assignment) and of its latest event (a new event may not come
+    before it)."""
+
+    holders: dict[int, set[int]]
+    last_move: dict[int, datetime]
+    latest: dict[int, datetime]
+
+
+def _history(session: Session, ids: list[int]) -> History:
+    history = History(defaultdict(set), {}, {})
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        moves = select(Event.work_order_id, Event.details).where(
+        moves = select(Event.work_order_id, Event.details, Event.occurred_at).where(
             Event.work_order_id.in_(chunk), Event.action.in_(("assign", "auto_reassigned"))
         )
-        for job_id, details in session.execute(moves):
-            technician_id = details.get("to_technician_id", details.get("technician_id"))
+        for job_id, details, at in session.execute(moves):
+            technician_id = assigned_to(details)
             if technician_id is not None:
-                holders[job_id].add(technician_id)
+                history.holders[job_id].add(technician_id)
+            if job_id not in history.last_move or at > history.last_move[job_id]:
+                history.last_move[job_id] = at
         last = select(Event.work_order_id, func.max(Event.occurred_at)).where(Event.work_order_id.in_(chunk))
-        latest.update(session.execute(last.group_by(Event.work_order_id)).all())
-    return holders, latest
+        history.latest.update(session.execute(last.group_by(Event.work_order_id)).all())
+    return history
 
 
 class Pass:
-    """One pass's state: its time, settings, statements, technician pool and the jobs' history."""
+    """One pass's state: its time, settings, statements, technician pool, the jobs' history and
+    the projected arrivals of the holders who will be late."""
 
-    def __init__(self, session: Session, now: datetime, settings: Settings, jobs: list):
-        self.now, self.settings = now, settings
+    def __init__(self, session: Session, now: datetime, settings: Settings, jobs: list, late: dict):
+        self.now, self.settings, self.late = now, settings, late
         self.sql = Statements(session, now, settings.accept_timeout)
         self.read_at_start = {job.id: job for job in jobs}
         ids = list(self.read_at_start)
         # Many jobs: one grid of every on-shift technician, shared by the workers. Few: each worker
         # asks the database (see `Worker`).
-        self.grid = GridPool(session, now, settings.fresh_minutes) if len(ids) >= GRID_POOL_FROM else None
-        self.holders, self.latest_event = _history(session, ids)
+        self.grid = GridPool(session, now, settings.dispatch) if len(ids) >= GRID_POOL_FROM else None
+        self.history = _history(session, ids)
 
 
 class Worker:
     """Handles jobs of a pass in its own session (one per thread), sharing the pass's state."""
 
     def __init__(self, run: Pass, session: Session):
-        self.session = session
+        self.session, self.run = session, run
         self.now, self.settings, self.sql = run.now, run.settings, run.sql
-        self.pool = run.grid or DatabasePool(session, run.now, run.settings.fresh_minutes)
-        self.read_at_start, self.holders, self.latest_event = run.read_at_start, run.holders, run.latest_event
+        self.pool = run.grid or DatabasePool(session, run.now, run.settings.dispatch)
+        self.read_at_start, self.history = run.read_at_start, run.history
 
     def _sql(self):
         """The transaction's connection: Core statements run there without the ORM's overhead."""
@@ -197,21 +236,13 @@ class Worker:
         if self.sql.postgresql:
             self._sql().execute(self.sql.lock_technician, {"technician_id": candidate.technician_id})
         held = self._sql().scalar(self.sql.open_jobs, {"technician_id": candidate.technician_id})
-        if isinstance(self.pool, GridPool):
-            self.pool.load[candidate.technician_id] = held
         return held < candidate.max_open_jobs
 
     def choose(self, job, excluded: set[int]) -> Candidate | None:
-        """The nearest qualified technician with room, confirmed under lock."""
+        """The qualified technician with the earliest projected arrival, confirmed under lock."""
         for _ in range(ATTEMPTS_PER_JOB):
             found = search(
-                self.pool,
-                (job.lat, job.lon),
-                job.required_skills or (),
-                average_speed_kmh=self.settings.average_speed_kmh,
-                wanted=1,
-                only_qualified=True,
-                exclude=excluded,
+                self.pool, job, self.now, self.settings.dispatch, wanted=1, only_qualified=True, exclude=excluded
             )
             if not found:
                 return None
@@ -238,78 +269,83 @@ class Worker:
             },
         )
         if notifications:
-            self._sql().execute(
-                self.sql.add_notifications, [{"work_order_id": job.id, "created_at": at, **n} for n in notifications]
-            )
-        self.latest_event[job.id] = at
+            self._sql().execute(self.sql.add_notifications, [{"created_at": at, **n} for n in notifications])
+        self.history.latest[job.id] = at
+
+    def _read(self, job_id: int):
+        if not self.sql.postgresql:
+            return self.read_at_start[job_id]
+        job = self._sql().execute(self.sql.lock_job, {"job_id": job_id}).first()
+        if job is None or job.version != self.read_at_start[job_id].version:
+            # Another pass holds it, or it changed since the pass began (its history as read then
+            # would be stale): the next pass will see it afresh.
+            return None
+        return job
 
     def handle(self, job_id: int) -> Outcome:
-        """Move or escalate one due job, inside the caller's transaction."""
-        if self.sql.postgresql:
-            job = self._sql().execute(self.sql.lock_job, {"job_id": job_id}).first()
-            if job is None or job.version != self.read_at_start[job_id].version:
-                # Another pass holds it, it is no longer due, or it changed since the pass began
-                # (its history as read then would be stale): the next pass will see it afresh.
-                return Outcome("skipped")
-        else:
-            job = self.read_at_start[job_id]
+        """Move or escalate one due or at-risk job, inside the caller's transaction."""
+        job = self._read(job_id)
+        if job is None:
+            return Outcome("skipped")
+        holder_arrival = self.run.late.get(job.id)
         reason = reassignment_reason(job, self.now, self.settings.accept_timeout)
-        at = max(self.now, self.latest_event.get(job.id, self.now))
-        excluded = self.holders.get(job.id, set()) | ({job.technician_id} if job.technician_id else set())
+        if reason is None and holder_arrival is not None:
+            reason = AT_RISK
+        if reason is None:
+            return Outcome("skipped")
+        # A holder who accepted in time, or whose own arrival is merely late, keeps the job unless
+        # someone else arrives clearly earlier, and a job is not moved again straight away.
+        weigh_against_holder = job.technician_id is not None and reason != NOT_ACCEPTED and job.status != "en_route"
+        if weigh_against_holder and self._moved_recently(job.id):
+            return Outcome("unchanged")
+        at = max(self.now, self.history.latest.get(job.id, self.now))
+        excluded = self.history.holders.get(job.id, set()) | ({job.technician_id} if job.technician_id else set())
         candidate = self.choose(job, excluded)
+        if candidate is not None and weigh_against_holder and not self._gains(candidate, holder_arrival):
+            if reason == AT_RISK and not candidate.meets_deadline:  # nobody can reach it in time
+                return self._escalate_once(job, reason, at, "nobody can reach it before its response deadline")
+            return Outcome("unchanged")
         if candidate is not None:
-            self._move(job, candidate, reason, at)
-            self.holders[job.id] = excluded | {candidate.technician_id}
-            return Outcome("reassigned", candidate.technician_id, job.technician_id)
-        if job.escalated_at is None:
-            self._escalate(job, reason, at)
-            return Outcome("escalated")
-        return Outcome("unchanged")
+            escalate = reason == AT_RISK and not candidate.meets_deadline and job.escalated_at is None
+            stop = self._move(job, candidate, reason, at, escalate)
+            self.history.holders[job.id] = excluded | {candidate.technician_id}
+            self.history.last_move[job.id] = at
+            return Outcome("reassigned", candidate.technician_id, job.technician_id, stop, escalate)
+        why = "no on-shift technician with every required skill, working hours and room, who has not held it"
+        return self._escalate_once(job, reason, at, why)
 
-    def _move(self, job, candidate: Candidate, reason: str, at: datetime) -> None:
+    def _moved_recently(self, job_id: int) -> bool:
+        last = self.history.last_move.get(job_id)
+        return last is not None and self.now - last < timedelta(minutes=self.settings.min_dwell_minutes)
+
+    def _gains(self, candidate: Candidate, holder_arrival: datetime | None) -> bool:
+        """Earlier than the holder by at least the minimum gain (never a later arrival)."""
+        if holder_arrival is None:
+            return True  # the holder's arrival is unknown (not projected): overdue, so move
+        return candidate.arrival_at <= holder_arrival - timedelta(minutes=self.settings.min_gain_minutes)
+
+    def _escalate_once(self, job, reason: str, at: datetime, why: str) -> Outcome:
+        if job.escalated_at is not None:
+            return Outcome("unchanged")
+        self._escalate(job, reason, at, why)
+        return Outcome("escalated")
+
+    def _move(self, job, candidate: Candidate, reason: str, at: datetime, escalate: bool) -> Stop:
         action = check_transition("reclaim" if job.status == "en_route" else "assign", job.status, SCHEDULER)
-        details = {
-            "from_technician_id": job.technician_id,
-            "to_technician_id": candidate.technician_id,
-            "distance_km": candidate.distance_km,
-            "eta_minutes": candidate.eta_minutes,
-            "reason": reason,
-        }
-        number, why = format_number(job.id), _why(reason)
-        notifications = [
-            {
-                "user_id": candidate.user_id,
-                "kind": "assigned",
-                "message": f"{number} {job.title}: assigned to you, {candidate.distance_km:.1f} km away "
-                f"(about {candidate.eta_minutes} min). It {why}.",
-                "details": details,
-            }
-        ]
-        if job.technician_id is not None:
-            notifications.append(
-                {
-                    "user_id": job.holder_user_id,
-                    "kind": "unassigned",
-                    "message": f"{number} {job.title}: given to another technician because it {why}.",
-                    "details": details,
-                }
-            )
-        values = {"status": action.target, **assignment_columns(candidate.technician_id, at)}
+        assignment = Assignment.of_candidate(candidate, job.technician_id, DECIDED_BY_SCHEDULER, reason)
+        notifications = assignment.notifications(job.id, job.title, candidate.user_id, job.holder_user_id)
+        values = {"status": action.target, **assignment.columns(at)}
+        if escalate:
+            values["escalated_at"] = at
         event = {"action": "auto_reassigned", "from_status": job.status, "to_status": action.target}
-        self._write(job, values, {**event, "details": details, "occurred_at": at}, notifications)
+        self._write(job, values, {**event, "details": assignment.details(), "occurred_at": at}, notifications)
+        duration = job.duration_minutes if job.duration_minutes is not None else self.settings.dispatch.visit_minutes
+        return Stop(job.id, action.target, job.priority, job.response_due_at, job.lat, job.lon, duration)
 
-    def _escalate(self, job, reason: str, at: datetime) -> None:
-        details = {
-            "reason": reason,
-            "technician_id": job.technician_id,
-            "why": "no on-shift technician with every required skill and room, who has not held it",
-        }
+    def _escalate(self, job, reason: str, at: datetime, why: str) -> None:
+        details = {"reason": reason, "technician_id": job.technician_id, "why": why}
         event = {"action": "escalated", "from_status": job.status, "to_status": job.status}
         self._write(job, {"escalated_at": at}, {**event, "details": details, "occurred_at": at}, [])
-
-
-def _why(reason: str) -> str:
-    return "was not accepted in time" if reason == NOT_ACCEPTED else "is past its response deadline"
 
 
 def _retryable(error: DBAPIError) -> bool:
@@ -326,7 +362,10 @@ def reassign_overdue(open_session, now: datetime, settings: Settings, transactio
     summary = PassSummary()
     with open_session() as session, transaction(session):
         jobs = due_work_orders(session, now, settings.accept_timeout)
-        run = Pass(session, now, settings, jobs)
+        late = holder_arrivals(session, now, settings.dispatch, only_late=True)
+        jobs += at_risk_work_orders(session, late, {job.id for job in jobs})
+        jobs.sort(key=lambda job: (job.response_due_at, job.id))
+        run = Pass(session, now, settings, jobs, late)
     queue = deque(run.read_at_start)
     tally = threading.Lock()
 
@@ -368,8 +407,10 @@ def _handle_in_transaction(worker: Worker, job_id: int, transaction) -> Outcome:
 
 def _count(summary: PassSummary, run: Pass, outcome: Outcome) -> None:
     if outcome.kind == "reassigned" and run.grid is not None:
-        run.grid.took(outcome.to_technician_id)
-        run.grid.released(outcome.from_technician_id)
+        run.grid.took(outcome.to_technician_id, outcome.stop)
+        run.grid.released(outcome.from_technician_id, outcome.stop.work_order_id)
     summary.checked += 1
     if outcome.kind in ("reassigned", "escalated", "skipped"):
         setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)
+    if outcome.escalated:
+        summary.escalated += 1

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_
 
 from ..models import WorkOrder
+from .assignment import AT_RISK, NOT_ACCEPTED, RESPONSE_OVERDUE  # noqa: F401 (the reasons, re-exported)
 from .calendar import CompanyCalendar, add_business_minutes
 
 # Statuses in which the technician is not yet on site: the response clock still runs.
@@ -76,9 +77,18 @@ def _late_acceptance(now: datetime, accept_timeout: dict):
     )
 
 
-# Why the scheduler moves a job (the `reason` of `auto_reassigned` and `escalated`).
-RESPONSE_OVERDUE = "response_overdue"
-NOT_ACCEPTED = "not_accepted"
+# Statuses in which a holder's projected arrival can put a job at risk (en_route jobs stay).
+AT_RISK_STATUSES = ("assigned", "accepted")
+
+
+def is_at_risk(work_order, projected_arrival: datetime | None) -> bool:
+    """Its holder's projected arrival (dispatch.holder_arrivals) is later than its response due time:
+    it will be late unless something changes."""
+    return (
+        work_order.status in AT_RISK_STATUSES
+        and projected_arrival is not None
+        and projected_arrival > work_order.response_due_at
+    )
 
 
 def reassignment_reason(work_order: WorkOrder, now: datetime, accept_timeout: dict) -> str | None:

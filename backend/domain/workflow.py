@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import STATUSES, Event, Notification, Technician, WorkOrder, format_number
+from ..models import STATUSES, Event, Notification, Technician, WorkOrder
 from .actors import Actor
+from .assignment import DISPATCHER, Assignment, assignment_columns  # noqa: F401 (re-exported)
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
 from .plausibility import arrival_flags, time_flags
 from .sla import due_times
@@ -45,6 +46,8 @@ class Action:
 
 
 def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict:
+    """Give the job to `technician_id` (assignment.py writes what every assignment writes).
+    `decided_by` (default the dispatcher) and a ranked `candidate` come from auto-assignment."""
     technician = session.get(Technician, params["technician_id"])
     if technician is None or technician.user.role != "technician":  # a former technician's profile is no one's
         raise ValidationFailed({"technician_id": ["no technician with this id"]})
@@ -52,38 +55,19 @@ def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict
         raise ValidationFailed({"technician_id": ["this technician's account is disabled"]})
     if wo.technician_id == technician.id and wo.status == "assigned":
         raise Conflict("The work order is already assigned to this technician.")
-    details = {"technician_id": technician.id, "from_technician_id": wo.technician_id}
-    details.update({k: params[k] for k in ("reason", "distance_km") if params.get(k) is not None})
-    _tell_technicians(session, wo, technician, wo.technician, details, at)
-    for column, value in assignment_columns(technician.id, at).items():
+    decided_by, reason = params.get("decided_by") or DISPATCHER, params.get("reason")
+    if params.get("candidate") is not None:
+        assignment = Assignment.of_candidate(params["candidate"], wo.technician_id, decided_by, reason)
+    else:
+        assignment = Assignment(technician.id, wo.technician_id, decided_by, reason, params.get("distance_km"))
+    previous = wo.technician
+    for column, value in assignment.columns(at).items():
         setattr(wo, column, value)
     wo.technician = technician
-    return details
-
-
-def _tell_technicians(session, wo, to: Technician, previous: Technician | None, details: dict, at: datetime):
-    """The technician given the job hears of it (and the one who held it, that it was taken away),
-    as when the scheduler moves a job: their phone shows it without waiting for the next refresh."""
-    number = format_number(wo.id)
-    notes = [(to, "assigned", f"{number} {wo.title}: assigned to you by the dispatcher.")]
-    if previous is not None and previous.id != to.id:
-        notes.append((previous, "unassigned", f"{number} {wo.title}: given to another technician by the dispatcher."))
-    for technician, kind, message in notes:
-        session.add(
-            Notification(
-                user_id=technician.user_id,
-                work_order_id=wo.id,
-                kind=kind,
-                message=message,
-                details=details,
-                created_at=at,
-            )
-        )
-
-
-def assignment_columns(technician_id: int, at: datetime) -> dict:
-    """What assigning a job writes besides its status (shared with the scheduler's SQL path)."""
-    return {"technician_id": technician_id, "assigned_at": at, "accepted_at": None}
+    from_user = previous.user_id if previous is not None else None
+    for row in assignment.notifications(wo.id, wo.title, technician.user_id, from_user):
+        session.add(Notification(**row, created_at=at))
+    return assignment.details()
 
 
 def _accept(session, wo, params, at):
@@ -97,6 +81,7 @@ def _unassign(wo: WorkOrder) -> int | None:
     wo.technician = None
     wo.assigned_at = None
     wo.accepted_at = None
+    wo.plan_id = wo.planned_order = wo.planned_at = None  # out of the route it was planned in
     return previous
 
 

@@ -1,20 +1,29 @@
-"""The widening search finds exactly who a brute-force comparison of every technician would find."""
+"""The widening search finds exactly who a brute-force comparison of every technician would find:
+the earliest projected arrival (idle technicians here, so the nearest one)."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
+from backend.domain.arrival import Travel
 from backend.domain.demo import SKILLS, _scatter, bulk_insert
-from backend.domain.dispatch import DatabasePool, GridPool, search
+from backend.domain.dispatch import DatabasePool, DispatchSettings, GridPool, search
 from backend.domain.geo import approximate_km, bounding_box, distance_km
 from backend.extensions import db
 from backend.models import Technician, User
 from tests.conftest import START
 
 SPEED = 30.0
+SETTINGS = DispatchSettings(Travel(SPEED, 1.3), 45, 30)
+
+
+def _job(site, skills, job_id=10**6):
+    return SimpleNamespace(id=job_id, lat=site[0], lon=site[1], priority="high", status="new",
+                           response_due_at=START + timedelta(hours=4), required_skills=skills)  # fmt: skip
 
 
 def _city(app, count: int, seed: int = 3) -> list[dict]:
@@ -57,13 +66,13 @@ def test_grid_and_database_searches_agree_with_brute_force(app):
     technicians = _city(app, 400)
     rng = random.Random(11)
     with app.app_context():
-        pools = [GridPool(db.session, START, 30), DatabasePool(db.session, START, 30)]
+        pools = [GridPool(db.session, START, SETTINGS), DatabasePool(db.session, START, SETTINGS)]
         for _ in range(40):
             site, skill = _scatter(rng), rng.choice(SKILLS)
             exclude = {rng.randint(1, 400) for _ in range(5)}
             expected = _brute_force_nearest(technicians, site, skill, exclude)
             for pool in pools:
-                [found] = search(pool, site, [skill], average_speed_kmh=SPEED, wanted=1, only_qualified=True,
+                [found] = search(pool, _job(site, [skill]), START, SETTINGS, wanted=1, only_qualified=True,
                                  exclude=exclude)  # fmt: skip
                 assert (found.technician_id, found.distance_km) == (expected[1], pytest.approx(expected[0], abs=1e-3))
 
@@ -71,8 +80,8 @@ def test_grid_and_database_searches_agree_with_brute_force(app):
 def test_nobody_with_the_skill_means_an_empty_answer(app):
     _city(app, 50)
     with app.app_context():
-        for pool in (GridPool(db.session, START, 30), DatabasePool(db.session, START, 30)):
-            assert search(pool, (31.2, 121.4), ["submarines"], average_speed_kmh=SPEED, wanted=1,
+        for pool in (GridPool(db.session, START, SETTINGS), DatabasePool(db.session, START, SETTINGS)):
+            assert search(pool, _job((31.2, 121.4), ["submarines"]), START, SETTINGS, wanted=1,
                           only_qualified=True) == []  # fmt: skip
 
 
