@@ -10,7 +10,7 @@ const PRIORITY_COLOUR = { urgent: "#b00020", high: "#b35c00", normal: "#0b5cad",
 const FRESH_MINUTES = 30;
 const CITY = [31.2304, 121.4737];
 
-function baseMap(container, meta, center = CITY, zoom = 11) {
+export function baseMap(container, meta, center = CITY, zoom = 11) {
   const map = L.map(container).setView(center, zoom); // SVG markers: each one is in the page, reachable
   if (meta.map_tile_url) L.tileLayer(meta.map_tile_url, { attribution: meta.map_attribution, maxZoom: 19 }).addTo(map);
   return map;

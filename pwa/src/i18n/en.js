@@ -21,6 +21,7 @@ export default {
   overdueBy: "Overdue by {time}",
   resolveIn: "Resolve within {time}",
   away: "{distance} away · about {eta}",
+  plannedStop: "Day plan: stop {order}, arrive about {time}",
   language: "Language",
   onShift: "On shift",
   locationConsent: "While you are on shift, OnSite sends your position about once a minute so dispatch can send the nearest technician. Share your location?",

@@ -21,6 +21,7 @@ export default {
   overdueBy: "已超时 {time}",
   resolveIn: "{time}内解决",
   away: "距离 {distance} · 约 {eta}",
+  plannedStop: "日计划：第 {order} 站，约 {time} 到达",
   language: "语言",
   onShift: "值班中",
   locationConsent: "值班期间，OnSite 约每分钟发送一次您的位置，以便调度派出最近的技术员。是否共享位置？",

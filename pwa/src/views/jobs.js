@@ -1,5 +1,5 @@
-// My jobs: most urgent first, with the SLA countdown, distance and ETA; pull down (or press
-// Refresh) to refresh; the on-shift switch.
+// My jobs: most urgent first, with the SLA countdown, distance and ETA, and the day plan's stop
+// and time when one was applied; pull down (or press Refresh) to refresh; the on-shift switch.
 import { el } from "../dom.js";
 import { clockTime, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
@@ -20,8 +20,15 @@ function jobCard(job, position, meta) {
       el("p", {}, job.customer?.name ?? "", job.address ? ` — ${job.address}` : ""),
       countdown(job),
       el("p", { class: "meta" }, distanceText(job, position, meta)),
+      plannedStop(job),
     ),
   );
+}
+
+/** Where an applied day plan put the job in the technician's day: its stop number and time. */
+function plannedStop(job) {
+  if (job.planned_order == null || !job.planned_at) return null;
+  return el("p", { class: "planned" }, t("plannedStop", { order: job.planned_order, time: clockTime(job.planned_at) }));
 }
 
 function shiftSwitch(ctx) {
