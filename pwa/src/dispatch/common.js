@@ -53,7 +53,10 @@ export function technicianLabel(technician, roster = []) {
 // The timeline's words, in one place (a later issue moves them into a translation catalogue).
 // Each entry turns an event into a sentence; `w.who` is the actor in words, `w.tech(key)` the
 // technician the event's details name under that key.
-const REASSIGN_REASONS = { not_accepted: "not accepted in time", response_overdue: "past its response deadline" };
+const REASSIGN_REASONS = {
+  not_accepted: "not accepted in time", response_overdue: "past its response deadline",
+  at_risk: "would be reached after its response deadline", auto_assign: "the earliest arrival",
+};
 const LOG_WORDS = { note: "Note added", fix: "Fix recorded", part: "Parts used" };
 const FIELD_WORDS = {
   title: "title", description: "description", priority: "priority", channel: "channel",
@@ -69,10 +72,13 @@ const via = (d) => (d.via === "link" ? "through the confirmation link" : "on the
 export const EVENT_WORDS = {
   created: (e, w) => `Created by ${w.who} (${e.details.channel ?? "?"}, ${LABEL[e.details.priority] ?? "?"})`,
   updated: (e, w) => `Edited by ${w.who}: ${fieldList(e.details.changes) || "no field"}`,
-  assign: (e, w) =>
-    e.details.from_technician_id
-      ? `Reassigned from ${w.tech("from_technician_id")} to ${w.tech("technician_id")} by ${w.who}`
-      : `Assigned to ${w.tech("technician_id")} by ${w.who}`,
+  // `to_technician_id` since one assignment vocabulary (`technician_id` in events stored before it)
+  assign: (e, w) => {
+    const to = w.tech("to_technician_id" in e.details ? "to_technician_id" : "technician_id");
+    return e.details.from_technician_id
+      ? `Reassigned from ${w.tech("from_technician_id")} to ${to} by ${w.who}`
+      : `Assigned to ${to} by ${w.who}`;
+  },
   auto_reassigned: (e, w) =>
     (e.details.from_technician_id ? `Moved from ${w.tech("from_technician_id")} to ` : "Given to ") +
     `${w.tech("to_technician_id")} by the scheduler (${why(e.details)}${trip(e.details)})`,

@@ -38,6 +38,8 @@ export default {
   notifyNear: ", {distance} away (about {eta})",
   notifyReason_not_accepted: "It was not accepted in time.",
   notifyReason_response_overdue: "It is past its response deadline.",
+  notifyReason_at_risk: "It would otherwise be reached after its response deadline.",
+  notifyReason_auto_assign: "You can be there first.",
   markRead: "Mark read",
   markAllRead: "Mark all read",
   syncWaiting: "{count} changes waiting to sync",

@@ -38,6 +38,8 @@ export default {
   notifyNear: "，距离{distance}（约{eta}）",
   notifyReason_not_accepted: "原因：未按时接单。",
   notifyReason_response_overdue: "原因：已超过响应时限。",
+  notifyReason_at_risk: "原因：否则将晚于响应时限到达。",
+  notifyReason_auto_assign: "您能最先到达。",
   markRead: "标为已读",
   markAllRead: "全部标为已读",
   syncWaiting: "{count} 项操作待同步",
