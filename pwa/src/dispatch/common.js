@@ -82,6 +82,9 @@ export const EVENT_WORDS = {
   auto_reassigned: (e, w) =>
     (e.details.from_technician_id ? `Moved from ${w.tech("from_technician_id")} to ` : "Given to ") +
     `${w.tech("to_technician_id")} by the scheduler (${why(e.details)}${trip(e.details)})`,
+  planned: (e, w) =>
+    `Day plan ${e.details.plan_id} applied by ${w.who}: stop ${e.details.order} of ${w.tech("technician_id")}'s route, ` +
+    `about ${when(e.details.planned_at)}`,
   escalated: (e) => `Escalated by the scheduler: nobody qualified (${why(e.details)})`,
   accept: (e, w) => `Accepted by ${w.who}`,
   decline: (e, w) => `Declined by ${w.who}`,

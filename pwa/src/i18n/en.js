@@ -157,6 +157,7 @@ export default {
   event_confirmation_link_created: "Confirmation link sent",
   event_auto_reassigned: "Reassigned by the scheduler",
   event_escalated: "Escalated",
+  event_planned: "Planned in the day plan",
   event_refused_change_forwarded: "Refused change sent to the dispatcher",
   status_new: "New",
   status_assigned: "Assigned",

@@ -157,6 +157,7 @@ export default {
   event_confirmation_link_created: "已发送确认链接",
   event_auto_reassigned: "系统自动改派",
   event_escalated: "已升级",
+  event_planned: "已排入日计划",
   event_refused_change_forwarded: "被拒绝的更改已转交调度",
   status_new: "新建",
   status_assigned: "已派单",
