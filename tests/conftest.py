@@ -138,6 +138,8 @@ def make_app(database_url, tmp_path, clock):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "PASSWORD_HASH_METHOD": FAST_HASH,
+            # Tests of other features dispatch by hand; tests/scheduler/test_auto_assign.py turns it on.
+            "AUTO_ASSIGN": "off",
             "CLOCK": clock,
             "RATELIMIT_STORAGE_URI": "memory://",
             "EVENT_STREAM_SECONDS": 0.2,  # live-update streams end quickly in tests

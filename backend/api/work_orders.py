@@ -11,7 +11,7 @@ from sqlalchemy import case, func, or_, select
 
 from ..domain import signoff as signoffs
 from ..domain.directory import phone_fragment
-from ..domain.dispatch import dispatch_settings, holder_arrivals, rank_candidates
+from ..domain.dispatch import auto_assign, dispatch_settings, holder_arrivals, rank_candidates
 from ..domain.errors import NotFound
 from ..domain.sla import AT_RISK_STATUSES, is_at_risk, overdue_condition
 from ..domain.work_orders import (
@@ -87,8 +87,12 @@ def _summary(wo: WorkOrder) -> dict:
 @bp.input(WorkOrderIn)
 @bp.output(WorkOrderOut, status_code=201)
 def create(json_data):
-    """Take in a request from any channel; due times follow the priority's SLA unless given."""
+    """Take in a request from any channel; due times follow the priority's SLA unless given. With
+    AUTO_ASSIGN (urgent by default; off, all) it goes at once to the technician who can be there
+    first, as the scheduler's assignment."""
     wo = create_work_order(db.session, actor(), now(), json_data, _config("SLA_POLICY"))
+    settings = dispatch_settings(current_app.config, db.session)
+    auto_assign(db.session, wo, now(), settings, _config("AUTO_ASSIGN"))
     return _summary(wo)
 
 

@@ -545,3 +545,26 @@ def rank_candidates(session: Session, wo: WorkOrder, now: datetime, settings: Di
     for candidate in ranked:
         candidate.technician = by_id[candidate.technician_id]
     return ranked
+
+
+AUTO_ASSIGN_MODES = ("off", "urgent", "all")
+
+
+def auto_assign(session: Session, wo: WorkOrder, now: datetime, settings: DispatchSettings, mode: str):
+    """A new job goes at once to the qualified technician with the earliest projected arrival, as
+    the scheduler's assignment (event, notifications), in the caller's transaction. `mode`
+    (AUTO_ASSIGN): off, urgent (urgent jobs only) or all. Nobody qualified: it stays new, and the
+    pass escalates it when it is late. Returns the candidate chosen, or None."""
+    if mode not in ("urgent", "all") or (mode == "urgent" and wo.priority != "urgent"):
+        return None
+    found = search(DatabasePool(session, now, settings), wo, now, settings, wanted=1, only_qualified=True)
+    if not found:
+        return None
+    from .actors import Actor
+    from .assignment import AUTO_ASSIGN, SCHEDULER
+    from .workflow import apply
+
+    best = found[0]
+    params = {"technician_id": best.technician_id, "decided_by": SCHEDULER, "reason": AUTO_ASSIGN, "candidate": best}
+    apply(session, wo, "assign", Actor.scheduler(), now, **params)
+    return best
