@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, reassign-overdue, scheduler, purge-idempotency."""
+"""Flask commands: create-user, seed-demo, reassign-overdue, scheduler, purge-idempotency, simulate."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .domain.directory import create_technician, create_user
 from .domain.errors import ValidationFailed
 from .extensions import db
 from .models import ROLES, utcnow
+from .simulation import POLICIES
 
 
 def _lat_lon(value: str) -> dict:
@@ -160,3 +161,47 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_idempotency_command)
     app.cli.add_command(reassign_overdue_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(simulate_command)
+
+
+@click.command("simulate")
+@with_appcontext
+@click.option("--requests", "requests_file", type=click.Path(exists=True, dir_okay=False), help="CSV of requests")
+@click.option("--synthetic", type=click.IntRange(1, 1_000_000), help="a synthetic city with this many requests a day")
+@click.option("--crew", default=15, show_default=True, type=click.IntRange(1, 100_000), help="technicians")
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 366), help="days of requests")
+@click.option("--policy", "policies", multiple=True, default=POLICIES[:2], type=click.Choice(POLICIES))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--out", type=click.Path(file_okay=False), help="folder for one CSV per policy, a row per job")
+@click.option("--database-url", help="an empty database to simulate in (default: a temporary SQLite file per policy)")
+def simulate_command(requests_file, synthetic, crew, days, policies, seed, out, database_url):
+    """Replay requests through OnSite's own dispatch on a simulated clock, each policy in a fresh
+    database, and print their figures side by side. Never touches the database OnSite serves from.
+
+    CSV columns: created_at, lat, lon, priority, type, skills (and optionally duration_minutes).
+    """
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from .simulation.report import table, write_csv
+    from .simulation.requests import RequestsError, replay_scenario, synthetic_scenario
+    from .simulation.runner import SimulationError, simulate
+
+    if (requests_file is None) == (synthetic is None):
+        raise click.UsageError("give either --requests FILE.csv or --synthetic N")
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    try:
+        if requests_file:
+            scenario = replay_scenario(Path(requests_file), days, crew, seed, tz)
+        else:
+            scenario = synthetic_scenario(seed, synthetic, days, crew, tz)
+        results = simulate(current_app.config, scenario, list(dict.fromkeys(policies)), database_url)
+    except (RequestsError, SimulationError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{len(scenario.requests)} requests over {days} day(s), {len(scenario.crew)} technicians, seed {seed}")
+    click.echo(table(results))
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for result in results:
+            write_csv(result, Path(out) / f"jobs-{result.policy}.csv")
+        click.echo(f"one row per job: {', '.join(f'jobs-{r.policy}.csv' for r in results)} in {out}")
