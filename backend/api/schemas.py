@@ -717,6 +717,7 @@ class KpiFigures(Schema):
     late_deeds = Integer()
     flagged_deeds = Integer()
     mean_gap_minutes = Float(allow_none=True)
+    flagged_answers = Integer()
 
 
 class KpisOut(KpiFigures):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, and_, case, cast, func, select, text
+from sqlalchemy import Float, String, and_, case, cast, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Event, Signoff, Technician, WorkOrder
@@ -34,7 +34,8 @@ DEFINITIONS = {
     "Over the same work orders as `repeat_visit_rate`, so a reopened job lowers the one and raises the other.",
     "repeat_visit_rate": "Percent of completed work orders reopened within 30 days of their first "
     "completion (customer dispute or returning fault).",
-    "csat_avg": "Mean customer rating (1-5) of accepted sign-offs.",
+    "csat_avg": "Mean customer rating (1-5) of accepted sign-offs, leaving out answers flagged as given by "
+    "staff (`flagged_answers`).",
     "complaint_rate": "Percent of customer answers (sign-offs, on device or by link) that were disputes.",
     "reassigned": "Work orders assigned more than once (moved to another technician by a dispatcher or "
     "the scheduler, or reassigned after a decline).",
@@ -45,6 +46,8 @@ DEFINITIONS = {
     "before they were sent without an offline reason, before the device went offline, while it was seen "
     "online, an arrival far from the site, a position jump).",
     "mean_gap_minutes": "Mean of (received - time of the deed) over the late deeds.",
+    "flagged_answers": "Customer answers that look given by staff rather than the customer: a link answered in "
+    "a browser signed in to OnSite, or a signature on the phone over 0.5 km from the site.",
 }
 # Which time of each event the figures read: as the device dated the deed, or as the server got it.
 CLOCKS = ("deed", "received")
@@ -101,6 +104,10 @@ def _figures(counts, answers) -> dict:
         "complaint_rate": _rounded(answers.complaints if answers else None),
         "reassigned": counts.reassigned,
     }
+
+
+def _flagged(answers) -> int:
+    return answers.flagged if answers else 0
 
 
 def _deed_figures(row) -> dict:
@@ -209,10 +216,12 @@ def kpi_rows(
         counts = _join_completer(counts, completions, completer)
     counts = session.execute(counts).all()
 
+    unflagged = or_(Signoff.flags.is_(None), cast(Signoff.flags, String).in_(["[]", "null"]))
     answers_query = (
         select(
             *keyed,
-            func.avg(_when(Signoff.accepted.is_(True), Signoff.rating)).label("csat"),
+            func.avg(_when(and_(Signoff.accepted.is_(True), unflagged), Signoff.rating)).label("csat"),
+            func.count(_when(~unflagged)).label("flagged"),
             _pct(func.count(_when(Signoff.accepted.is_(False))), func.count(Signoff.id)).label("complaints"),
         )
         .join(WorkOrder, WorkOrder.id == Signoff.work_order_id)
@@ -229,6 +238,7 @@ def kpi_rows(
             "key": _key(row, key),
             **_figures(row, answers_by_key.get(_key(row, key))),
             **_deed_figures(deeds.get(_key(row, key))),
+            "flagged_answers": _flagged(answers_by_key.get(_key(row, key))),
         }
         for row in counts
     ]

@@ -24,6 +24,7 @@ DAY_FIGURES = {
     "late_deeds": 0,  # every deed of the day was sent live
     "flagged_deeds": 0,
     "mean_gap_minutes": None,
+    "flagged_answers": 0,  # both answers came from the customer's own browser
 }
 
 
@@ -101,14 +102,14 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     lines = csv.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
     assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,0.0,100.0,,100.0,0")
-    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,"  # no late deeds
+    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0"  # no late deeds
 
 
 EMPTY = {
     "created": 0, "completed": 0, "closed": 0, "avg_response_minutes": None, "avg_resolution_minutes": None,
     "response_sla_met_pct": None, "resolution_sla_met_pct": None, "first_time_fix_rate": None,
     "repeat_visit_rate": None, "csat_avg": None, "complaint_rate": None, "reassigned": 0,
-    "late_deeds": 0, "flagged_deeds": 0, "mean_gap_minutes": None,
+    "late_deeds": 0, "flagged_deeds": 0, "mean_gap_minutes": None, "flagged_answers": 0,
 }  # fmt: skip
 
 

@@ -67,3 +67,18 @@ def test_a_signature_on_the_phone_far_from_the_site_is_flagged(dispatcher, techn
     far_signoff, near_signoff = _signoff(dispatcher, far), _signoff(dispatcher, near)
     assert far_signoff["flags"] == ["away_from_site"] and 49 < far_signoff["distance_km"] < 51
     assert near_signoff["flags"] == [] and near_signoff["distance_km"] < 0.05
+
+
+def test_flagged_answers_are_counted_and_left_out_of_satisfaction(
+    dispatcher, technician, world, new_work_order, client_for
+):
+    own, customers = (_completed(dispatcher, technician, world, new_work_order) for _ in range(2))
+    technician.post(
+        f"/api/v1/confirm/{_link_token(technician, own)}", json={"accepted": True, "signer_name": "Li", "rating": 5}
+    )
+    client_for().http.post(
+        f"/api/v1/confirm/{_link_token(technician, customers)}",
+        json={"accepted": True, "signer_name": "Wu", "rating": 2},
+    )
+    kpis = dispatcher.get("/api/v1/reports/kpis?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z").json
+    assert kpis["flagged_answers"] == 1 and kpis["csat_avg"] == 2.0

@@ -22,6 +22,7 @@ export const FIGURES = [
   ["late_deeds", "Deeds sent late", ""],
   ["flagged_deeds", "Doubtful deeds", ""],
   ["mean_gap_minutes", "Mean delay of late deeds", " min"],
+  ["flagged_answers", "Answers flagged as staff's", ""],
 ];
 const DEFINITIONS = {
   avg_response_minutes: "first arrival − creation",
@@ -35,6 +36,7 @@ const DEFINITIONS = {
   reassigned: "assigned more than once",
   late_deeds: "received over 5 min after their time",
   flagged_deeds: "time or place doubtful",
+  flagged_answers: "a customer's answer given in a staff session or away from the site",
   mean_gap_minutes: "received − time of the deed",
 };
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
