@@ -11,7 +11,8 @@ import { jobView } from "./job.js";
 import { jobEditView } from "./job-edit.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
-import { escalationsView, rosterView, technicianEditView } from "./roster.js";
+import { planView } from "./plan.js";
+import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
 
 const root = document.getElementById("app");
 const STAFF = new Set(["dispatcher", "admin"]);
@@ -19,6 +20,7 @@ const POLL_MS = 3000;
 const NAV = [
   ["#/board", "Board"],
   ["#/map", "Map"],
+  ["#/plan", "Day plan"],
   ["#/new", "New work order"],
   ["#/customers", "Customers"],
   ["#/roster", "Roster"],
@@ -36,8 +38,9 @@ async function technicians(fresh = false) {
 // Screens that hold a form being filled in are not redrawn by live updates ("live": false).
 const VIEWS = {
   map: mapView, new: intakeView, intake: intakeView, roster: rosterView, escalations: escalationsView,
-  kpis: kpisView, customers: customersView,
+  kpis: kpisView, customers: customersView, "company-days": companyDaysView, plan: planView,
 };
+const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan"];
 const ITEM_VIEWS = { jobs: jobView, customers: customerView };
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 
@@ -48,7 +51,7 @@ function route() {
   const params = new URLSearchParams(query);
   if (id && sub === "edit" && EDIT_VIEWS[name]) return { view: EDIT_VIEWS[name], id: Number(id), params, live: false };
   if (id && ITEM_VIEWS[name]) return { view: ITEM_VIEWS[name], id: Number(id), params, live: true };
-  return { view: VIEWS[name] ?? boardView, params, live: !["new", "intake", "kpis", "customers"].includes(name) };
+  return { view: VIEWS[name] ?? boardView, params, live: !NOT_LIVE.includes(name) };
 }
 
 function header() {
