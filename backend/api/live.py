@@ -192,13 +192,13 @@ SUPERSEDED = 'event: superseded\ndata: {"reason": "a newer stream of yours repla
 
 @bp.get("/stream")
 @roles_required(*STAFF)
-@bp.doc(
-    responses={
-        200: "text/event-stream of `work_order` events (id, work_order_id, number, action, to_status); "
-        "a `superseded` event ends a stream that the user's newer streams replaced (poll instead)",
-        503: "Too many streams on this server: poll instead (Retry-After)",
-    }
+@bp.output(
+    {},
+    content_type="text/event-stream",
+    description="`work_order` events (id, work_order_id, number, action, to_status); a `superseded` event "
+    "ends a stream that the user's newer streams replaced (poll instead)",
 )
+@bp.doc(responses={503: "Too many streams on this server: poll instead (Retry-After)"})
 def stream():
     """Server-Sent Events: each new timeline event as a `work_order` message. Resumes after
     `Last-Event-ID` (or `?after=`); the stream ends after a while and the browser reconnects.

@@ -142,3 +142,8 @@ def test_integers_carry_their_bounds(spec):
     }  # fmt: skip
     customer_id = schemas["WorkOrderIn"]["properties"]["customer_id"]
     assert (customer_id["minimum"], customer_id["maximum"]) == (-(2**31), 2**31 - 1)
+
+
+def test_the_event_stream_is_documented_as_server_sent_events(spec):
+    ok = spec["paths"]["/api/v1/events/stream"]["get"]["responses"]["200"]
+    assert list(ok["content"]) == ["text/event-stream"]
