@@ -138,3 +138,14 @@ def test_slow_connections_do_not_stop_the_server(app, serving_stack, world):
     # The slow requests never reached the app: nginx dropped each after its 10 s for headers.
     assert attack.reopened >= SLOW_CONNECTIONS
     assert slowest < ANSWER_WITHIN_SECONDS
+
+
+def test_an_over_long_request_line_or_header_gets_the_contracts_json(app, serving_stack):
+    """The front server's own refusals, before the app sees anything, keep the error shape."""
+    base, _ = serving_stack
+    long_line = requests.get(f"{base}/api/v1/work-orders?q={'x' * 20_000}", timeout=10)
+    long_header = requests.get(f"{base}/api/v1/auth/me", headers={"X-Padding": "y" * 20_000}, timeout=10)
+    for answer in (long_line, long_header):
+        assert answer.status_code in (400, 414, 431), answer.text[:200]
+        assert answer.headers["Content-Type"].startswith("application/json")
+        assert answer.json()["error"]["code"] == "bad_request" and answer.json()["error"]["message"]
