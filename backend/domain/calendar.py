@@ -230,3 +230,12 @@ def remove_company_day(session, company_day_id: int) -> None:
         raise NotFound(f"Company day {company_day_id} not found.")
     session.delete(company_day)
     session.flush()
+
+
+def sla_calendar(session, policy: dict) -> CompanyCalendar | None:
+    """The calendar `sla.due_times` should count business minutes by (with company days), or None
+    when every priority's clock runs 24x7 (then nothing is read)."""
+    zones = [entry.get("timezone") for entry in policy.values() if entry.get("clock") == "business"]
+    if not zones or session is None:
+        return None
+    return company_calendar(session, zones[0] or "Asia/Shanghai")

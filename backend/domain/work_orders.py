@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
 from .actors import Actor
+from .calendar import sla_calendar
 from .directory import create_customer, likely_customers
 from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from .sla import due_times
@@ -59,7 +60,7 @@ def _intake_customer(session: Session, data: dict) -> tuple[Customer, bool]:
 def create_work_order(session: Session, actor: Actor, now: datetime, data: dict, sla_policy: dict) -> WorkOrder:
     """Take in a request: due times come from the priority's SLA policy unless given."""
     customer, new_customer = _intake_customer(session, data)
-    response_due, resolve_due = due_times(data["priority"], now, sla_policy)
+    response_due, resolve_due = due_times(data["priority"], now, sla_policy, sla_calendar(session, sla_policy))
     wo = WorkOrder(
         customer=customer,
         title=data["title"],
@@ -107,7 +108,8 @@ def update_work_order(
     if "required_skills" in changes:
         changes["required_skills"] = sorted(set(changes["required_skills"] or []))
     if "priority" in changes and changes["priority"] != wo.priority:
-        response_due, resolve_due = due_times(changes["priority"], wo.created_at, sla_policy)
+        calendar = sla_calendar(session, sla_policy)
+        response_due, resolve_due = due_times(changes["priority"], wo.created_at, sla_policy, calendar)
         changes.setdefault("response_due_at", response_due)
         changes.setdefault("resolve_due_at", resolve_due)
     diff = {

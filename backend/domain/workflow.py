@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..models import STATUSES, Event, Notification, Technician, WorkOrder
 from .actors import Actor
 from .assignment import DISPATCHER, Assignment, assignment_columns  # noqa: F401 (re-exported)
+from .calendar import sla_calendar
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
 from .plausibility import arrival_flags, time_flags
 from .sla import due_times
@@ -265,7 +266,8 @@ def _restart_sla(wo: WorkOrder, at: datetime, sla_policy: dict | None) -> dict:
         raise TypeError("this action restarts the SLA clock: pass sla_policy")
     wo.first_response_due_at = wo.first_response_due_at or wo.response_due_at
     wo.first_resolve_due_at = wo.first_resolve_due_at or wo.resolve_due_at
-    wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy)
+    calendar = sla_calendar(object_session(wo), sla_policy)  # company days, for a business-hours clock
+    wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy, calendar)
     wo.escalated_at = None  # a new round: the scheduler may escalate it again if nobody can take it
     return {"response_due_at": wo.response_due_at.isoformat(), "resolve_due_at": wo.resolve_due_at.isoformat()}
 

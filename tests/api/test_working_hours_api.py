@@ -95,3 +95,31 @@ def test_dispatchers_read_company_days_and_only_admins_change_them(client_for, d
     assert dispatcher.delete(f"{COMPANY_DAYS}/{made['id']}").status_code == 403
     assert technician.get(COMPANY_DAYS).status_code == 403
     assert client_for().get(COMPANY_DAYS).status_code == 401
+
+
+def test_a_business_hours_sla_clock_skips_weekends_holidays_and_company_days(make_app, clock):
+    """Normal jobs on a business clock (mon-fri 09:00-18:00 in Shanghai): a job taken in on
+    Friday 6 March 2026 at 17:00 (09:00 UTC) with 2 business hours to respond is due on Monday at
+    10:00, or on Tuesday when the company makes that Monday a holiday."""
+    from datetime import UTC, datetime
+
+    from backend.config import DEFAULT_SLA_POLICY
+    from backend.domain.calendar import parse_business_hours
+    from tests.conftest import ApiClient
+    from tests.factories import make_world
+
+    business = {"respond": 120, "resolve": 600, "clock": "business", "timezone": "Asia/Shanghai",
+                "business_hours": parse_business_hours("mon-fri 09:00-18:00")}  # fmt: skip
+    app = make_app(SLA_POLICY=DEFAULT_SLA_POLICY | {"normal": business})
+    world = make_world(app)
+    clock.now = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+    dispatcher, admin = ApiClient(app.test_client()), ApiClient(app.test_client())
+    dispatcher.login(world.dispatcher_email)
+    admin.login(world.admin_email)
+    body = {"customer_id": world.customer_id, "title": "Leaking tap", "priority": "normal", "channel": "phone",
+            "location": {"lat": 31.23, "lon": 121.47}}  # fmt: skip
+    first = dispatcher.post("/api/v1/work-orders", json=body).json
+    assert (first["response_due_at"], first["resolve_due_at"]) == ("2026-03-09T02:00:00Z", "2026-03-09T10:00:00Z")
+    admin.post(COMPANY_DAYS, json={"date": "2026-03-09", "kind": "holiday", "name": "Stocktaking"})
+    second = dispatcher.post("/api/v1/work-orders", json=body).json
+    assert second["response_due_at"] == "2026-03-10T02:00:00Z"
