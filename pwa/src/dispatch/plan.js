@@ -4,7 +4,7 @@
 import L from "leaflet";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL } from "./common.js";
+import { LABEL, when } from "./common.js";
 import { baseMap } from "./map.js";
 
 const ROUTE_COLOURS = ["#0b5cad", "#b35c00", "#1b6e2a", "#7b1fa2", "#b00020", "#00796b", "#5d4037", "#455a64"];
@@ -12,6 +12,7 @@ const ROUTE_COLOURS = ["#0b5cad", "#b35c00", "#1b6e2a", "#7b1fa2", "#b00020", "#
 const state = { date: null, plan: null, error: null };
 
 const time = (iso) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 const tomorrow = () => new Date(Date.now() + 86400000).toLocaleDateString("en-CA"); // YYYY-MM-DD, local
 
 async function propose(date, ctx) {
@@ -77,7 +78,7 @@ function timeline(route, index) {
           " ",
           el("a", { href: `#/jobs/${stop.work_order_id}` }, `${stop.number} ${stop.title}`),
           ` · ${LABEL[stop.priority] ?? stop.priority}`,
-          stop.due_at ? el("span", { class: "meta" }, ` · due ${time(stop.due_at)}`) : null,
+          stop.due_at ? el("span", { class: "meta" }, ` · due ${when(stop.due_at)}`) : null,
         ),
       ),
     ),
@@ -111,7 +112,7 @@ function planDetails(plan, ctx, names) {
   return el(
     "div",
     {},
-    el("p", { role: "status", class: "meta" }, `${planned} jobs planned on ${plan.routes.length} routes · ${plan.km_total.toFixed(1)} km in total · solved in ${plan.solve_ms} ms`),
+    el("p", { role: "status", class: "meta" }, `${planned} jobs planned on ${plural(plan.routes.length, "route")} · ${plan.km_total.toFixed(1)} km in total · solved in ${plan.solve_ms} ms`),
     plan.applied_at
       ? appliedSummary(plan)
       : el("button", { type: "button", on: { click: () => apply(ctx) } }, "Apply plan"),
