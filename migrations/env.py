@@ -84,6 +84,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The article search's FTS5 tables and trigram index are made by their migration, not the models.
+    from backend.models.knowledge import outside_the_models
+
+    conf_args.setdefault("include_name", lambda name, type_, _parents: not outside_the_models(name, type_))
 
     connectable = get_engine()
 

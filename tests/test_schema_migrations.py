@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from backend import create_app
 from backend.extensions import db
+from backend.models.knowledge import is_search_index_table, outside_the_models
 from tests.conftest import DEFAULT_PG
 
 
@@ -42,14 +43,16 @@ def empty_database(request, tmp_path):
 def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        return {name for name in names if not is_search_index_table(name)}
     finally:
         engine.dispose()
 
 
 def _drift(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": lambda name, type_, _: not outside_the_models(name, type_)}
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, db.metadata)
 
 

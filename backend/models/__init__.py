@@ -6,6 +6,7 @@ from .calendar import COMPANY_DAY_KINDS, CompanyDay
 from .customers import Customer
 from .exports import ExportSlot
 from .idempotency import IdempotencyRecord
+from .knowledge import Article
 from .live_streams import LiveStream
 from .notifications import NOTIFICATION_KINDS, Notification
 from .plans import Plan
@@ -37,6 +38,7 @@ __all__ = [
     "PRIORITIES",
     "ROLES",
     "STATUSES",
+    "Article",
     "Attachment",
     "AuditEntry",
     "CompanyDay",
