@@ -128,6 +128,8 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "signoff_id": "999999",
         "notification_id": "999999",
         "plan_id": "999999",
+        "company_day_id": "999999",
+        "article_id": "999999",
         "action": "no-such-action",  # a role check that passes reaches the action lookup: 404
         "token": "not-a-valid-token",
         "filename": "swagger-ui.css",
