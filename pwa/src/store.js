@@ -6,11 +6,19 @@ import { openDB } from "idb";
 export const DB_NAME = "onsite";
 
 export function openStore(name = DB_NAME) {
-  return openDB(name, 1, {
-    upgrade(db) {
-      db.createObjectStore("jobs", { keyPath: "id" });
-      db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-      db.createObjectStore("settings");
+  return openDB(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore("jobs", { keyPath: "id" });
+        db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+        db.createObjectStore("settings");
+      }
+      // Version 2: knowledge-base articles kept for offline reading (views/articles.js).
+      if (oldVersion < 2) db.createObjectStore("articles", { keyPath: "id" });
+    },
+    // A newer version of the app (another tab, the service worker) wants to upgrade: let it.
+    blocking(_current, _wanted, event) {
+      event.target.close();
     },
   });
 }
@@ -52,7 +60,19 @@ export async function replaceJobs(db, serverJobs, details) {
 }
 
 export async function clearAll(db) {
-  const tx = db.transaction(["jobs", "outbox", "settings"], "readwrite");
-  await Promise.all([tx.objectStore("jobs").clear(), tx.objectStore("outbox").clear(), tx.objectStore("settings").clear()]);
+  const stores = ["jobs", "outbox", "settings", "articles"];
+  const tx = db.transaction(stores, "readwrite");
+  await Promise.all(stores.map((store) => tx.objectStore(store).clear()));
+  await tx.done;
+}
+
+export const getArticle = (db, id) => db.get("articles", id);
+export const listArticles = (db) => db.getAll("articles");
+
+/** The server's articles replace the phone's copy in one transaction (none half-replaced). */
+export async function replaceArticles(db, articles) {
+  const tx = db.transaction("articles", "readwrite");
+  await tx.store.clear();
+  await Promise.all(articles.map((article) => tx.store.put(article)));
   await tx.done;
 }

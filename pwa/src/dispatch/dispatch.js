@@ -9,6 +9,7 @@ import { customersView, customerView } from "./customers.js";
 import { intakeView } from "./intake.js";
 import { jobView } from "./job.js";
 import { jobEditView } from "./job-edit.js";
+import { knowledgeView } from "./knowledge.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
 import { planView } from "./plan.js";
@@ -25,6 +26,7 @@ const NAV = [
   ["#/customers", "Customers"],
   ["#/roster", "Roster"],
   ["#/escalations", "Escalations"],
+  ["#/knowledge", "Knowledge base"],
   ["#/kpis", "KPIs"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
@@ -39,8 +41,9 @@ async function technicians(fresh = false) {
 const VIEWS = {
   map: mapView, new: intakeView, intake: intakeView, roster: rosterView, escalations: escalationsView,
   kpis: kpisView, customers: customersView, "company-days": companyDaysView, plan: planView,
+  knowledge: knowledgeView,
 };
-const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan"];
+const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge"];
 const ITEM_VIEWS = { jobs: jobView, customers: customerView };
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 

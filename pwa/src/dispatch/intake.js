@@ -5,6 +5,7 @@
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, PRIORITIES, minutesText, select, when } from "./common.js";
+import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
 
 const MATCH_DELAY_MS = 300;
@@ -164,6 +165,7 @@ export async function intakeView(ctx) {
     el("h2", {}, "New work order"),
     ...customer.fields,
     field("title", "Title", title),
+    suggestedArticlesBox(title),
     field("description", "Description", description),
     el("div", { class: "row" }, field("priority", "Priority", priority), field("channel", "Channel", channel)),
     due,

@@ -6,6 +6,7 @@ import QRCode from "qrcode";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
+import { jobKnowledge } from "./knowledge.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
 // Confirmation links made on this screen, by job id: a live redraw (the link's own event causes
@@ -276,6 +277,7 @@ export async function jobView(ctx) {
     may("reopen") ? reopenForm(ctx, job, feedback) : null,
     open ? cancelForm(ctx, job, feedback) : null,
     job.resolution ? el("p", {}, el("strong", {}, "Resolution: "), job.resolution) : null,
+    await jobKnowledge(ctx, job),
     job.logs.length ? [el("h3", {}, "Logs and parts"), logs(job)] : null,
     job.attachments.length ? [el("h3", {}, "Photos"), el("div", { class: "photos" }, job.attachments.map((a) => el("a", { href: a.url, target: "_blank" }, el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }))))] : null,
     signoffCard(job.signoff ?? job.signoffs?.at(-1)),

@@ -176,4 +176,12 @@ export default {
   minutesShort: "{count} min",
   hoursShort: "{hours} h {minutes} min",
   km: "{count} km",
+  suggestedArticles: "Articles that may help",
+  noSuggestedArticles: "No article matches this job yet.",
+  myArticles: "Articles on this phone ({count}), readable offline",
+  articleFilter: "Find in articles",
+  articleSymptoms: "Symptoms",
+  articleCause: "Cause",
+  articleFix: "Fix",
+  articleModels: "Models: {models}",
 };

@@ -176,4 +176,12 @@ export default {
   minutesShort: "{count} 分钟",
   hoursShort: "{hours} 小时 {minutes} 分钟",
   km: "{count} 公里",
+  suggestedArticles: "可能有帮助的知识库文章",
+  noSuggestedArticles: "暂无与此工单匹配的文章。",
+  myArticles: "本机保存的文章（{count}），离线可读",
+  articleFilter: "在文章中查找",
+  articleSymptoms: "现象",
+  articleCause: "原因",
+  articleFix: "处理方法",
+  articleModels: "适用型号：{models}",
 };

@@ -6,6 +6,7 @@ import { clockTime, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
 import { downscale } from "../photos.js";
 import { allowedActions, mayDo } from "../workflow.js";
+import { jobArticles } from "./articles.js";
 import { countdown, distanceText } from "./common.js";
 
 const WITH_REASON = new Set(["decline", "pause"]);
@@ -241,6 +242,7 @@ export async function jobView(ctx) {
     actionButtons(ctx, job),
     signable ? el("a", { href: `#/jobs/${job.id}/signoff`, role: "button", class: "button" }, t("signOff")) : null,
     customerCard(job),
+    await jobArticles(ctx, job),
     workLog(ctx, job),
     earlierVisits(job),
     timeline(job),

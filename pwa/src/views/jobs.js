@@ -4,6 +4,7 @@ import { el } from "../dom.js";
 import { clockTime, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
 import { getSetting } from "../store.js";
+import { refreshArticles } from "./articles.js";
 import { countdown, distanceText } from "./common.js";
 
 const PULL_PX = 70;
@@ -64,6 +65,7 @@ function pullToRefresh(list, refresh) {
 export async function jobsView(ctx) {
   const [jobs, position, refreshedAt] = await Promise.all([ctx.work.jobs(), currentPosition(ctx.db), getSetting(ctx.db, "refreshedAt")]);
   const refresh = () => ctx.refresh();
+  refreshArticles(ctx.db); // the knowledge base for offline reading, at most every few minutes
   const list = el(
     "ul",
     { class: "jobs", "aria-label": t("myJobs"), "data-pull-label": t("pullToRefresh") },

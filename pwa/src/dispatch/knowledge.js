@@ -1,0 +1,263 @@
+// The knowledge base in the console: search (Chinese or English, any part of the text), the list
+// with a publish toggle, a form to write or edit an article; and the pieces other screens show:
+// suggestions as a job's title is typed at intake, and on a job its suggestions and a draft
+// article from it once resolved.
+import { ApiError, change, request } from "../api.js";
+import { el, field } from "../dom.js";
+import { select, when } from "./common.js";
+
+const TEXT = {
+  title: "Knowledge base",
+  search: "Search",
+  searchLabel: "Words in the text",
+  skill: "Skill",
+  model: "Equipment model",
+  status: "Status",
+  any: "Any",
+  published: "Published",
+  draft: "Draft",
+  found: (n) => (n === 1 ? "1 article" : `${n} articles`),
+  none: "No article matches.",
+  newArticle: "New article",
+  edit: (a) => `Edit article ${a.title}`,
+  publish: "Publish",
+  unpublish: "Unpublish",
+  toggle: (a) => `${a.published ? "Unpublish" : "Publish"} ${a.title}`,
+  formNew: "New article",
+  formEdit: "Edit article",
+  fields: {
+    title: "Title",
+    symptoms: "Symptoms",
+    cause: "Cause",
+    fix: "Fix",
+    skills: "Skills (comma separated)",
+    models: "Equipment models (comma separated)",
+    published: "Published (technicians see it)",
+  },
+  save: "Save article",
+  saved: "Saved.",
+  back: "← Knowledge base",
+  noAnswer: "The server did not answer; nothing was saved.",
+  suggested: "Suggested articles",
+  noSuggestions: "No article matches this job yet.",
+  draftFromJob: "Draft an article from this job",
+  score: (s) => `score ${s.score}: ${reasonsText(s.reasons)}`,
+};
+const SEARCH_DELAY_MS = 300;
+const STATUS_FILTER = { "": null, published: "true", draft: "false" };
+const list = (text) => text.split(",").map((item) => item.trim()).filter(Boolean);
+
+function reasonsText(reasons) {
+  const parts = [
+    reasons.skills.length ? `skills ${reasons.skills.join(", ")}` : null,
+    reasons.models.length ? `model ${reasons.models.join(", ")}` : null,
+    reasons.terms.length ? `words ${reasons.terms.join(", ")}` : null,
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
+function showErrors(error, box) {
+  if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
+  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
+  const items = fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null;
+  box.replaceChildren(el("p", {}, error.message), items);
+}
+
+function articleRow(ctx, article, feedback) {
+  const toggle = async () => {
+    try {
+      await change("PATCH", `/articles/${article.id}`, { published: !article.published });
+      ctx.render();
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  return el(
+    "tr",
+    {},
+    el(
+      "th",
+      { scope: "row" },
+      el("a", { href: `#/knowledge?edit=${article.id}`, "aria-label": TEXT.edit(article) }, article.title),
+    ),
+    el("td", {}, article.skills.join(", ") || "—"),
+    el("td", {}, article.models.join(", ") || "—"),
+    el("td", {}, article.published ? TEXT.published : TEXT.draft),
+    el("td", {}, when(article.updated_at)),
+    el(
+      "td",
+      {},
+      el(
+        "button",
+        { type: "button", class: "secondary", "aria-label": TEXT.toggle(article), on: { click: toggle } },
+        article.published ? TEXT.unpublish : TEXT.publish,
+      ),
+    ),
+  );
+}
+
+function searchForm(ctx, params) {
+  const q = el("input", { id: "article-q", type: "search", value: params.get("q") ?? "", placeholder: "漏水" });
+  const skill = el("input", { id: "article-skill", value: params.get("skill") ?? "" });
+  const model = el("input", { id: "article-model", value: params.get("model") ?? "" });
+  const statusOptions = [["published", TEXT.published], ["draft", TEXT.draft]];
+  const status = select("article-status", statusOptions, params.get("status") ?? "", TEXT.any);
+  const submit = (event) => {
+    event.preventDefault();
+    const wanted = { q: q.value.trim(), skill: skill.value.trim(), model: model.value.trim(), status: status.value };
+    const query = new URLSearchParams(Object.entries(wanted).filter(([, value]) => value));
+    ctx.go(`#/knowledge?${query}`);
+  };
+  return el(
+    "form",
+    { class: "filters", role: "search", on: { submit } },
+    field("article-q", TEXT.searchLabel, q),
+    field("article-skill", TEXT.skill, skill),
+    field("article-model", TEXT.model, model),
+    field("article-status", TEXT.status, status),
+    el("button", { type: "submit" }, TEXT.search),
+  );
+}
+
+async function articleList(ctx) {
+  const params = ctx.params ?? new URLSearchParams();
+  const query = new URLSearchParams({ per_page: "100" });
+  for (const name of ["q", "skill", "model"]) if (params.get(name)) query.set(name, params.get(name));
+  const published = STATUS_FILTER[params.get("status") ?? ""];
+  if (published) query.set("published", published);
+  const page = await request("GET", `/articles?${query}`);
+  const feedback = el("div", { class: "error", role: "alert" });
+  const head = ["Title", "Skills", "Models", "Status", "Updated", "Action"];
+  return el(
+    "div",
+    {},
+    el("h2", {}, TEXT.title),
+    el("p", {}, el("a", { href: "#/knowledge?new=1", class: "button", role: "button" }, TEXT.newArticle)),
+    searchForm(ctx, params),
+    el("p", { class: "meta", role: "status" }, TEXT.found(page.total)),
+    feedback,
+    page.items.length
+      ? el(
+          "table",
+          { "aria-label": "Articles" },
+          el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
+          el("tbody", {}, page.items.map((article) => articleRow(ctx, article, feedback))),
+        )
+      : el("p", {}, TEXT.none),
+  );
+}
+
+function articleForm(ctx, article) {
+  const input = (id, value, attributes = {}) => el("input", { id, value: value ?? "", ...attributes });
+  const area = (id, value) => el("textarea", { id, rows: 4 }, value ?? "");
+  const inputs = {
+    title: input("article-title", article?.title, { required: true, maxlength: 200 }),
+    symptoms: area("article-symptoms", article?.symptoms),
+    cause: area("article-cause", article?.cause),
+    fix: area("article-fix", article?.fix),
+    skills: input("article-skills", article?.skills.join(", "), { placeholder: "hvac, electrical" }),
+    models: input("article-models", article?.models.join(", "), { placeholder: "KFR-35GW" }),
+    published: el("input", { id: "article-published", type: "checkbox", checked: Boolean(article?.published) }),
+  };
+  const errors = el("div", { class: "error", role: "alert" });
+  const status = el("p", { class: "meta", role: "status" });
+  const submit = async (event) => {
+    event.preventDefault();
+    errors.replaceChildren();
+    const body = {
+      title: inputs.title.value.trim(),
+      symptoms: inputs.symptoms.value.trim(),
+      cause: inputs.cause.value.trim(),
+      fix: inputs.fix.value.trim(),
+      skills: list(inputs.skills.value),
+      models: list(inputs.models.value),
+      published: inputs.published.checked,
+    };
+    try {
+      const saved = article
+        ? await change("PATCH", `/articles/${article.id}`, body)
+        : await change("POST", "/articles", body);
+      status.textContent = TEXT.saved;
+      if (!article) ctx.go(`#/knowledge?edit=${saved.id}`);
+    } catch (error) {
+      showErrors(error, errors);
+    }
+  };
+  const labelled = (name) => field(inputs[name].id, TEXT.fields[name], inputs[name]);
+  return el(
+    "form",
+    { class: "intake", on: { submit } },
+    el("a", { href: "#/knowledge" }, TEXT.back),
+    el("h2", {}, article ? TEXT.formEdit : TEXT.formNew),
+    ["title", "symptoms", "cause", "fix", "skills", "models"].map(labelled),
+    el(
+      "div",
+      { class: "field checkbox" },
+      inputs.published,
+      el("label", { for: "article-published" }, TEXT.fields.published),
+    ),
+    errors,
+    status,
+    el("button", { type: "submit" }, TEXT.save),
+  );
+}
+
+/** `#/knowledge` (search and list), `#/knowledge?new=1` (write), `#/knowledge?edit=ID` (edit, publish). */
+export async function knowledgeView(ctx) {
+  const editing = ctx.params?.get("edit");
+  if (editing) return articleForm(ctx, await request("GET", `/articles/${Number(editing)}`));
+  if (ctx.params?.get("new")) return articleForm(ctx, null);
+  return articleList(ctx);
+}
+
+function suggestionItem(suggestion) {
+  return el(
+    "li",
+    {},
+    el("a", { href: `#/knowledge?edit=${suggestion.id}` }, suggestion.title),
+    suggestion.score != null ? el("span", { class: "meta" }, ` (${TEXT.score(suggestion)})`) : null,
+  );
+}
+
+/** Intake: a small box of articles whose text holds the title being typed (what may solve it by phone). */
+export function suggestedArticlesBox(titleInput) {
+  const items = el("ul", {});
+  const heading = el("h3", {}, TEXT.suggested);
+  const box = el("section", { class: "likely", "aria-label": TEXT.suggested, hidden: true }, heading, items);
+  let timer = null;
+  const look = async () => {
+    const q = titleInput.value.trim();
+    const path = `/articles?published=true&per_page=5&q=${encodeURIComponent(q)}`;
+    const page = q ? await request("GET", path).catch(() => null) : null;
+    items.replaceChildren(...(page?.items ?? []).map(suggestionItem));
+    box.hidden = !page?.items.length;
+  };
+  titleInput.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, SEARCH_DELAY_MS);
+  });
+  return box;
+}
+
+/** The job screen: its suggested articles (best first, with why), and a draft from it once resolved. */
+export async function jobKnowledge(ctx, job) {
+  const page = await request("GET", `/work-orders/${job.id}/articles`).catch(() => ({ items: [] }));
+  const feedback = el("p", { class: "error", role: "alert" });
+  const draft = async () => {
+    try {
+      const article = await change("POST", `/work-orders/${job.id}/articles`);
+      ctx.go(`#/knowledge?edit=${article.id}`);
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  const resolved = job.status === "completed" || job.status === "closed";
+  return el(
+    "section",
+    { class: "panel", "aria-labelledby": "job-articles-title" },
+    el("h3", { id: "job-articles-title" }, TEXT.suggested),
+    page.items.length ? el("ul", {}, page.items.map(suggestionItem)) : el("p", { class: "meta" }, TEXT.noSuggestions),
+    resolved ? el("button", { type: "button", class: "secondary", on: { click: draft } }, TEXT.draftFromJob) : null,
+    feedback,
+  );
+}
