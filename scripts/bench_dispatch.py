@@ -2,8 +2,8 @@
 
 The 15-technician city: five districts, requests peaking mid-morning, about half urgent, technicians
 with one or two skills on shift 07:00-23:00, three days. The scale case: 500 technicians and 10,000
-requests a day, replayed for the first hours of the day only (a whole day takes too long here: every
-request, ping and minute's pass is a real transaction).
+requests a day, replayed for an hour of its mid-morning peak only (a whole day takes too long here:
+every request, ping and minute's pass is a real transaction).
 
     .venv/bin/python scripts/bench_dispatch.py                       # both cases, every policy
     .venv/bin/python scripts/bench_dispatch.py --per-day 70 --days 3 --scale-hours 0
@@ -34,7 +34,7 @@ from backend import create_app
 from backend.simulation import POLICIES
 from backend.simulation.policies import policy_unavailable
 from backend.simulation.report import markdown_table, table
-from backend.simulation.requests import OPENING_HOURS, synthetic_scenario
+from backend.simulation.requests import PEAK_HOUR, synthetic_scenario
 from backend.simulation.runner import run_policy, simulate
 
 URGENT_TARGET_PCT = 95.0
@@ -96,11 +96,13 @@ def run_case(label: str, scenario, policies: list[str], run) -> list:
 
 
 def scale_scenario(seed: int, hours: float, tz: ZoneInfo):
-    """A day of 10,000 requests for 500 technicians, cut to its first `hours` from opening."""
+    """A day of 10,000 requests for 500 technicians, cut to `hours` of its mid-morning peak (from
+    PEAK_HOUR less half of `hours`), with two hours to finish the work."""
     day = synthetic_scenario(seed, 10_000, 1, 500, tz)
-    cut = day.start + timedelta(hours=OPENING_HOURS[0] + hours)
-    requests = [r for r in day.requests if r.created_at < cut]
-    return replace(day, requests=requests, end=cut, drain=timedelta(hours=2))
+    first = day.start + timedelta(hours=PEAK_HOUR - hours / 2)
+    last = first + timedelta(hours=hours)
+    requests = [r for r in day.requests if first <= r.created_at < last]
+    return replace(day, requests=requests, end=last, drain=timedelta(hours=2))
 
 
 def main() -> None:
@@ -132,7 +134,7 @@ def main() -> None:
     city = synthetic_scenario(args.seed, args.per_day, args.days, args.crew, tz)
     run_case(f"{args.crew} technicians, {args.days} days", city, policies, run)
     if args.scale_hours > 0:
-        label = f"scale: 500 technicians, 10,000 requests a day, first {args.scale_hours:g} h from opening"
+        label = f"scale: 500 technicians, 10,000 requests a day, {args.scale_hours:g} h of the mid-morning peak"
         run_case(label, scale_scenario(args.seed, args.scale_hours, tz), policies, run)
 
 
