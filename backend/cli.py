@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .domain.directory import create_technician, create_user
+from .domain.dispatch import dispatch_settings
 from .domain.errors import ValidationFailed
 from .extensions import db
 from .models import ROLES, utcnow
@@ -98,6 +99,7 @@ def seed_demo_command(technicians, work_orders, seed, if_empty, as_of):
         sla_policy=current_app.config["SLA_POLICY"],
         accept_timeout=current_app.config["ACCEPT_TIMEOUT_MINUTES"],
         password_hash=generate_password_hash(DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]),
+        dispatch=dispatch_settings(current_app.config, db.session),
     )
     db.session.commit()
     seconds = time.perf_counter() - started

@@ -24,12 +24,13 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image, ImageDraw
 from psycopg.types.json import Json
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import JSON, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import Customer, Event, Log, LogPart, Signoff, Technician, User, WorkOrder, format_number
 from ..models.base import UTCDateTime
 from .directory import phone_key
+from .dispatch import DispatchSettings, holder_arrivals
 from .signoff import record_hash
 from .sla import BEFORE_SITE, RESPONSE_OVERDUE, due_times
 from .workflow import HELD
@@ -601,6 +602,41 @@ def _add_staff(session, seeder, password_hash, now) -> tuple[int, list[str], tup
     return dispatcher_id, created, tech_login
 
 
+SETTLE_ROUNDS = 4  # a later due time can reorder a queue; a few rounds settle every technician's day
+
+
+def _agree_reachable_times(session: Session, now: datetime, dispatch: DispatchSettings) -> None:
+    """A held job whose technician, with the queue they hold, cannot reach it by its response due
+    time would be moved by the scheduler's first pass (at risk). In the demo such a job was agreed
+    with the customer for a time its technician can make: its response due time is set to the
+    projected arrival plus the demo's margin, as at intake (the created event says so too)."""
+    for _ in range(SETTLE_ROUNDS):
+        late = holder_arrivals(session, now, dispatch, only_late=True)
+        if not late:
+            return
+        due = {job_id: (arrival + DEADLINE_MARGIN).replace(second=0, microsecond=0) for job_id, arrival in late.items()}
+        ids = sorted(due)
+        for start in range(0, len(ids), 5000):
+            _agree(session, {job_id: due[job_id] for job_id in ids[start : start + 5000]})
+
+
+def _agree(session: Session, due: dict[int, datetime]) -> None:
+    jobs = session.execute(select(WorkOrder.id, WorkOrder.resolve_due_at).where(WorkOrder.id.in_(due))).all()
+    session.execute(
+        update(WorkOrder.__table__).where(WorkOrder.__table__.c.id == bindparam("job_id")),
+        [
+            {"job_id": job.id, "response_due_at": due[job.id], "resolve_due_at": max(job.resolve_due_at, due[job.id])}
+            for job in jobs
+        ],
+    )
+    creations = select(Event.id, Event.work_order_id, Event.details).where(Event.action == "created")
+    created = session.execute(creations.where(Event.work_order_id.in_(due))).all()
+    session.execute(
+        update(Event.__table__).where(Event.__table__.c.id == bindparam("event_id")),
+        [{"event_id": e.id, "details": {**e.details, "response_due_at": _iso(due[e.work_order_id])}} for e in created],
+    )
+
+
 def seed_city(
     session: Session,
     *,
@@ -611,6 +647,7 @@ def seed_city(
     sla_policy: dict,
     accept_timeout: dict,
     password_hash: str,
+    dispatch: DispatchSettings | None = None,
 ) -> dict:
     """Insert a synthetic city as it is at `now`; returns counts per status and the demo logins created.
 
@@ -630,4 +667,6 @@ def seed_city(
     for _ in range(work_orders):
         seeder.work_order(city_technicians, customers)
     seeder.flush()
+    if dispatch is not None:
+        _agree_reachable_times(session, now, dispatch)
     return {"statuses": dict(sorted(seeder.counts.items())), "logins": logins, "technicians": len(tech_rows)}

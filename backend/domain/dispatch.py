@@ -312,12 +312,14 @@ def _in_box(lat_column, lon_column, box) -> list:
 
 
 class _Grid:
-    """Technicians in square cells of `cell` degrees, for rectangle searches."""
+    """Technicians in square cells of `cell` degrees, for rectangle searches. Technicians can be
+    filed and taken out again (the pass takes out whoever has no room left)."""
 
     def __init__(self, cell: float):
         self.cell = cell
-        self.cells: dict[tuple[int, int], list[Nearby]] = defaultdict(list)
-        self.members: list[Nearby] = []
+        self.cells: dict[tuple[int, int], dict[int, Nearby]] = defaultdict(dict)
+        self.members: dict[int, Nearby] = {}
+        self._keys: dict[int, tuple[int, int]] = {}
 
     def key(self, lat: float, lon: float) -> tuple[int, int]:
         return math.floor(lat / self.cell), math.floor(lon / self.cell)
@@ -325,30 +327,40 @@ class _Grid:
     def add(self, technician: Nearby, key: tuple[int, int] | None = None) -> tuple[int, int]:
         """File the technician in their cell (`key`, when the caller already knows it)."""
         key = key or self.key(technician.position.lat, technician.position.lon)
-        self.members.append(technician)
-        self.cells[key].append(technician)
+        self.members[technician.id] = technician
+        self.cells[key][technician.id] = technician
+        self._keys[technician.id] = key
         return key
+
+    def remove(self, technician_id: int) -> None:
+        key = self._keys.pop(technician_id, None)
+        if key is not None:
+            self.members.pop(technician_id, None)
+            self.cells[key].pop(technician_id, None)
 
     def within(self, centre: tuple[float, float], radius_km: float | None) -> list[Nearby]:
         """Everyone in the cells that the radius's bounding box touches: visit its cells, or, when it
         has more cells than the grid has occupied ones (a wide search), the occupied cells."""
         if radius_km is None:
-            return self.members
+            return list(self.members.values())
         box = bounding_box(centre, radius_km)
         if box.min_lon is None:
-            return [t for t in self.members if box.contains(t.position.lat, t.position.lon)]
+            return [t for t in self.members.values() if box.contains(t.position.lat, t.position.lon)]
         (south, west), (north, east) = self.key(box.min_lat, box.min_lon), self.key(box.max_lat, box.max_lon)
         if (north - south + 1) * (east - west + 1) <= len(self.cells):
-            cells = (self.cells.get((y, x), ()) for y in range(south, north + 1) for x in range(west, east + 1))
+            cells = (self.cells.get((y, x), {}) for y in range(south, north + 1) for x in range(west, east + 1))
         else:
             cells = (c for (y, x), c in self.cells.items() if south <= y <= north and west <= x <= east)
-        return [technician for cell in cells for technician in cell]
+        return [technician for cell in cells for technician in cell.values()]
 
 
 class GridPool:
-    """Every on-shift technician and every held job, loaded once into grids of cells (one of
-    everyone, one per skill), for a pass that ranks many jobs: a search for a skill scans only that
-    skill's holders. Keeps queues current as the pass moves jobs (`took`/`released`); the count that
+    """Every on-shift technician who can take one more job, and every held job, loaded once into
+    grids of cells (one of everyone, one per skill), for a pass that ranks many jobs (only qualified
+    technicians: `search(..., only_qualified=True)`): a search for a skill scans only that skill's
+    holders with room. Keeps queues current as the pass moves jobs (`took`/`released`): a technician
+    who fills up leaves the grids, so that when most of the city is full a search does not walk past
+    everyone to find the few with room (that made a pass over 10,000 jobs quadratic). The count that
     decides is taken again in the database under lock, so a queue that is stale here costs a retry,
     not a wrong move."""
 
@@ -360,19 +372,35 @@ class GridPool:
         self.technicians = [_nearby(row, fresh_since, self.stops.get(row.id, ())) for row in rows]
         self.by_id = {t.id: t for t in self.technicians}
         self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
-        for technician in self.technicians:
-            key = None
-            for skill in technician.skills:
-                key = self.by_skill[skill].add(technician, key)
         self._everyone: _Grid | None = None  # built on first use: most jobs name a skill
         self._timelines: dict[int, Timeline] = {}
+        for technician in self.technicians:
+            if self._has_room(technician.id):
+                self._file(technician)
+
+    def _has_room(self, technician_id: int) -> bool:
+        return len(self.held(technician_id)) < self.by_id[technician_id].max_open_jobs
+
+    def _file(self, technician: Nearby) -> None:
+        key = None
+        for skill in technician.skills:
+            key = self.by_skill[skill].add(technician, key)
+        if self._everyone is not None:
+            self._everyone.add(technician, key)
+
+    def _unfile(self, technician: Nearby) -> None:
+        for skill in technician.skills:
+            self.by_skill[skill].remove(technician.id)
+        if self._everyone is not None:
+            self._everyone.remove(technician.id)
 
     @property
     def everyone(self) -> _Grid:
         if self._everyone is None:
             self._everyone = _Grid(self.cell)
             for technician in self.technicians:
-                self._everyone.add(technician)
+                if self._has_room(technician.id):
+                    self._everyone.add(technician)
         return self._everyone
 
     def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
@@ -399,12 +427,18 @@ class GridPool:
     def took(self, technician_id: int, stop: Stop) -> None:
         self.stops.setdefault(technician_id, []).append(stop)
         self._timelines.pop(technician_id, None)
+        technician = self.by_id.get(technician_id)
+        if technician is not None and not self._has_room(technician_id):
+            self._unfile(technician)
 
     def released(self, technician_id: int | None, work_order_id: int) -> None:
         if technician_id is None:
             return
+        had_room = technician_id in self.by_id and self._has_room(technician_id)
         self.stops[technician_id] = [s for s in self.stops.get(technician_id, []) if s.work_order_id != work_order_id]
         self._timelines.pop(technician_id, None)
+        if technician_id in self.by_id and not had_room and self._has_room(technician_id):
+            self._file(self.by_id[technician_id])
 
 
 def project_candidate(pool, technician: Nearby, job, now: datetime, settings: DispatchSettings) -> Candidate:
