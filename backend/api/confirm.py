@@ -6,6 +6,7 @@ from apiflask import APIBlueprint
 from flask import current_app
 
 from ..domain import signoff as signoffs
+from ..domain.follow_ups import policy_from_config
 from ..extensions import db
 from .common import answerer, now
 from .schemas import ConfirmIn, ConfirmOut, ConfirmResultOut
@@ -75,6 +76,13 @@ def show(token):
 def answer(token, json_data):
     """Confirm the work (the job closes) or dispute it (the job is reopened and counts as a repeat visit)."""
     signoff = signoffs.confirm_via_link(
-        db.session, token, _serializer(), now(), json_data, current_app.config["SLA_POLICY"], answerer()
+        db.session,
+        token,
+        _serializer(),
+        now(),
+        json_data,
+        current_app.config["SLA_POLICY"],
+        answerer(),
+        follow_up_policy=policy_from_config(current_app.config),
     )
     return {"status": signoff.work_order.status, "number": signoff.work_order.number}

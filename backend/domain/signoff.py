@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..models import Attachment, ConfirmationLink, Log, Signoff, WorkOrder
 from .actors import Actor
 from .errors import Gone, NotFound, ValidationFailed
+from .follow_ups import FollowUpPolicy, after_customer_answer
 from .geo import distance_km
 from .timing import deed_time
 from .workflow import apply, check_activity, last_event_at, record_event
@@ -161,9 +162,11 @@ def sign_on_device(
     occurred_at: datetime | None = None,
     answerer: Answerer = Answerer(),
     offline_since: datetime | None = None,
+    follow_up_policy: FollowUpPolicy | None = None,
 ) -> Signoff:
     """The customer signs on the technician's phone; the work order closes. `offline_since`: when
-    the replaying phone lost the network (the time of the deed is checked against it: plausibility.py)."""
+    the replaying phone lost the network (the time of the deed is checked against it: plausibility.py).
+    With `follow_up_policy`, the job gets its follow-up call when the policy calls for one."""
     check_activity("signoff", wo, actor)
     if not data.get("signature"):
         raise ValidationFailed({"signature": ["is required"]})
@@ -182,6 +185,8 @@ def sign_on_device(
         signer_name=signoff.signer_name,
         rating=signoff.rating,
     )
+    if follow_up_policy is not None:
+        after_customer_answer(session, signoff, follow_up_policy, now)
     return signoff
 
 
@@ -236,8 +241,10 @@ def confirm_via_link(
     data: dict,
     sla_policy: dict,
     answerer: Answerer = Answerer(),
+    follow_up_policy: FollowUpPolicy | None = None,
 ) -> Signoff:
-    """The customer's answer through the link: accepted closes the job, a dispute reopens it."""
+    """The customer's answer through the link: accepted closes the job, a dispute reopens it (either
+    may open a follow-up call, with `follow_up_policy`)."""
     link = resolve_link(session, token, serializer, now)
     # Claim the link in the database, so that two simultaneous answers cannot both count.
     claimed = session.execute(
@@ -259,4 +266,6 @@ def confirm_via_link(
         apply(
             session, wo, "reopen", Actor.customer(), now, reason=reason, dispute=True, sla_policy=sla_policy, **common
         )
+    if follow_up_policy is not None:
+        after_customer_answer(session, signoff, follow_up_policy, now)
     return signoff

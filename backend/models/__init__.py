@@ -5,6 +5,7 @@ from .base import UTCDateTime, utcnow
 from .calendar import COMPANY_DAY_KINDS, CompanyDay
 from .customers import Customer
 from .exports import ExportSlot
+from .follow_ups import FOLLOW_UP_REASONS, FollowUp
 from .idempotency import IdempotencyRecord
 from .knowledge import Article
 from .live_streams import LiveStream
@@ -33,6 +34,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "CHANNELS",
     "COMPANY_DAY_KINDS",
+    "FOLLOW_UP_REASONS",
     "LOG_KINDS",
     "NOTIFICATION_KINDS",
     "PRIORITIES",
@@ -46,6 +48,7 @@ __all__ = [
     "Customer",
     "Event",
     "ExportSlot",
+    "FollowUp",
     "IdempotencyRecord",
     "LiveStream",
     "Log",
