@@ -11,6 +11,7 @@ from .knowledge import Article
 from .live_streams import LiveStream
 from .notifications import NOTIFICATION_KINDS, Notification
 from .plans import Plan
+from .quality import QUALITY_ITEMS, QualityReview
 from .technicians import Technician
 from .users import ROLES, User
 from .work_orders import (
@@ -38,6 +39,7 @@ __all__ = [
     "LOG_KINDS",
     "NOTIFICATION_KINDS",
     "PRIORITIES",
+    "QUALITY_ITEMS",
     "ROLES",
     "STATUSES",
     "Article",
@@ -55,6 +57,7 @@ __all__ = [
     "LogPart",
     "Notification",
     "Plan",
+    "QualityReview",
     "Signoff",
     "Technician",
     "UTCDateTime",

@@ -101,6 +101,9 @@ CONTRACT_ROLES = {
     "knowledge.draft_from_job": STAFF,
     "follow_ups.list_follow_ups": STAFF,
     "follow_ups.outcome": STAFF,
+    "quality.sample": STAFF,
+    "quality.list_reviews": STAFF,
+    "quality.score": STAFF,
     "health.healthz": "public",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
@@ -138,6 +141,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "company_day_id": "999999",
         "article_id": "999999",
         "follow_up_id": "999999",
+        "review_id": "999999",
         "action": "no-such-action",  # a role check that passes reaches the action lookup: 404
         "token": "not-a-valid-token",
         "filename": "swagger-ui.css",
