@@ -44,4 +44,5 @@ def client_settings():
         "map_tile_url": current_app.config["MAP_TILE_URL"],
         "map_attribution": current_app.config["MAP_ATTRIBUTION"],
         "accept_timeout_minutes": current_app.config["ACCEPT_TIMEOUT_MINUTES"],
+        "location_fresh_minutes": current_app.config["LOCATION_FRESH_MINUTES"],
     }

@@ -750,6 +750,9 @@ class MetaOut(Schema):
     activities = List(Nested(WorkflowActivityOut))
     average_speed_kmh = Float()
     accept_timeout_minutes = Dict(keys=String(), values=Integer())
+    location_fresh_minutes = Integer(
+        metadata={"description": "a position older than this counts as absent: the app pings well within it"}
+    )
     sla_policy = Dict(metadata={"description": "priority -> {respond, resolve} in minutes"})
     map_tile_url = String(allow_none=True, metadata={"description": "XYZ tile URL template; null: no tiles"})
     map_attribution = String()

@@ -158,7 +158,7 @@ async function signedIn(user) {
   app.user = user;
   await putSetting(app.db, "user", user);
   app.meta = await app.work.meta();
-  app.shift = new ShiftTracker(app.work, app.db);
+  app.shift = new ShiftTracker(app.work, app.db, app.meta?.location_fresh_minutes);
   await app.shift.restore();
   await render();
   refreshAll();

@@ -1,25 +1,36 @@
 // On shift: the technician's state on the server, and while on shift their position, sent about
-// once a minute and only after moving, so that dispatch and the scheduler measure from where the
-// technician really is (the server falls back to the home base when positions stop coming).
+// once a minute after moving, and as a heartbeat while standing still (a technician parked at a site
+// for an hour is still there): the server counts a position older than `location_fresh_minutes`
+// (from /meta) as absent and falls back to the home base, so the heartbeat comes well within it.
 import { request } from "./api.js";
 import { movedEnough } from "./geo.js";
 import { getSetting, putSetting } from "./store.js";
 
 export const PING_INTERVAL_MS = 60_000;
 export const PING_MIN_MOVE_M = 50;
+const MAX_HEARTBEAT_MS = 10 * 60_000;
 
-/** Whether a position should be sent now: the first, or a minute after the last one and moved. */
-export function shouldPing(last, next) {
+/** How often a technician standing still confirms their position: a third of the server's freshness. */
+export function heartbeatMs(freshMinutes) {
+  return Math.max(PING_INTERVAL_MS, Math.min(MAX_HEARTBEAT_MS, ((freshMinutes || 30) * 60_000) / 3));
+}
+
+/** Whether a position should be sent now: the first; a minute after the last one and moved; or,
+ * standing still, once the heartbeat is due. */
+export function shouldPing(last, next, heartbeat = MAX_HEARTBEAT_MS) {
   if (!last) return true;
-  return next.at - last.at >= PING_INTERVAL_MS && movedEnough(last, next, PING_MIN_MOVE_M);
+  const since = next.at - last.at;
+  return since >= heartbeat || (since >= PING_INTERVAL_MS && movedEnough(last, next, PING_MIN_MOVE_M));
 }
 
 export class ShiftTracker {
-  constructor(work, db) {
+  constructor(work, db, freshMinutes) {
     this.work = work;
     this.db = db;
+    this.heartbeat = heartbeatMs(freshMinutes);
     this.onShift = false;
     this.watch = null;
+    this.beat = null;
     this.denied = false;
   }
 
@@ -48,6 +59,8 @@ export class ShiftTracker {
   /** Watch the position (the browser asks the technician's consent the first time). */
   startPings() {
     if (this.watch !== null || !navigator.geolocation) return;
+    // The watch reports only movement: a still phone confirms its last fix on the heartbeat.
+    this.beat = setInterval(() => this.stillHere(), PING_INTERVAL_MS);
     this.watch = navigator.geolocation.watchPosition(
       (position) => this.seen(position),
       (error) => {
@@ -60,16 +73,30 @@ export class ShiftTracker {
 
   stop() {
     if (this.watch !== null) navigator.geolocation.clearWatch(this.watch);
+    clearInterval(this.beat);
     this.watch = null;
+    this.beat = null;
   }
 
   async seen(position) {
     const next = { lat: position.coords.latitude, lon: position.coords.longitude, at: position.timestamp };
-    await putSetting(this.db, "position", next);
+    const accuracy = Math.round(position.coords.accuracy);
+    await putSetting(this.db, "position", { ...next, accuracy });
+    await this.ping(next, accuracy);
+  }
+
+  /** The heartbeat: the last fix, still true now, if the watch has reported nothing for a while. */
+  async stillHere() {
+    const fix = await getSetting(this.db, "position");
+    if (fix) await this.ping({ lat: fix.lat, lon: fix.lon, at: Date.now() }, fix.accuracy);
+  }
+
+  async ping(next, accuracy) {
     const last = await getSetting(this.db, "lastPing");
-    if (!this.onShift || !shouldPing(last, next)) return;
+    if (!this.onShift || !shouldPing(last, next, this.heartbeat)) return;
     await putSetting(this.db, "lastPing", next);
-    const body = { lat: next.lat, lon: next.lon, accuracy_m: Math.round(position.coords.accuracy), recorded_at: new Date(next.at).toISOString() };
+    const body = { lat: next.lat, lon: next.lon, recorded_at: new Date(next.at).toISOString() };
+    if (accuracy != null) body.accuracy_m = accuracy;
     await this.work.record({ kind: "location", method: "POST", path: "/me/location", body, label: "position" });
   }
 }

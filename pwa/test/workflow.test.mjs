@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import { directionsUrl, distanceKm } from "../src/geo.js";
 import { catalogueKeys } from "../src/i18n.js";
-import { shouldPing } from "../src/location.js";
+import { heartbeatMs, shouldPing } from "../src/location.js";
 import { scaledSize } from "../src/photos.js";
 import { allowedActions, applyLocally, mayDo } from "../src/workflow.js";
 
@@ -66,4 +66,14 @@ test("photos are scaled to 1600 px on the long edge, never up", () => {
 test("the customer's confirmation page has every string in both languages", async () => {
   const { default: strings } = await import("../src/confirm/strings.js");
   assert.deepEqual(Object.keys(strings["zh-CN"]).sort(), Object.keys(strings.en).sort());
+});
+
+test("a technician standing still pings on the heartbeat, a third of the server's freshness", () => {
+  assert.equal(heartbeatMs(30), 600_000);
+  assert.equal(heartbeatMs(6), 120_000);
+  assert.equal(heartbeatMs(1), 60_000, "never more than once a minute");
+  const first = { lat: 31.23, lon: 121.47, at: 0 };
+  const still = (at) => ({ lat: 31.23, lon: 121.47, at });
+  assert.ok(!shouldPing(first, still(5 * 60_000), heartbeatMs(30)), "still, before the heartbeat");
+  assert.ok(shouldPing(first, still(10 * 60_000), heartbeatMs(30)), "still, on the heartbeat");
 });

@@ -1,4 +1,4 @@
-// The board: work orders by status with filters, SLA timers, overdue, escalated and reopened flags.
+// The board: work orders by status with filters, SLA timers, overdue, at-risk, escalated and reopened flags.
 // A text search looks through every job, closed and cancelled ones too, as an after-sales desk does
 // when a customer calls back: its results are a list, not the board's open columns.
 import { request } from "../api.js";
@@ -47,6 +47,7 @@ function card(job, roster, reopened) {
     el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : "Unassigned"),
     slaTimer(job),
     job.overdue ? el("span", { class: "flag late" }, "Overdue") : null,
+    !job.overdue && job.at_risk ? el("span", { class: "flag at-risk" }, "At risk") : null,
     job.escalated_at ? el("span", { class: "flag escalated" }, "Escalated") : null,
     reopened(job) ? el("span", { class: "flag reopened" }, reopened(job)) : null,
   );

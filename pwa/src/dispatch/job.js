@@ -39,6 +39,19 @@ function ask(question, yes, no) {
   });
 }
 
+/** When the candidate could be there (after the jobs queued ahead), and whether that is in time. */
+function arrivalCell(c) {
+  if (!c.arrival_at) return el("td", {}, "—");
+  const at = new Date(c.arrival_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const notes = [
+    c.queue_ahead ? `after ${c.queue_ahead} job${c.queue_ahead === 1 ? "" : "s"}` : null,
+    c.meets_deadline === false ? "misses the deadline" : null,
+    c.within_hours === false ? "outside working hours" : null,
+  ].filter(Boolean);
+  const late = c.meets_deadline === false || c.within_hours === false;
+  return el("td", { class: late ? "late" : null }, at, notes.length ? ` (${notes.join(", ")})` : "");
+}
+
 function candidateTable(ctx, job, candidates, feedback, roster) {
   const verb = job.technician ? "Reassign" : "Assign";
   const assign = async (candidate) => {
@@ -56,7 +69,7 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   return el(
     "table",
     { class: "candidates", "aria-label": "Candidates" },
-    el("thead", {}, el("tr", {}, ["Technician", "Distance", "ETA", "Load", "Missing skills", "Score", "Action"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Technician", "Distance", "ETA", "Arrives", "Load", "Missing skills", "Score", "Action"].map((h) => el("th", { scope: "col" }, h)))),
     el(
       "tbody",
       {},
@@ -67,6 +80,7 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
           el("th", { scope: "row" }, technicianLabel(c.technician, roster)),
           el("td", {}, `${c.distance_km.toFixed(1)} km`),
           el("td", {}, minutesText(c.eta_minutes)),
+          arrivalCell(c),
           el("td", {}, `${c.open_jobs}/${c.technician.max_open_jobs}`),
           el("td", {}, c.skills_missing.join(", ") || "—"),
           el("td", {}, c.score.toFixed(1)),
