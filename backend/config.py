@@ -15,6 +15,10 @@ DEFAULT_SLA_POLICY = {
     "normal": {"respond": 1440, "resolve": 4320},
     "low": {"respond": 4320, "resolve": 10080},
 }
+# Kinds of case whose SLA does not follow their priority (respond/resolve minutes, any priority):
+# a complaint is answered within 2 hours and closed within 48 (the complaint's closed loop).
+DEFAULT_TYPE_SLA_POLICY = {"complaint": {"respond": 120, "resolve": 2880}}
+WORK_ORDER_TYPES = ("repair", "installation", "maintenance", "inspection", "inquiry", "complaint")
 # Minutes an assigned job may wait for the technician's acceptance.
 DEFAULT_ACCEPT_TIMEOUT = {"urgent": 15, "high": 30, "normal": 30, "low": 30}
 
@@ -39,6 +43,19 @@ def sla_policy_from_env() -> dict[str, dict[str, int]]:
             policy[priority] = {"respond": respond, "resolve": resolve}
     for priority in PRIORITIES:
         policy[priority].update(sla_clock_from_env(priority))
+    policy["types"] = type_sla_policy_from_env()
+    return policy
+
+
+def type_sla_policy_from_env() -> dict[str, dict[str, int]]:
+    """`SLA_<TYPE>=respond/resolve` (minutes) gives a kind of case one policy whatever its priority,
+    e.g. `SLA_COMPLAINT=120/2880` (the default) or `SLA_INSPECTION=2880/10080`; read by sla.due_times."""
+    policy = {t: dict(v) for t, v in DEFAULT_TYPE_SLA_POLICY.items()}
+    for kind in WORK_ORDER_TYPES:
+        raw = os.environ.get(f"SLA_{kind.upper()}")
+        if raw:
+            respond, resolve = (int(part) for part in raw.split("/"))
+            policy[kind] = {"respond": respond, "resolve": resolve}
     return policy
 
 
@@ -151,4 +168,6 @@ def settings_from_env(instance_path: str) -> dict:
         "EXPORTS_PER_USER": _env_int("EXPORTS_PER_USER", 1),
         "EXPORT_SLOT_SECONDS": _env_int("EXPORT_SLOT_SECONDS", 600),
         "KPI_MAX_DAYS": _env_int("KPI_MAX_DAYS", 366),
+        "FOLLOW_UP_SAMPLE_PCT": _env_float("FOLLOW_UP_SAMPLE_PCT", 20),
+        "FOLLOW_UP_DAYS": _env_float("FOLLOW_UP_DAYS", 3),
     }

@@ -14,6 +14,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from ..domain.calendar import hours_problem
 from ..domain.work_orders import FORWARDED_CHANGES
 from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
+from ..models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
 
 
 def one_of(choices) -> OneOf:
@@ -321,6 +322,9 @@ class WorkOrderIn(Schema):
     description = text(10_000, allow_none=True)
     priority = String(required=True, validate=one_of(PRIORITIES))
     channel = String(required=True, validate=one_of(CHANNELS))
+    type = String(load_default="repair", validate=one_of(WORK_ORDER_TYPES), metadata={"description": "kind of case"})
+    related_work_order_id = Integer(allow_none=True, metadata={"description": "a complaint: the job it is about"})
+    category = String(allow_none=True, validate=one_of(COMPLAINT_CATEGORIES), metadata={"description": "a complaint"})
     required_skills = skills_field(load_default=list)
     location = Nested(Point, required=True)
     address = text(500, allow_none=True)
@@ -350,6 +354,7 @@ class WorkOrderQuery(PageQuery):
     status = String(metadata={"description": "one status, or several separated by commas"})
     priority = String(validate=one_of(PRIORITIES))
     channel = String(validate=one_of(CHANNELS))
+    type = String(validate=one_of(WORK_ORDER_TYPES))
     technician_id = Integer()
     customer_id = Integer()
     overdue = Boolean()
@@ -398,6 +403,7 @@ class WorkOrderOut(Schema):
     description = String(allow_none=True)
     priority = String()
     channel = String()
+    type = String(metadata={"description": "kind of case: " + ", ".join(WORK_ORDER_TYPES)})
     status = String()
     customer = Nested(CustomerBrief)
     location = Nested(Point)
@@ -422,6 +428,12 @@ class WorkOrderOut(Schema):
     resolution = String(allow_none=True)
     first_time_fix = Boolean(allow_none=True)
     reopen_count = Integer()
+    resolved_remotely = Boolean(metadata={"description": "completed by resolve_remotely: nobody drove"})
+    related_work_order_id = Integer(allow_none=True)
+    category = String(allow_none=True)
+    root_cause = String(allow_none=True)
+    corrective_action = String(allow_none=True)
+    customer_contacted_at = Timestamp(allow_none=True)
     planned_order = Integer(allow_none=True, metadata={"description": "its place in an applied day plan's route"})
     planned_at = Timestamp(allow_none=True, metadata={"description": "the applied day plan's arrival time"})
     allowed_actions = List(String(), metadata={"description": "actions you may take now"})
@@ -589,7 +601,10 @@ class DevicePosition(Point):
 class ActionIn(Schema):
     technician_id = Integer(metadata={"description": "assign"})
     reason = text(1000, allow_none=True, metadata={"description": "decline, pause, reopen, cancel"})
-    resolution = text(10_000, allow_none=True, metadata={"description": "complete"})
+    resolution = text(10_000, allow_none=True, metadata={"description": "complete, resolve_remotely"})
+    root_cause = text(10_000, allow_none=True, metadata={"description": "completing a complaint"})
+    corrective_action = text(10_000, allow_none=True, metadata={"description": "completing a complaint"})
+    customer_contacted_at = Timestamp(allow_none=True, metadata={"description": "completing a complaint"})
     first_time_fix = Boolean(allow_none=True, metadata={"description": "complete"})
     occurred_at = Timestamp(allow_none=True, metadata={"description": "when it happened, device clock"})
     version = Integer(allow_none=True, metadata={"description": "if given, a stale version is 409"})
@@ -718,6 +733,9 @@ class KpiFigures(Schema):
     flagged_deeds = Integer()
     mean_gap_minutes = Float(allow_none=True)
     flagged_answers = Integer()
+    remote_resolution_rate = Float(allow_none=True)
+    complaints = Integer()
+    complaints_closed_in_time_pct = Float(allow_none=True)
 
 
 class KpisOut(KpiFigures):

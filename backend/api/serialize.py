@@ -72,6 +72,7 @@ LIFECYCLE = (
     "response_due_at",
     "resolve_due_at",
     "planned_at",  # an applied day plan's arrival time (with planned_order)
+    "customer_contacted_at",  # a complaint's closed loop
 )
 
 
@@ -84,6 +85,7 @@ def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
         "description": wo.description,
         "priority": wo.priority,
         "channel": wo.channel,
+        "type": wo.type,
         "status": wo.status,
         "customer": {"id": wo.customer.id, "name": wo.customer.name, "phone": wo.customer.phone},
         "location": point(wo.lat, wo.lon),
@@ -94,6 +96,11 @@ def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
         "resolution": wo.resolution,
         "first_time_fix": wo.first_time_fix,
         "reopen_count": wo.reopen_count,
+        "resolved_remotely": wo.resolved_remotely,
+        "related_work_order_id": wo.related_work_order_id,
+        "category": wo.category,
+        "root_cause": wo.root_cause,
+        "corrective_action": wo.corrective_action,
         "planned_order": wo.planned_order,
         "allowed_actions": allowed_actions(wo, actor),
         "version": wo.version,

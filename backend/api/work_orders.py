@@ -13,6 +13,7 @@ from ..domain import signoff as signoffs
 from ..domain.directory import phone_fragment
 from ..domain.dispatch import auto_assign, dispatch_settings, holder_arrivals, rank_candidates
 from ..domain.errors import NotFound
+from ..domain.follow_ups import policy_from_config
 from ..domain.sla import AT_RISK_STATUSES, is_at_risk, overdue_condition
 from ..domain.work_orders import (
     add_attachment,
@@ -194,7 +195,7 @@ def _filtered(query_data):
     query = visible_work_orders(select(WorkOrder)).options(*work_order_load_options())
     if query_data.get("status"):
         query = query.where(WorkOrder.status.in_(query_data["status"].split(",")))
-    for field in ("priority", "channel", "technician_id", "customer_id"):
+    for field in ("priority", "channel", "type", "technician_id", "customer_id"):
         if query_data.get(field) is not None:
             query = query.where(getattr(WorkOrder, field) == query_data[field])
     if "escalated" in query_data:
@@ -355,7 +356,15 @@ def sign_off(work_order_id, json_data):
     wo = get_work_order(work_order_id, lock=True)
     occurred_at = json_data.pop("occurred_at", None)
     signoff = signoffs.sign_on_device(
-        db.session, wo, actor(), now(), json_data, occurred_at, answerer(), offline_since()
+        db.session,
+        wo,
+        actor(),
+        now(),
+        json_data,
+        occurred_at,
+        answerer(),
+        offline_since(),
+        follow_up_policy=policy_from_config(current_app.config),
     )
     return signoff_dict(signoff, signoff.record_hash)
 

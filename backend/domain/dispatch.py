@@ -34,6 +34,7 @@ from ..models import Technician, User, WorkOrder
 from .arrival import IN_HAND, Projection, Stop, Travel, project_arrival, queue_key
 from .calendar import CompanyCalendar, company_calendar, working_until
 from .geo import approximate_km, bounding_box, distance_km
+from .kinds import visit_minutes as kind_visit_minutes
 from .workflow import HELD
 
 # Radii (km) tried in turn; None means "everywhere".
@@ -180,6 +181,7 @@ _STOP_COLUMNS = (
     WorkOrder.lat,
     WorkOrder.lon,
     WorkOrder.duration_minutes,
+    WorkOrder.type,
     WorkOrder.arrived_at,
 )
 
@@ -201,7 +203,7 @@ def held_stops(session: Session, visit_minutes: float, technician_ids: Iterable[
 
 
 def _stop(row, visit_minutes: float) -> Stop:
-    duration = row.duration_minutes if row.duration_minutes is not None else visit_minutes
+    duration = kind_visit_minutes(row.type, row.duration_minutes, visit_minutes)
     return Stop(row.id, row.status, row.priority, row.response_due_at, row.lat, row.lon, duration, row.arrived_at)
 
 

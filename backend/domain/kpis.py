@@ -16,7 +16,9 @@ from .plausibility import REPLAY_GRACE
 
 REPEAT_WINDOW_MINUTES = 30 * 24 * 60
 # The only events the figures read (an index on them keeps the aggregate off the rest of the timeline).
-KPI_ACTIONS = ("arrive", "complete", "reopen", "assign", "auto_reassigned")
+KPI_ACTIONS = ("arrive", "complete", "resolve_remotely", "reopen", "assign", "auto_reassigned")
+# The events that complete a job: on site, or solved by phone or remote help.
+COMPLETIONS = ("complete", "resolve_remotely")
 
 DEFINITIONS = {
     "cohort": "Work orders created in [from, to). Cancelled ones count in `created` only.",
@@ -48,6 +50,12 @@ DEFINITIONS = {
     "mean_gap_minutes": "Mean of (received - time of the deed) over the late deeds.",
     "flagged_answers": "Customer answers that look given by staff rather than the customer: a link answered in "
     "a browser signed in to OnSite, or a signature on the phone over 0.5 km from the site.",
+    "remote_resolution_rate": "Percent of completed work orders whose last completion was `resolve_remotely` "
+    "(solved by phone or remote help, nobody drove).",
+    "complaints": "Work orders of type `complaint` created in the period.",
+    "complaints_closed_in_time_pct": "Percent of complaints completed (closed or not) by their resolve due "
+    "time (48 hours by default; the first one for a reopened complaint), over the complaints completed or whose "
+    "resolve due time has passed.",
 }
 # Which time of each event the figures read: as the device dated the deed, or as the server got it.
 CLOCKS = ("deed", "received")
@@ -103,6 +111,9 @@ def _figures(counts, answers) -> dict:
         "csat_avg": _rounded(answers.csat if answers else None, 2),
         "complaint_rate": _rounded(answers.complaints if answers else None),
         "reassigned": counts.reassigned,
+        "remote_resolution_rate": _rounded(counts.remote),
+        "complaints": counts.complaints,
+        "complaints_closed_in_time_pct": _rounded(counts.complaints_in_time),
     }
 
 
@@ -150,8 +161,9 @@ def kpi_rows(
         select(
             Event.work_order_id.label("wo_id"),
             func.min(_when(Event.action == "arrive", when)).label("first_arrival"),
-            func.min(_when(Event.action == "complete", when)).label("first_completion"),
-            func.max(_when(Event.action == "complete", when)).label("last_completion"),
+            func.min(_when(Event.action.in_(COMPLETIONS), when)).label("first_completion"),
+            func.max(_when(Event.action.in_(COMPLETIONS), when)).label("last_completion"),
+            func.max(_when(Event.action == "resolve_remotely", when)).label("last_remote"),
             func.min(_when(Event.action == "reopen", when)).label("first_reopen"),
             func.count(_when(Event.action == "arrive")).label("arrivals"),
             func.count(_when(Event.action == "reopen")).label("reopens"),
@@ -167,7 +179,7 @@ def kpi_rows(
     # Who completed each job (for the technician breakdown): from the `complete` events alone.
     completions = (
         select(Event.work_order_id.label("wo_id"), func.max(Event.actor_user_id).label("user_id"))
-        .where(Event.action == "complete")
+        .where(Event.action.in_(COMPLETIONS))
         .group_by(Event.work_order_id)
         .subquery()
     )
@@ -183,7 +195,10 @@ def kpi_rows(
     resolution_met = and_(live, j.last_completion.is_not(None), j.last_completion <= resolve_due)
     closed = WorkOrder.status == "closed"
     completed = j.first_completion.is_not(None)
-    first_time_fixed = and_(completed, j.reopens == 0, j.arrivals == 1, WorkOrder.first_time_fix.is_(True))
+    # One visit, or none for a job solved remotely.
+    first_time_fixed = and_(completed, j.reopens == 0, j.arrivals <= 1, WorkOrder.first_time_fix.is_(True))
+    remote = and_(completed, j.last_remote.is_not(None), j.last_remote == j.last_completion)
+    complaint = and_(live, WorkOrder.type == "complaint")
     repeat = and_(
         completed,
         j.first_reopen.is_not(None),
@@ -206,6 +221,12 @@ def kpi_rows(
             _pct(func.count(_when(first_time_fixed)), func.count(_when(completed))).label("ftf"),
             _pct(func.count(_when(repeat)), func.count(_when(completed))).label("repeat"),
             func.count(_when(moved)).label("reassigned"),
+            _pct(func.count(_when(remote)), func.count(_when(completed))).label("remote"),
+            func.count(_when(WorkOrder.type == "complaint")).label("complaints"),
+            _pct(
+                func.count(_when(and_(complaint, resolution_met))),
+                func.count(_when(and_(complaint, resolution_decided))),
+            ).label("complaints_in_time"),
         )
         .select_from(WorkOrder)
         .outerjoin(per_job, j.wo_id == WorkOrder.id)

@@ -38,6 +38,7 @@ from .calendar import CompanyCalendar, company_calendar, next_shift_start, worki
 from .dispatch import technician_position
 from .errors import Conflict, DomainError, ValidationFailed
 from .geo import distance_km
+from .kinds import visit_minutes as kind_visit_minutes
 from .workflow import HELD, apply, record_event
 
 PLANNABLE = ("new", "assigned", "accepted")  # not started: nobody has set off for these yet
@@ -257,7 +258,7 @@ def _free_after_held(now, position, held: list[WorkOrder], travel: Travel, visit
 
 
 def _stop(wo: WorkOrder, visit_minutes: int) -> Stop:
-    minutes = wo.duration_minutes or visit_minutes
+    minutes = kind_visit_minutes(wo.type, wo.duration_minutes, visit_minutes)
     return Stop(wo.id, wo.status, wo.priority, wo.response_due_at, wo.lat, wo.lon, minutes, wo.arrived_at)
 
 
@@ -277,7 +278,7 @@ def _visits(jobs, day, now, cal, visit_minutes) -> tuple[list[Visit], list[dict]
         if earliest > latest:
             unplanned.append({"work_order_id": wo.id, "reason": _empty_window_reason(wo, day_start, day_end)})
             continue
-        minutes = wo.duration_minutes or visit_minutes
+        minutes = kind_visit_minutes(wo.type, wo.duration_minutes, visit_minutes)
         visits.append(Visit(wo, minutes, earliest, latest, deadline_applies, frozenset(wo.required_skills or ())))
     return visits, unplanned
 

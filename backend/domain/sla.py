@@ -20,15 +20,22 @@ EN_ROUTE_SHIELD = timedelta(minutes=60)
 
 
 def due_times(
-    priority: str, created_at: datetime, policy: dict, calendar: CompanyCalendar | None = None
+    priority: str,
+    created_at: datetime,
+    policy: dict,
+    calendar: CompanyCalendar | None = None,
+    work_order_type: str = "repair",
 ) -> tuple[datetime, datetime]:
-    """(response_due_at, resolve_due_at) for a job of `priority` created at `created_at`.
+    """(response_due_at, resolve_due_at) for a job of `priority` and `work_order_type` created at `created_at`.
+
+    A type with its own entry in `policy["types"]` (config SLA_<TYPE>; a complaint by default) follows
+    it whatever its priority, on the 24x7 clock; every other type follows its priority.
 
     The priority's `clock` (config SLA_CLOCK_<PRIORITY>) is "24x7" (the default) or "business":
     then the minutes count only inside the entry's `business_hours` on working days, by `calendar`
     (pass `company_calendar(...)` so company days count) or else by China's public calendar in the
     entry's `timezone`."""
-    minutes = policy[priority]
+    minutes = (policy.get("types") or {}).get(work_order_type) or policy[priority]
     if minutes.get("clock", "24x7") != "business":
         return (
             created_at + timedelta(minutes=minutes["respond"]),

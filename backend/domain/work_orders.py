@@ -57,16 +57,32 @@ def _intake_customer(session: Session, data: dict) -> tuple[Customer, bool]:
     return create_customer(session, new), True
 
 
+def _complaint_fields(session: Session, data: dict) -> dict:
+    """A complaint's `related_work_order_id` (an existing job) and `category`; other kinds have neither."""
+    fields = {name: data.get(name) for name in ("related_work_order_id", "category") if data.get(name) is not None}
+    if fields and data.get("type", "repair") != "complaint":
+        raise ValidationFailed({name: ["only a complaint has this"] for name in fields})
+    related = fields.get("related_work_order_id")
+    if related is not None and session.get(WorkOrder, related) is None:
+        raise ValidationFailed({"related_work_order_id": ["no work order with this id"]})
+    return fields
+
+
 def create_work_order(session: Session, actor: Actor, now: datetime, data: dict, sla_policy: dict) -> WorkOrder:
-    """Take in a request: due times come from the priority's SLA policy unless given."""
+    """Take in a request: due times come from the SLA policy of its type and priority unless given."""
+    kind = data.get("type") or "repair"
+    complaint = _complaint_fields(session, data)
     customer, new_customer = _intake_customer(session, data)
-    response_due, resolve_due = due_times(data["priority"], now, sla_policy, sla_calendar(session, sla_policy))
+    calendar = sla_calendar(session, sla_policy)
+    response_due, resolve_due = due_times(data["priority"], now, sla_policy, calendar, kind)
     wo = WorkOrder(
         customer=customer,
         title=data["title"],
         description=data.get("description"),
         priority=data["priority"],
         channel=data["channel"],
+        type=kind,
+        **complaint,
         status="new",
         required_skills=sorted(set(data.get("required_skills") or [])),
         lat=data["location"]["lat"],
@@ -81,7 +97,12 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
     _check_due_order(wo.response_due_at, wo.resolve_due_at)
     session.add(wo)
     session.flush()  # the id makes the number and anchors the first event
-    details = {"channel": wo.channel, "priority": wo.priority, "response_due_at": wo.response_due_at.isoformat()}
+    details = {
+        "channel": wo.channel,
+        "priority": wo.priority,
+        "type": wo.type,
+        "response_due_at": wo.response_due_at.isoformat(),
+    }
     if new_customer:
         details["new_customer_id"] = customer.id
     record_event(session, wo, "created", actor, at=now, now=now, details=details, to_status="new", bump_version=False)
@@ -109,7 +130,7 @@ def update_work_order(
         changes["required_skills"] = sorted(set(changes["required_skills"] or []))
     if "priority" in changes and changes["priority"] != wo.priority:
         calendar = sla_calendar(session, sla_policy)
-        response_due, resolve_due = due_times(changes["priority"], wo.created_at, sla_policy, calendar)
+        response_due, resolve_due = due_times(changes["priority"], wo.created_at, sla_policy, calendar, wo.type)
         changes.setdefault("response_due_at", response_due)
         changes.setdefault("resolve_due_at", resolve_due)
     diff = {

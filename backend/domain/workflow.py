@@ -106,12 +106,40 @@ def _with_reason(session, wo, params, at):
     return {"reason": params["reason"]}
 
 
+# What completing a complaint must record (its closed loop): why it happened, what was done about
+# it, and when the customer was told. Required in the body of `complete` and `resolve_remotely`.
+COMPLAINT_LOOP = ("root_cause", "corrective_action", "customer_contacted_at")
+
+
+def _close_complaint_loop(wo: WorkOrder, params: dict) -> dict:
+    """Store a complaint's closed loop on the job; returns it for the event (apply checked it is there)."""
+    if wo.type != "complaint":
+        return {}
+    wo.root_cause, wo.corrective_action = params["root_cause"], params["corrective_action"]
+    wo.customer_contacted_at = params["customer_contacted_at"]
+    return {
+        "root_cause": wo.root_cause,
+        "corrective_action": wo.corrective_action,
+        "customer_contacted_at": wo.customer_contacted_at.isoformat(),
+    }
+
+
 def _complete(session, wo, params, at):
     wo.resolution = params["resolution"]
     # A job that came back (reopened) was not fixed the first time, whatever this visit achieved.
     wo.first_time_fix = bool(params["first_time_fix"]) and wo.reopen_count == 0
     wo.completed_at = at
-    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix}
+    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **_close_complaint_loop(wo, params)}
+
+
+def _resolve_remotely(session, wo, params, at):
+    """Solved by phone or remote help: completed without a visit (`remote: true`, which the KPIs read)."""
+    wo.resolution = params["resolution"]
+    wo.resolved_remotely = True
+    wo.first_time_fix = wo.reopen_count == 0
+    wo.completed_at = at
+    loop = _close_complaint_loop(wo, params)
+    return {"resolution": wo.resolution, "remote": True, "first_time_fix": wo.first_time_fix, **loop}
 
 
 def _close(session, wo, params, at):
@@ -125,6 +153,7 @@ def _reopen(session, wo, params, at):
     details = {k: v for k, v in params.items() if v is not None}
     details.update(technician_id=_unassign(wo), previous_resolution=wo.resolution)
     wo.resolution = None
+    wo.resolved_remotely = False
     wo.first_time_fix = False
     wo.completed_at = None
     wo.closed_at = None
@@ -149,6 +178,15 @@ _ACTION_LIST = [
     Action("pause", TECHNICIAN, ("on_site",), "on_hold", ("reason",), _with_reason),
     Action("resume", TECHNICIAN, ("on_hold",), "on_site"),
     Action("complete", TECHNICIAN, ("on_site",), "completed", ("resolution", "first_time_fix"), _complete),
+    # Solved by phone or remote help before anyone drove: the dispatcher, or the assigned technician.
+    Action(
+        "resolve_remotely",
+        STAFF | TECHNICIAN,
+        ("new", "assigned", "accepted"),
+        "completed",
+        ("resolution",),
+        _resolve_remotely,
+    ),
     Action("close", frozenset({"system"}), ("completed",), "closed", (), _close),
     Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen, restarts_sla=True),
     Action(
@@ -267,9 +305,16 @@ def _restart_sla(wo: WorkOrder, at: datetime, sla_policy: dict | None) -> dict:
     wo.first_response_due_at = wo.first_response_due_at or wo.response_due_at
     wo.first_resolve_due_at = wo.first_resolve_due_at or wo.resolve_due_at
     calendar = sla_calendar(object_session(wo), sla_policy)  # company days, for a business-hours clock
-    wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy, calendar)
+    wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy, calendar, wo.type)
     wo.escalated_at = None  # a new round: the scheduler may escalate it again if nobody can take it
     return {"response_due_at": wo.response_due_at.isoformat(), "resolve_due_at": wo.resolve_due_at.isoformat()}
+
+
+def _required(action: Action, wo: WorkOrder) -> tuple[str, ...]:
+    """The body fields the action needs on this job: its own, and a complaint's closed loop to complete it."""
+    if wo.type == "complaint" and action.target == "completed":
+        return (*action.required, *COMPLAINT_LOOP)
+    return action.required
 
 
 def apply(
@@ -304,7 +349,7 @@ def apply(
     check_version(wo, expected_version)
     if wo.status not in action.sources:
         raise InvalidTransition(f"Cannot {name} a work order that is {wo.status}.")
-    missing = {field: ["is required"] for field in action.required if params.get(field) in (None, "")}
+    missing = {field: ["is required"] for field in _required(action, wo) if params.get(field) in (None, "")}
     if missing:
         raise ValidationFailed(missing)
     at = deed_time(occurred_at, now, last_event_at(session, wo))

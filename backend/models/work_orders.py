@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +36,9 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 CHANNELS = ("phone", "web", "app", "email", "wechat", "walk_in", "portal")
 LOG_KINDS = ("note", "fix", "part")
 ACTOR_KINDS = ("user", "system", "scheduler", "customer")
+# Kinds of case: what the customer asked for (decides the SLA policy and the visit's expected length).
+WORK_ORDER_TYPES = ("repair", "installation", "maintenance", "inspection", "inquiry", "complaint")
+COMPLAINT_CATEGORIES = ("attitude", "quality", "delay", "price", "other")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -47,6 +51,10 @@ class WorkOrder(db.Model):
         CheckConstraint(_one_of("status", STATUSES), name="ck_work_orders_status"),
         CheckConstraint(_one_of("priority", PRIORITIES), name="ck_work_orders_priority"),
         CheckConstraint(_one_of("channel", CHANNELS), name="ck_work_orders_channel"),
+        CheckConstraint(_one_of("type", WORK_ORDER_TYPES), name="ck_work_orders_type"),
+        CheckConstraint(
+            f"category IS NULL OR {_one_of('category', COMPLAINT_CATEGORIES)}", name="ck_work_orders_category"
+        ),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="ck_work_orders_location"),
         CheckConstraint("version > 0", name="ck_work_orders_version"),
         Index("ix_work_orders_status", "status"),
@@ -64,6 +72,7 @@ class WorkOrder(db.Model):
     priority: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12), default="new")
+    type: Mapped[str] = mapped_column(String(12), default="repair", server_default="repair")
     required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     lat: Mapped[float]
     lon: Mapped[float]
@@ -101,6 +110,16 @@ class WorkOrder(db.Model):
     resolution: Mapped[str | None] = mapped_column(Text)
     first_time_fix: Mapped[bool | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # Solved by phone or remote help (action resolve_remotely): nobody drove. Cleared by a reopen.
+    resolved_remotely: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A complaint: the job it is about, what it is about, and its closed loop (required to complete it).
+    related_work_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_orders.id", name="fk_work_orders_related_work_order_id")
+    )
+    category: Mapped[str | None] = mapped_column(String(12))
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    corrective_action: Mapped[str | None] = mapped_column(Text)
+    customer_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     customer: Mapped[Customer] = relationship()

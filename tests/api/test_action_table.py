@@ -26,6 +26,8 @@ EXPECTED = {
     "complete": (TECH, {"on_site"}, "completed"),
     "close": (set(), {"completed"}, "closed"),  # the system's, on a sign-off: no user may call it
     "reopen": (STAFF, {"completed", "closed"}, "new"),
+    # Solved by phone or remote help (Kinds of case): the dispatcher (an admin too), or the assigned technician.
+    "resolve_remotely": (STAFF | TECH, {"new", "assigned", "accepted"}, "completed"),
     # "any but closed": cancelling a cancelled job would change nothing, so it is refused too.
     "cancel": (STAFF, set(STATUSES) - {"closed", "cancelled"}, "cancelled"),
 }
@@ -60,6 +62,7 @@ def _body(action: str, world) -> dict:
         "decline": {"reason": "Not my trade"},
         "pause": {"reason": "Customer absent"},
         "complete": {"resolution": "Fixed", "first_time_fix": True},
+        "resolve_remotely": {"resolution": "Talked through a reset"},
         "reopen": {"reason": "Fault returned"},
         "cancel": {"reason": "Customer withdrew"},
     }.get(action, {})

@@ -25,6 +25,9 @@ DAY_FIGURES = {
     "flagged_deeds": 0,
     "mean_gap_minutes": None,
     "flagged_answers": 0,  # both answers came from the customer's own browser
+    "remote_resolution_rate": 0.0,  # A and B were both fixed on site
+    "complaints": 0,
+    "complaints_closed_in_time_pct": None,
 }
 
 
@@ -83,11 +86,12 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
         **EMPTY, "created": 1, "completed": 1, "closed": 1, "avg_response_minutes": 60.0,
         "avg_resolution_minutes": 120.0, "response_sla_met_pct": 100.0, "resolution_sla_met_pct": 100.0,
         "first_time_fix_rate": 100.0, "repeat_visit_rate": 0.0, "csat_avg": 5.0, "complaint_rate": 0.0,
+        "remote_resolution_rate": 0.0,
     }  # fmt: skip
     assert figures(by_priority["urgent"]) == {
         **EMPTY, "created": 1, "completed": 1, "avg_response_minutes": 180.0, "avg_resolution_minutes": 240.0,
         "response_sla_met_pct": 0.0, "resolution_sla_met_pct": 100.0, "first_time_fix_rate": 0.0,
-        "repeat_visit_rate": 100.0, "complaint_rate": 100.0,
+        "repeat_visit_rate": 100.0, "complaint_rate": 100.0, "remote_resolution_rate": 0.0,
     }  # fmt: skip
     assert figures(by_priority["normal"]) == {**EMPTY, "created": 1}  # cancelled: counted in created only
     assert figures(by_priority["low"]) == {**EMPTY, "created": 1, "reassigned": 1}
@@ -102,7 +106,7 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     lines = csv.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
     assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,0.0,100.0,,100.0,0")
-    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0"  # no late deeds
+    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,"  # no late deeds
 
 
 EMPTY = {
@@ -110,6 +114,7 @@ EMPTY = {
     "response_sla_met_pct": None, "resolution_sla_met_pct": None, "first_time_fix_rate": None,
     "repeat_visit_rate": None, "csat_avg": None, "complaint_rate": None, "reassigned": 0,
     "late_deeds": 0, "flagged_deeds": 0, "mean_gap_minutes": None, "flagged_answers": 0,
+    "remote_resolution_rate": None, "complaints": 0, "complaints_closed_in_time_pct": None,
 }  # fmt: skip
 
 
