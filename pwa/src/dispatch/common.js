@@ -93,6 +93,7 @@ export const EVENT_WORDS = {
   pause: (e, w) => `Put on hold by ${w.who}`,
   resume: (e, w) => `Work resumed by ${w.who}`,
   complete: (e, w) => `Completed by ${w.who}${e.details.first_time_fix ? " (fixed first time)" : ""}`,
+  resolve_remotely: (e, w) => `Resolved by phone by ${w.who}, nobody drove`,
   close: (e) =>
     `Closed: signed by ${e.details.signer_name ?? "the customer"} ${via(e.details)}` +
     (e.details.rating ? `, rating ${e.details.rating}/5` : ""),
@@ -110,6 +111,10 @@ export const EVENT_WORDS = {
   refused_change_forwarded: (e, w) =>
     `Forwarded by ${w.who} after the job was taken from them (${e.details.action ?? e.details.kind ?? "a change"})`,
   position_implausible: (e, w) => `The position of ${w.who} jumped further than anyone travels`,
+  follow_up_done: (e, w) =>
+    `Follow-up call recorded by ${w.who}: ${e.details.reached ? "reached" : "not reached"}` +
+    (e.details.satisfaction ? `, satisfaction ${e.details.satisfaction}/5` : "") +
+    (e.details.reopened ? ", job reopened" : ""),
 };
 
 // Why a deed's time or place looks doubtful (the server's `deed_flags`), in words.
@@ -129,7 +134,8 @@ export function deedDoubts(event) {
 // The comment an event carries, shown as a quotation after its sentence.
 const QUOTED = {
   decline: "reason", pause: "reason", reopen: "reason", cancel: "reason", complete: "resolution",
-  refused_change_forwarded: "text",
+  resolve_remotely: "resolution",
+  refused_change_forwarded: "text", follow_up_done: "comment",
 };
 const ACTOR_KINDS = { scheduler: "the scheduler", customer: "the customer", system: "the system" };
 

@@ -8,11 +8,13 @@ import { boardView } from "./board.js";
 import { customersView, customerView } from "./customers.js";
 import { intakeView } from "./intake.js";
 import { jobView } from "./job.js";
+import { followUpsView, followUpView } from "./follow_ups.js";
 import { jobEditView } from "./job-edit.js";
 import { knowledgeView } from "./knowledge.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
 import { planView } from "./plan.js";
+import { qualityView } from "./quality.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
 
 const root = document.getElementById("app");
@@ -27,6 +29,8 @@ const NAV = [
   ["#/roster", "Roster"],
   ["#/escalations", "Escalations"],
   ["#/knowledge", "Knowledge base"],
+  ["#/follow-ups", "Follow-up calls"],
+  ["#/quality", "Quality"],
   ["#/kpis", "KPIs"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
@@ -41,10 +45,10 @@ async function technicians(fresh = false) {
 const VIEWS = {
   map: mapView, new: intakeView, intake: intakeView, roster: rosterView, escalations: escalationsView,
   kpis: kpisView, customers: customersView, "company-days": companyDaysView, plan: planView,
-  knowledge: knowledgeView,
+  knowledge: knowledgeView, "follow-ups": followUpsView, quality: qualityView,
 };
-const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge"];
-const ITEM_VIEWS = { jobs: jobView, customers: customerView };
+const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality"];
+const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView };
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 
 /** The screen of the hash: `#/name`, `#/name/id`, `#/name/id/edit`, each with an optional `?query`. */

@@ -1,0 +1,126 @@
+// Quality sampling (质检) in the console: draw a month's sample of each technician's closed jobs,
+// then score each sampled job on the checklist (the items the record answers come filled in).
+import { ApiError, change, request } from "../api.js";
+import { el, field } from "../dom.js";
+
+const TEXT = {
+  title: "Quality sampling",
+  period: "Month",
+  perTechnician: "Jobs per technician",
+  draw: "Draw the sample",
+  drawn: (n) => (n === 1 ? "1 job added to the sample." : `${n} jobs added to the sample.`),
+  count: (n) => (n === 1 ? "1 sampled job" : `${n} sampled jobs`),
+  none: "No job sampled for this month yet.",
+  review: (r) => `${r.work_order.number} ${r.work_order.title} — ${r.technician.name}`,
+  score: (r) => (r.score == null ? "Not scored yet" : `Score ${r.score} / 100`),
+  notes: "Notes",
+  save: "Save the score",
+  answers: { "": "Not answered", true: "Yes", false: "No" },
+  noAnswer: "The server did not answer; nothing was saved.",
+};
+const ITEMS = {
+  photo_attached: "Photo attached",
+  parts_recorded: "Parts recorded",
+  signed_by_customer: "Signed by the customer",
+  response_on_time: "Responded on time",
+  resolved_on_time: "Resolved on time",
+  explained_to_customer: "Explained to the customer",
+  site_left_clean: "Site left clean",
+  correct_diagnosis: "Correct diagnosis",
+};
+
+/** This month in the company's calendar as "YYYY-MM" (the browser's month is close enough for a default). */
+function thisMonth() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+}
+
+function showErrors(error, box) {
+  if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
+  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
+  const list = fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null;
+  box.replaceChildren(el("p", {}, error.message), list);
+}
+
+function answerSelect(id, value) {
+  const current = value == null ? "" : String(value);
+  return el(
+    "select",
+    { id },
+    Object.entries(TEXT.answers).map(([v, text]) => el("option", { value: v, selected: v === current }, text)),
+  );
+}
+
+/** One sampled job's checklist, its notes and its score. */
+function reviewForm(ctx, review) {
+  const selects = Object.fromEntries(
+    Object.keys(ITEMS).map((item) => [item, answerSelect(`review-${review.id}-${item}`, review.items[item])]),
+  );
+  const notes = el("textarea", { id: `review-${review.id}-notes`, maxlength: 5000, rows: 2 }, review.notes ?? "");
+  const feedback = el("div", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    const items = {};
+    for (const [item, input] of Object.entries(selects)) if (input.value) items[item] = input.value === "true";
+    try {
+      await change("POST", `/quality-reviews/${review.id}`, { items, notes: notes.value.trim() || null });
+      ctx.render();
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  return el(
+    "form",
+    { class: "review", "aria-label": TEXT.review(review), on: { submit } },
+    el(
+      "fieldset",
+      {},
+      el("legend", {}, TEXT.review(review), " · ", el("a", { href: `#/jobs/${review.work_order.id}` }, "open the job")),
+      el("p", { class: "meta" }, TEXT.score(review)),
+      Object.entries(ITEMS).map(([item, label]) => field(`review-${review.id}-${item}`, label, selects[item])),
+      field(`review-${review.id}-notes`, TEXT.notes, notes),
+      feedback,
+      el("button", { type: "submit" }, TEXT.save),
+    ),
+  );
+}
+
+/** `#/quality?period=2026-11`: the month's sample, drawn here, scored here. */
+export async function qualityView(ctx) {
+  const period = /^\d{4}-\d{2}$/.test(ctx.params.get("period") ?? "") ? ctx.params.get("period") : thisMonth();
+  const page = await request("GET", `/quality-reviews?period=${period}&per_page=200`);
+  const month = el("input", { id: "quality-period", type: "month", value: period, required: true });
+  const perTechnician = el("input", {
+    id: "quality-per-technician", type: "number", min: 1, max: 200, value: 2, required: true,
+  });
+  const status = el("p", { class: "meta", role: "status" }, TEXT.count(page.total));
+  const feedback = el("div", { class: "error", role: "alert" });
+  const draw = async (event) => {
+    event.preventDefault();
+    try {
+      const body = { period: month.value, per_technician: Number(perTechnician.value) };
+      const drawn = await change("POST", "/quality-reviews/sample", body);
+      if (month.value !== period) return ctx.go(`#/quality?period=${month.value}`);
+      await ctx.render();
+      document.querySelector("#app [role=status]").textContent = TEXT.drawn(drawn.items.length);
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  month.addEventListener("change", () => month.value && ctx.go(`#/quality?period=${month.value}`));
+  return el(
+    "section",
+    {},
+    el("h2", {}, TEXT.title),
+    el(
+      "form",
+      { class: "row", "aria-label": TEXT.draw, on: { submit: draw } },
+      field("quality-period", TEXT.period, month),
+      field("quality-per-technician", TEXT.perTechnician, perTechnician),
+      el("button", { type: "submit" }, TEXT.draw),
+    ),
+    feedback,
+    status,
+    page.items.length ? page.items.map((review) => reviewForm(ctx, review)) : el("p", {}, TEXT.none),
+  );
+}
