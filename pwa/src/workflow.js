@@ -22,6 +22,7 @@ export function applyLocally(job, action, params, at, meta) {
   const stamp = STAMPS[action];
   if (stamp && !(action === "arrive" && job.arrived_at)) next[stamp] = at;
   if (action === "complete") Object.assign(next, { resolution: params.resolution, first_time_fix: params.first_time_fix });
+  if (action === "resolve_remotely") Object.assign(next, { resolution: params.resolution, resolved_remotely: true });
   if (action === "decline") Object.assign(next, { technician: null, mine: false });
   next.events = [...(job.events ?? []), { action, from_status: job.status, to_status: rule.to_status, occurred_at: at, details: params, pending: true }];
   return next;

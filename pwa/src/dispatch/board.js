@@ -4,8 +4,9 @@
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer, technicianLabel, when } from "./common.js";
+import { TYPE_LABEL, typeSelect } from "./kinds.js";
 
-const filters = { priority: "", channel: "", technician_id: "", overdue: false, q: "" };
+const filters = { type: "", priority: "", channel: "", technician_id: "", overdue: false, q: "" };
 const EVERY_STATUS = [...STATUSES, "closed", "cancelled"];
 const TEXT = {
   search: "Phone, name, number, address",
@@ -43,7 +44,8 @@ function card(job, roster, reopened) {
     "li",
     { class: `card priority-${job.priority}`, "data-status": job.status },
     el("a", { href: `#/jobs/${job.id}` }, `${job.number} · ${job.title}`),
-    el("p", { class: "meta" }, `${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`),
+    el("p", { class: "meta" },
+      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`),
     el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : "Unassigned"),
     slaTimer(job),
     job.overdue ? el("span", { class: "flag late" }, "Overdue") : null,
@@ -81,6 +83,7 @@ function results(page, roster) {
 }
 
 function filterForm(ctx, technicians) {
+  const type = typeSelect("f-type", filters.type, "Any");
   const priority = select("f-priority", PRIORITIES.map((p) => [p, LABEL[p]]), filters.priority, "Any");
   const channel = select("f-channel", CHANNELS.map((c) => [c, c]), filters.channel, "Any");
   const technicianOptions = technicians.map((t) => [t.id, technicianLabel(t, technicians)]);
@@ -89,14 +92,17 @@ function filterForm(ctx, technicians) {
   const text = el("input", { id: "f-q", type: "search", value: filters.q, placeholder: "138 0013 8000, WO-000123" });
   const apply = (event, q = text.value.trim()) => {
     event?.preventDefault();
-    const chosen = { priority: priority.value, channel: channel.value, technician_id: technician.value };
+    const chosen = {
+      type: type.value, priority: priority.value, channel: channel.value, technician_id: technician.value,
+    };
     Object.assign(filters, chosen, { overdue: overdue.checked, q });
     ctx.render();
   };
-  for (const input of [priority, channel, technician, overdue]) input.addEventListener("change", apply);
+  for (const input of [type, priority, channel, technician, overdue]) input.addEventListener("change", apply);
   return el(
     "form",
     { class: "filters", role: "search", on: { submit: apply } },
+    field("f-type", "Type filter", type),
     field("f-priority", "Priority filter", priority),
     field("f-channel", "Channel filter", channel),
     field("f-technician", "Technician filter", technician),

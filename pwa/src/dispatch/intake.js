@@ -5,13 +5,14 @@
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, PRIORITIES, minutesText, select, when } from "./common.js";
+import { complaintIntakeFields, slaFor, typeSelect } from "./kinds.js";
 import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
 
 const MATCH_DELAY_MS = 300;
 
-function dueText(meta, priority, now = Date.now()) {
-  const sla = meta.sla_policy[priority];
+function dueText(meta, priority, now = Date.now(), type = "repair") {
+  const sla = slaFor(meta, type, priority);
   if (!sla) return "";
   const respond = new Date(now + sla.respond * 60000).toISOString();
   const resolve = new Date(now + sla.resolve * 60000).toISOString();
@@ -108,8 +109,12 @@ export async function intakeView(ctx) {
   const description = el("textarea", { id: "description", rows: 3 });
   const priority = select("priority", PRIORITIES.map((p) => [p, LABEL[p]]), "normal");
   const channel = select("channel", CHANNELS.map((c) => [c, c]), "phone");
+  const type = typeSelect("type");
+  const complaint = complaintIntakeFields(type);
   const due = el("p", { class: "meta", id: "due", "aria-live": "polite" }, dueText(ctx.meta, "normal"));
-  priority.addEventListener("change", () => (due.textContent = dueText(ctx.meta, priority.value)));
+  const showDue = () => (due.textContent = dueText(ctx.meta, priority.value, Date.now(), type.value));
+  priority.addEventListener("change", showDue);
+  type.addEventListener("change", showDue);
   const skills = el("input", { id: "skills", placeholder: "hvac, electrical" });
   const address = el("input", { id: "address" });
   const lat = el("input", { id: "lat", type: "number", step: "any", min: -90, max: 90, required: true });
@@ -136,6 +141,8 @@ export async function intakeView(ctx) {
       title: title.value.trim(),
       priority: priority.value,
       channel: channel.value,
+      type: type.value,
+      ...complaint.body(),
       location,
       required_skills: skills.value.split(",").map((s) => s.trim()).filter(Boolean),
     };
@@ -167,7 +174,9 @@ export async function intakeView(ctx) {
     field("title", "Title", title),
     suggestedArticlesBox(title),
     field("description", "Description", description),
-    el("div", { class: "row" }, field("priority", "Priority", priority), field("channel", "Channel", channel)),
+    el("div", { class: "row" }, field("type", "Type", type), field("priority", "Priority", priority),
+      field("channel", "Channel", channel)),
+    complaint.box,
     due,
     field("skills", "Required skills (comma separated)", skills),
     field("address", "Address", address),

@@ -6,6 +6,7 @@ import QRCode from "qrcode";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
+import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";
 import { jobKnowledge } from "./knowledge.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
@@ -266,7 +267,7 @@ export async function jobView(ctx) {
     el(
       "p",
       {},
-      `${LABEL[job.priority]} · ${job.channel} · `,
+      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · `,
       el("strong", { id: "job-status" }, LABEL[job.status]),
       job.technician ? ` · ${technicianLabel(job.technician, roster)}` : " · unassigned",
     ),
@@ -287,10 +288,12 @@ export async function jobView(ctx) {
     candidates.length
       ? [el("h3", {}, job.technician ? "Reassign to" : "Who should go"), candidateTable(ctx, job, candidates, feedback, roster)]
       : null,
+    may("resolve_remotely") ? resolveRemotelyForm(ctx, job, feedback) : null,
     job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
     may("reopen") ? reopenForm(ctx, job, feedback) : null,
     open ? cancelForm(ctx, job, feedback) : null,
     job.resolution ? el("p", {}, el("strong", {}, "Resolution: "), job.resolution) : null,
+    kindFacts(job),
     await jobKnowledge(ctx, job),
     job.logs.length ? [el("h3", {}, "Logs and parts"), logs(job)] : null,
     job.attachments.length ? [el("h3", {}, "Photos"), el("div", { class: "photos" }, job.attachments.map((a) => el("a", { href: a.url, target: "_blank" }, el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }))))] : null,

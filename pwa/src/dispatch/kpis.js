@@ -23,6 +23,9 @@ export const FIGURES = [
   ["flagged_deeds", "Doubtful deeds", ""],
   ["mean_gap_minutes", "Mean delay of late deeds", " min"],
   ["flagged_answers", "Answers flagged as staff's", ""],
+  ["remote_resolution_rate", "Resolved remotely", "%"],
+  ["complaints", "Complaints", ""],
+  ["complaints_closed_in_time_pct", "Complaints closed in time", "%"],
 ];
 const DEFINITIONS = {
   avg_response_minutes: "first arrival − creation",
@@ -38,6 +41,9 @@ const DEFINITIONS = {
   flagged_deeds: "time or place doubtful",
   flagged_answers: "a customer's answer given in a staff session or away from the site",
   mean_gap_minutes: "received − time of the deed",
+  remote_resolution_rate: "completed by phone or remote help / completed",
+  complaints: "complaints taken in",
+  complaints_closed_in_time_pct: "complaints completed by their resolve due time (48 h)",
 };
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
 // (a technician's phone can date a late arrival early; the received clock cannot be set back).

@@ -33,36 +33,64 @@ function reasonDialog(ctx, job, action) {
   dialog.showModal();
 }
 
-function completeForm(ctx, job) {
-  const resolution = el("textarea", { id: "resolution", rows: 3, required: true });
-  const fixed = el("input", { id: "first-time-fix", type: "checkbox", checked: true });
+/** A complaint's closed loop, required to complete it (on site or by phone): every field filled in. */
+function complaintLoop(prefix) {
+  const rootCause = el("textarea", { id: `${prefix}root-cause`, rows: 2, required: true });
+  const corrective = el("textarea", { id: `${prefix}corrective-action`, rows: 2, required: true });
+  const contacted = el("input", { id: `${prefix}contacted-at`, type: "datetime-local", required: true });
+  const inputs = [rootCause, corrective, contacted];
+  return {
+    fields: [
+      field(`${prefix}root-cause`, t("rootCause"), rootCause),
+      field(`${prefix}corrective-action`, t("correctiveAction"), corrective),
+      field(`${prefix}contacted-at`, t("customerContactedAt"), contacted),
+    ],
+    empty: () => inputs.find((input) => !input.value.trim()),
+    params: () => ({
+      root_cause: rootCause.value.trim(),
+      corrective_action: corrective.value.trim(),
+      customer_contacted_at: new Date(contacted.value).toISOString(),
+    }),
+  };
+}
+
+function completeForm(ctx, job, action = "complete") {
+  const remote = action === "resolve_remotely";
+  const prefix = remote ? "remote-" : "";
+  const resolution = el("textarea", { id: `${prefix}resolution`, rows: 3, required: true });
+  const fixed = remote ? null : el("input", { id: "first-time-fix", type: "checkbox", checked: true });
+  const loop = job.type === "complaint" ? complaintLoop(prefix) : null;
   const error = el("p", { class: "error", role: "alert" });
   const submit = async (event) => {
     event.preventDefault();
-    if (!resolution.value.trim()) {
+    const missing = !resolution.value.trim() ? resolution : loop?.empty();
+    if (missing) {
       error.textContent = t("required");
-      resolution.focus();
+      missing.focus();
       return;
     }
-    const params = { resolution: resolution.value.trim(), first_time_fix: fixed.checked };
+    const params = { resolution: resolution.value.trim(), ...loop?.params() };
+    if (fixed) params.first_time_fix = fixed.checked;
     resolution.value = "";
-    await ctx.work.act(job, "complete", params, ctx.meta);
-    ctx.go(`#/jobs/${job.id}/signoff`);
+    await ctx.work.act(job, action, params, ctx.meta);
+    if (!remote) ctx.go(`#/jobs/${job.id}/signoff`); // nobody to sign on this phone after a call
   };
   return el(
     "form",
     { class: "card", on: { submit } },
-    field("resolution", t("resolution"), resolution),
-    el("label", { class: "check" }, fixed, " ", t("firstTimeFix")),
+    remote ? el("h3", {}, t("remoteTitle")) : null,
+    field(`${prefix}resolution`, t("resolution"), resolution),
+    fixed ? el("label", { class: "check" }, fixed, " ", t("firstTimeFix")) : null,
+    loop ? loop.fields : null,
     error,
-    el("button", { type: "submit" }, t("action_complete")),
+    el("button", { type: "submit" }, t(`action_${action}`)),
   );
 }
 
 function actionButtons(ctx, job) {
   const actions = allowedActions(job, ctx.meta);
   const buttons = actions
-    .filter((action) => action !== "complete")
+    .filter((action) => action !== "complete" && action !== "resolve_remotely")
     .map((action) =>
       el(
         "button",
@@ -74,7 +102,13 @@ function actionButtons(ctx, job) {
         t(`action_${action}`),
       ),
     );
-  return el("div", {}, el("div", { class: "actions" }, buttons), actions.includes("complete") ? completeForm(ctx, job) : null);
+  return el(
+    "div",
+    {},
+    el("div", { class: "actions" }, buttons),
+    actions.includes("complete") ? completeForm(ctx, job) : null,
+    actions.includes("resolve_remotely") ? completeForm(ctx, job, "resolve_remotely") : null,
+  );
 }
 
 function navigation(ctx, job, position) {

@@ -1,0 +1,52 @@
+"""A dispatcher's day, in Chromium: a phone inquiry taken in with its type and resolved by phone from
+the console, nobody sent; the board filters by type."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in_to_console, screenshot
+
+
+def test_a_phone_inquiry_is_resolved_remotely_from_the_console(
+    live_server, desk, world, dispatcher, new_work_order, axe
+):
+    repair = new_work_order(title="Compressor rattles")  # another open job, a repair
+    log_in_to_console(desk, live_server, world.dispatcher_email)
+    desk.get_by_role("button", name="New work order").click()
+    desk.get_by_label("Customer", exact=True).fill("Mr Zhao's bakery")  # a new caller
+    desk.get_by_label("Title").fill("How do I clear error E4?")
+    desk.get_by_label("Type", exact=True).select_option("inquiry")
+    desk.get_by_label("Channel", exact=True).select_option("phone")
+    desk.get_by_label("Latitude").fill("31.2304")
+    desk.get_by_label("Longitude").fill("121.4737")
+    expect(desk.get_by_role("group", name="Complaint")).to_be_hidden()  # only a complaint asks for its subject
+    desk.get_by_role("button", name="Create work order").click()
+
+    expect(desk.locator("#job-status")).to_have_text("New")
+    expect(desk.get_by_role("article")).to_contain_text("Inquiry · Normal · phone")
+    number = desk.get_by_role("heading", level=2).inner_text().split(" · ")[0]
+    job_id = int(number.removeprefix("WO-"))
+    remote = desk.get_by_role("form", name="Resolved by phone")
+    axe(desk, "a new inquiry's job screen")
+    remote.get_by_role("button", name="Mark resolved by phone").click()  # nothing typed: the browser asks
+    expect(desk.locator("#job-status")).to_have_text("New")
+    remote.get_by_label("What solved it").fill("Walked the customer through a filter reset; E4 cleared")
+    remote.get_by_role("button", name="Mark resolved by phone").click()
+
+    expect(desk.locator("#job-status")).to_have_text("Completed")
+    expect(desk.get_by_text("Resolved by phone, nobody drove")).to_be_visible()
+    expect(desk.get_by_role("list", name="Timeline")).to_contain_text("Resolved by phone by Dana Dispatcher")
+    expect(desk.get_by_role("list", name="Timeline")).to_contain_text("E4 cleared")
+    expect(desk.get_by_role("form", name="Resolved by phone")).to_have_count(0)  # done: no second resolution
+    screenshot(desk, "dispatch-remote-resolution")
+    stored = dispatcher.get(f"/api/v1/work-orders/{job_id}").json
+    assert (stored["status"], stored["resolved_remotely"], stored["technician"]) == ("completed", True, None)
+
+    desk.get_by_role("link", name="Board", exact=True).click()
+    desk.get_by_label("Type filter").select_option("inquiry")
+    expect(desk.get_by_role("list", name="Completed")).to_contain_text(number)
+    expect(desk.locator(".board")).not_to_contain_text(repair["number"])
+    desk.get_by_label("Type filter").select_option("repair")
+    expect(desk.get_by_role("list", name="New")).to_contain_text(repair["number"])
+    expect(desk.locator(".board")).not_to_contain_text(number)
