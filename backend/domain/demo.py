@@ -548,12 +548,16 @@ def _value_converters(table, dialect_name: str) -> list:
 
 def bulk_insert(session: Session, table, rows: list[dict], chunk: int = 20_000) -> None:
     """Insert `rows` (dicts keyed by column name) through the driver, inside the session's
-    transaction: `COPY` on PostgreSQL, `executemany` on SQLite. Missing columns are written as NULL."""
+    transaction: `COPY` on PostgreSQL, `executemany` on SQLite. A missing column gets the model's
+    plain default (a new NOT NULL column with a default needs no change here), else NULL."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     names = [column.name for column in table.columns]
+    defaults = {c.name: c.default.arg for c in table.columns if c.default is not None and c.default.is_scalar}
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
     converters = list(zip(names, _value_converters(table, dialect.name), strict=True))
     columns = f"{table.name} ({', '.join(names)})"
     cursor = connection.connection.driver_connection.cursor()
