@@ -111,10 +111,13 @@ def _with_reason(session, wo, params, at):
 COMPLAINT_LOOP = ("root_cause", "corrective_action", "customer_contacted_at")
 
 
-def _close_complaint_loop(wo: WorkOrder, params: dict) -> dict:
-    """Store a complaint's closed loop on the job; returns it for the event (apply checked it is there)."""
+def _close_complaint_loop(wo: WorkOrder, params: dict, at: datetime) -> dict:
+    """Store a complaint's closed loop on the job; returns it for the event (apply checked it is there).
+    The customer was contacted before the job is completed, not after (`at`, the completion)."""
     if wo.type != "complaint":
         return {}
+    if params["customer_contacted_at"] > at:
+        raise ValidationFailed({"customer_contacted_at": ["must not be later than the completion"]})
     wo.root_cause, wo.corrective_action = params["root_cause"], params["corrective_action"]
     wo.customer_contacted_at = params["customer_contacted_at"]
     return {
@@ -129,7 +132,7 @@ def _complete(session, wo, params, at):
     # A job that came back (reopened) was not fixed the first time, whatever this visit achieved.
     wo.first_time_fix = bool(params["first_time_fix"]) and wo.reopen_count == 0
     wo.completed_at = at
-    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **_close_complaint_loop(wo, params)}
+    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **_close_complaint_loop(wo, params, at)}
 
 
 def _resolve_remotely(session, wo, params, at):
@@ -138,7 +141,7 @@ def _resolve_remotely(session, wo, params, at):
     wo.resolved_remotely = True
     wo.first_time_fix = wo.reopen_count == 0
     wo.completed_at = at
-    loop = _close_complaint_loop(wo, params)
+    loop = _close_complaint_loop(wo, params, at)
     return {"resolution": wo.resolution, "remote": True, "first_time_fix": wo.first_time_fix, **loop}
 
 

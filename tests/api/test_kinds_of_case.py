@@ -15,7 +15,7 @@ TYPES = ("repair", "installation", "maintenance", "inspection", "inquiry", "comp
 LOOP = {
     "root_cause": "The technician left without explaining the repair",
     "corrective_action": "Visit script updated; the team briefed",
-    "customer_contacted_at": "2026-11-23T09:45:00Z",
+    "customer_contacted_at": "2026-11-23T09:00:00Z",  # the clock starts at 09:00
 }
 
 
@@ -184,6 +184,14 @@ def test_completing_a_complaint_requires_its_closed_loop(missing, new_work_order
     assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == [missing]
     got = detail(dispatcher, complaint)
     assert (got["status"], got["root_cause"], got["version"]) == ("new", None, complaint["version"])
+
+
+def test_the_customer_cannot_have_been_contacted_after_the_completion(new_work_order, dispatcher):
+    complaint = new_work_order(type="complaint")
+    later = {**LOOP, "customer_contacted_at": "2026-11-23T12:00:00Z"}  # the clock says 09:00
+    refused = act(dispatcher, complaint, "resolve_remotely", resolution="Apologised", **later)
+    assert refused.status_code == 422 and list(refused.json["error"]["fields"]) == ["customer_contacted_at"]
+    assert detail(dispatcher, complaint)["status"] == "new"
 
 
 def test_a_complaint_completed_on_site_also_needs_the_loop(new_work_order, dispatcher, technician, world):
