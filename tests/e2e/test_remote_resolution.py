@@ -50,3 +50,48 @@ def test_a_phone_inquiry_is_resolved_remotely_from_the_console(
     desk.get_by_label("Type filter").select_option("repair")
     expect(desk.get_by_role("list", name="New")).to_contain_text(repair["number"])
     expect(desk.locator(".board")).not_to_contain_text(number)
+
+
+LOCAL_MINUTES_AGO = """(minutes) => {
+  const d = new Date(Date.now() - minutes * 60000);
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+}"""
+
+
+def test_a_complaint_is_taken_in_and_closed_by_phone_with_its_root_cause(
+    live_server, desk, world, dispatcher, new_work_order
+):
+    visit = new_work_order(title="Washing machine drum replaced")  # the job the customer complains about
+    log_in_to_console(desk, live_server, world.dispatcher_email)
+    desk.get_by_role("button", name="New work order").click()
+    desk.get_by_label("Customer", exact=True).fill("Ms Qian")
+    desk.get_by_label("Title").fill("The technician left mud on the floor")
+    desk.get_by_label("Priority", exact=True).select_option("low")
+    desk.get_by_label("Type", exact=True).select_option("complaint")
+    expect(desk.locator("#due")).to_contain_text("(2 h 0 min), resolve by")  # a complaint's own policy, not low's
+    expect(desk.locator("#due")).to_contain_text("(48 h 0 min)")
+    complaint = desk.get_by_role("group", name="Complaint")
+    complaint.get_by_label("About work order (id)").fill(str(visit["id"]))
+    complaint.get_by_label("Category").select_option("attitude")
+    desk.get_by_label("Latitude").fill("31.2304")
+    desk.get_by_label("Longitude").fill("121.4737")
+    desk.get_by_role("button", name="Create work order").click()
+
+    expect(desk.get_by_role("article")).to_contain_text("Complaint · Low · phone")
+    expect(desk.get_by_role("link", name=f"job #{visit['id']}")).to_be_visible()
+    remote = desk.get_by_role("form", name="Resolved by phone")
+    remote.get_by_label("What solved it").fill("Apologised; a cleaning voucher sent")
+    remote.get_by_label("Root cause").fill("No shoe covers in the van")
+    remote.get_by_label("Corrective action").fill("Shoe covers added to every van's kit")
+    remote.get_by_label("Customer contacted at").fill(desk.evaluate(LOCAL_MINUTES_AGO, 10))
+    remote.get_by_role("button", name="Mark resolved by phone").click()
+
+    expect(desk.locator("#job-status")).to_have_text("Completed")
+    expect(desk.get_by_role("article")).to_contain_text("Root cause: No shoe covers in the van")
+    expect(desk.get_by_role("article")).to_contain_text("Corrective action: Shoe covers added to every van's kit")
+    number = desk.get_by_role("heading", level=2).inner_text().split(" · ")[0]
+    stored = dispatcher.get(f"/api/v1/work-orders/{int(number.removeprefix('WO-'))}").json
+    complaint_facts = (stored["type"], stored["category"], stored["related_work_order_id"])
+    assert complaint_facts == ("complaint", "attitude", visit["id"])
+    assert stored["root_cause"] == "No shoe covers in the van" and stored["customer_contacted_at"] is not None
