@@ -376,9 +376,22 @@ class GridPool:
         self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
         self._everyone: _Grid | None = None  # built on first use: most jobs name a skill
         self._timelines: dict[int, Timeline] = {}
+        lats = [t.position.lat for t in self.technicians]
+        lons = [t.position.lon for t in self.technicians]
+        self._extent = (min(lats), max(lats), min(lons), max(lons)) if self.technicians else None
         for technician in self.technicians:
             if self._has_room(technician.id):
                 self._file(technician)
+
+    def covers(self, centre: tuple[float, float], radius_km: float) -> bool:
+        """Whether the radius around `centre` holds every technician of the pool (wider adds nobody)."""
+        if not self.technicians:
+            return True
+        box = bounding_box(centre, radius_km)
+        if box.min_lon is None:
+            return box.min_lat <= self._extent[0] and self._extent[1] <= box.max_lat
+        south, north, west, east = self._extent
+        return box.min_lat <= south and north <= box.max_lat and box.min_lon <= west and east <= box.max_lon
 
     def _has_room(self, technician_id: int) -> bool:
         return len(self.held(technician_id)) < self.by_id[technician_id].max_open_jobs
@@ -505,13 +518,29 @@ def search(
         else:
             seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
         ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
-        if radius is None:
+        if radius is None or _enough_measured(pool, site, radius, ranked, wanted, only_qualified):
             return ranked[:wanted]
         horizon = now + timedelta(minutes=settings.travel.minutes(radius))
         exact = [c for c in ranked if c.arrival_at <= horizon]
         if sum(c.qualified for c in exact) >= wanted:
             return exact[:wanted]
     return []
+
+
+# The scheduler stops widening once this many qualified technicians with room were measured: in a
+# city where everyone is queued for hours, exactness would measure every technician for every job
+# (a pass over 10,000 jobs took minutes). One farther away wins only by being idle while the
+# nearest MEASURED_ENOUGH are all busy for longer than the extra drive; the pass then takes the
+# best of the near ones, as a dispatcher would.
+MEASURED_ENOUGH = 48
+
+
+def _enough_measured(pool, site, radius: float, ranked: list, wanted: int, only_qualified: bool) -> bool:
+    """Whether widening further cannot (or need not) change the answer: the radius already holds the
+    whole pool, or (the scheduler's search) enough qualified technicians were measured."""
+    if getattr(pool, "covers", None) is not None and pool.covers(site, radius):
+        return True
+    return only_qualified and len(ranked) >= max(MEASURED_ENOUGH, wanted)
 
 
 def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int) -> None:
