@@ -140,6 +140,8 @@ def make_app(database_url, tmp_path, clock):
             "PASSWORD_HASH_METHOD": FAST_HASH,
             # Tests of other features dispatch by hand; tests/scheduler/test_auto_assign.py turns it on.
             "AUTO_ASSIGN": "off",
+            # No random share of follow-up calls (it hangs on the secret): tests/api/test_follow_ups.py sets one.
+            "FOLLOW_UP_SAMPLE_PCT": 0,
             "CLOCK": clock,
             "RATELIMIT_STORAGE_URI": "memory://",
             "EVENT_STREAM_SECONDS": 0.2,  # live-update streams end quickly in tests

@@ -736,6 +736,9 @@ class KpiFigures(Schema):
     remote_resolution_rate = Float(allow_none=True)
     complaints = Integer()
     complaints_closed_in_time_pct = Float(allow_none=True)
+    follow_ups_done_pct = Float(allow_none=True)
+    follow_up_satisfaction_avg = Float(allow_none=True)
+    quality_score = Float(allow_none=True)
 
 
 class KpisOut(KpiFigures):

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Float, String, and_, case, cast, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Event, Signoff, Technician, WorkOrder
+from ..models import Event, FollowUp, QualityReview, Signoff, Technician, WorkOrder
 from .plausibility import REPLAY_GRACE
 
 REPEAT_WINDOW_MINUTES = 30 * 24 * 60
@@ -56,6 +56,12 @@ DEFINITIONS = {
     "complaints_closed_in_time_pct": "Percent of complaints completed (closed or not) by their resolve due "
     "time (48 hours by default; the first one for a reopened complaint), over the complaints completed or whose "
     "resolve due time has passed.",
+    "follow_ups_done_pct": "Percent of these work orders' follow-up calls (回访: complaints, ratings of 3 or less, "
+    "disputes and a random share) whose outcome is recorded.",
+    "follow_up_satisfaction_avg": "Mean satisfaction (1-5) the customers gave on the recorded follow-up calls "
+    "that reached them and asked it.",
+    "quality_score": "Mean score (0-100, the share of the checklist answered yes) of these work orders' scored "
+    "quality reviews (质检). By technician: the technician whose job was sampled.",
 }
 # Which time of each event the figures read: as the device dated the deed, or as the server got it.
 CLOCKS = ("deed", "received")
@@ -114,6 +120,14 @@ def _figures(counts, answers) -> dict:
         "remote_resolution_rate": _rounded(counts.remote),
         "complaints": counts.complaints,
         "complaints_closed_in_time_pct": _rounded(counts.complaints_in_time),
+    }
+
+
+def _review_figures(follow_ups, reviews) -> dict:
+    return {
+        "follow_ups_done_pct": _rounded(follow_ups.done_pct) if follow_ups else None,
+        "follow_up_satisfaction_avg": _rounded(follow_ups.satisfaction, 2) if follow_ups else None,
+        "quality_score": _rounded(reviews.score) if reviews else None,
     }
 
 
@@ -254,12 +268,15 @@ def kpi_rows(
     answers = session.execute(answers_query).all()
     answers_by_key = {_key(row, key): row for row in answers}
     deeds = _deed_rows(session, in_cohort, group)
+    follow_ups = _follow_up_rows(session, in_cohort, group, completions, completer)
+    reviews = _review_rows(session, in_cohort, group)
     return [
         {
             "key": _key(row, key),
             **_figures(row, answers_by_key.get(_key(row, key))),
             **_deed_figures(deeds.get(_key(row, key))),
             "flagged_answers": _flagged(answers_by_key.get(_key(row, key))),
+            **_review_figures(follow_ups.get(_key(row, key)), reviews.get(_key(row, key))),
         }
         for row in counts
     ]
@@ -286,6 +303,37 @@ def _deed_rows(session: Session, in_cohort, group: str | None) -> dict:
     )
     if group == "technician":
         query = query.join(actor, actor.user_id == Event.actor_user_id)
+    return {_key(row, key): row for row in session.execute(query)}
+
+
+def _follow_up_rows(session: Session, in_cohort, group: str | None, completions, completer) -> dict:
+    """Per group: the share of follow-up calls done and their mean satisfaction (grouped as the jobs are)."""
+    key = _group_column(group, completer)
+    satisfaction = FollowUp.outcome["satisfaction"].as_integer()
+    query = (
+        select(
+            *([key.label("key")] if key is not None else []),
+            _pct(func.count(FollowUp.done_at), func.count(FollowUp.id)).label("done_pct"),
+            func.avg(_when(FollowUp.done_at.is_not(None), satisfaction)).label("satisfaction"),
+        )
+        .join(WorkOrder, WorkOrder.id == FollowUp.work_order_id)
+        .where(in_cohort)
+        .group_by(*([key] if key is not None else []))
+    )
+    if group == "technician":
+        query = _join_completer(query, completions, completer)
+    return {_key(row, key): row for row in session.execute(query)}
+
+
+def _review_rows(session: Session, in_cohort, group: str | None) -> dict:
+    """Per group: the mean score of the scored quality reviews; by technician, the sampled technician."""
+    key = QualityReview.technician_id if group == "technician" else _group_column(group, None)
+    query = (
+        select(*([key.label("key")] if key is not None else []), func.avg(QualityReview.score).label("score"))
+        .join(WorkOrder, WorkOrder.id == QualityReview.work_order_id)
+        .where(in_cohort, QualityReview.score.is_not(None))
+        .group_by(*([key] if key is not None else []))
+    )
     return {_key(row, key): row for row in session.execute(query)}
 
 

@@ -155,6 +155,20 @@ def test_an_outcome_is_recorded_once_with_an_event_on_the_job(dispatcher, techni
     assert recorded[0]["details"]["reason"] == "low_rating"
 
 
+def test_the_kpis_count_the_calls_done_and_their_satisfaction(dispatcher, technician, completed):
+    first, second = completed(), completed()
+    _sign(technician, first, rating=2)
+    _sign(technician, second, rating=1)
+    calls = {i["work_order"]["id"]: i["id"] for i in _queue(dispatcher)}
+    dispatcher.post(f"{FOLLOW_UPS}/{calls[first['id']]}/outcome", json={"reached": True, "satisfaction": 3})
+
+    kpis = dispatcher.get(f"/api/v1/reports/kpis?{DAY}").json
+    assert kpis["follow_ups_done_pct"] == 50.0 and kpis["follow_up_satisfaction_avg"] == 3.0
+    rows = dispatcher.get(f"/api/v1/reports/kpis/breakdown?by=technician&{DAY}").json["rows"]
+    tom = next(row for row in rows if row["label"] == "Tom Tech")
+    assert tom["follow_ups_done_pct"] == 50.0 and tom["follow_up_satisfaction_avg"] == 3.0
+
+
 def test_a_reopen_from_the_call_counts_as_a_repeat_visit(dispatcher, technician, completed, clock):
     job = completed()
     _sign(technician, job, rating=3)

@@ -28,6 +28,9 @@ DAY_FIGURES = {
     "remote_resolution_rate": 0.0,  # A and B were both fixed on site
     "complaints": 0,
     "complaints_closed_in_time_pct": None,
+    "follow_ups_done_pct": 0.0,  # B's dispute opened a follow-up call, not made yet
+    "follow_up_satisfaction_avg": None,
+    "quality_score": None,
 }
 
 
@@ -92,6 +95,7 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
         **EMPTY, "created": 1, "completed": 1, "avg_response_minutes": 180.0, "avg_resolution_minutes": 240.0,
         "response_sla_met_pct": 0.0, "resolution_sla_met_pct": 100.0, "first_time_fix_rate": 0.0,
         "repeat_visit_rate": 100.0, "complaint_rate": 100.0, "remote_resolution_rate": 0.0,
+        "follow_ups_done_pct": 0.0,
     }  # fmt: skip
     assert figures(by_priority["normal"]) == {**EMPTY, "created": 1}  # cancelled: counted in created only
     assert figures(by_priority["low"]) == {**EMPTY, "created": 1, "reassigned": 1}
@@ -106,7 +110,7 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     lines = csv.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
     assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,0.0,100.0,,100.0,0")
-    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,"  # no late deeds
+    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,,0.0,,"  # no late deeds
 
 
 EMPTY = {
@@ -115,6 +119,7 @@ EMPTY = {
     "repeat_visit_rate": None, "csat_avg": None, "complaint_rate": None, "reassigned": 0,
     "late_deeds": 0, "flagged_deeds": 0, "mean_gap_minutes": None, "flagged_answers": 0,
     "remote_resolution_rate": None, "complaints": 0, "complaints_closed_in_time_pct": None,
+    "follow_ups_done_pct": None, "follow_up_satisfaction_avg": None, "quality_score": None,
 }  # fmt: skip
 
 

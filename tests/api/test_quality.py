@@ -110,6 +110,11 @@ def test_the_reviewer_scores_the_rest_and_gets_the_share_of_yes(dispatcher, worl
     listed = dispatcher.get(f"{REVIEWS}?period=2026-11").json["items"][0]
     assert listed["score"] == 88 and listed["reviewed_at"] is not None
 
+    day = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
+    rows = dispatcher.get(f"/api/v1/reports/kpis/breakdown?by=technician&{day}").json["rows"]
+    assert {row["label"]: row["quality_score"] for row in rows} == {"Tom Tech": 88.0}
+    assert dispatcher.get(f"/api/v1/reports/kpis?{day}").json["quality_score"] == 88.0
+
 
 @pytest.mark.parametrize(
     "items",

@@ -31,7 +31,8 @@ def test_a_follow_up_call_reopens_the_job_as_a_repeat_visit(
     job = _signed_unhappy(dispatcher, technician, world, new_work_order)
     log_in_to_console(desk, live_server, world.dispatcher_email)
 
-    desk.get_by_role("link", name="Follow-up calls").click()
+    expect(desk.get_by_role("link", name="Follow-up calls: 1 due, 0 overdue")).to_be_visible()  # on the board
+    desk.get_by_role("link", name="Follow-up calls", exact=True).click()
     queue = desk.get_by_role("table", name="Follow-up queue")
     row = queue.get_by_role("row").filter(has_text=job["number"])
     expect(row).to_contain_text("Low rating")

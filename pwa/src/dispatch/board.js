@@ -115,8 +115,19 @@ function filterForm(ctx, technicians) {
   );
 }
 
+/** The follow-up calls waiting (due and overdue), as a link to their queue; null if not known. */
+async function followUpLink() {
+  const total = (status) => request("GET", `/follow-ups?status=${status}&per_page=1`).then((p) => p.total);
+  const [due, overdue] = await Promise.all([total("due"), total("overdue")]).catch(() => [null, null]);
+  if (due == null) return null;
+  const href = overdue ? "#/follow-ups?status=overdue" : "#/follow-ups";
+  return el("a", { href, class: "follow-up-count" }, `Follow-up calls: ${due} due, ${overdue} overdue`);
+}
+
 export async function boardView(ctx) {
-  const [page, technicians] = await Promise.all([request("GET", `/work-orders?${query()}`), ctx.technicians()]);
+  const [page, technicians, calls] = await Promise.all([
+    request("GET", `/work-orders?${query()}`), ctx.technicians(), followUpLink(),
+  ]);
   const reopened = filters.q ? () => null : await loadReopenReasons(page.items);
   const columns = STATUSES.map((status) => {
     const jobs = page.items.filter((job) => job.status === status);
@@ -130,7 +141,7 @@ export async function boardView(ctx) {
   return el(
     "div",
     {},
-    el("div", { class: "toolbar" }, el("a", { href: "#/new", class: "button", role: "button" }, "New work order"), el("a", { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" }, "Export CSV")),
+    el("div", { class: "toolbar" }, el("a", { href: "#/new", class: "button", role: "button" }, "New work order"), el("a", { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" }, "Export CSV"), calls),
     filterForm(ctx, technicians),
     el("p", { class: "meta", role: "status" }, filters.q ? TEXT.results(page.total, filters.q) : TEXT.open(page.total)),
     filters.q ? results(page, technicians) : el("div", { class: "board" }, columns),

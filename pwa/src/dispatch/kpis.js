@@ -26,6 +26,9 @@ export const FIGURES = [
   ["remote_resolution_rate", "Resolved remotely", "%"],
   ["complaints", "Complaints", ""],
   ["complaints_closed_in_time_pct", "Complaints closed in time", "%"],
+  ["follow_ups_done_pct", "Follow-up calls done", "%"],
+  ["follow_up_satisfaction_avg", "Follow-up satisfaction", ""],
+  ["quality_score", "Quality score", ""],
 ];
 const DEFINITIONS = {
   avg_response_minutes: "first arrival − creation",
@@ -44,6 +47,9 @@ const DEFINITIONS = {
   remote_resolution_rate: "completed by phone or remote help / completed",
   complaints: "complaints taken in",
   complaints_closed_in_time_pct: "complaints completed by their resolve due time (48 h)",
+  follow_ups_done_pct: "follow-up calls recorded / follow-up calls due",
+  follow_up_satisfaction_avg: "mean satisfaction (1-5) given on follow-up calls",
+  quality_score: "mean quality review score (0-100)",
 };
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
 // (a technician's phone can date a late arrival early; the received clock cannot be set back).
