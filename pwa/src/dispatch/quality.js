@@ -29,6 +29,9 @@ const ITEMS = {
   correct_diagnosis: "Correct diagnosis",
 };
 
+// What the last draw added, shown by the redraw that follows it.
+let drawnNotice = null;
+
 /** This month in the company's calendar as "YYYY-MM" (the browser's month is close enough for a default). */
 function thisMonth() {
   const now = new Date();
@@ -93,16 +96,17 @@ export async function qualityView(ctx) {
   const perTechnician = el("input", {
     id: "quality-per-technician", type: "number", min: 1, max: 200, value: 2, required: true,
   });
-  const status = el("p", { class: "meta", role: "status" }, TEXT.count(page.total));
+  const status = el("p", { class: "meta", role: "status" }, drawnNotice ?? TEXT.count(page.total));
+  drawnNotice = null; // said once, after drawing
   const feedback = el("div", { class: "error", role: "alert" });
   const draw = async (event) => {
     event.preventDefault();
     try {
       const body = { period: month.value, per_technician: Number(perTechnician.value) };
       const drawn = await change("POST", "/quality-reviews/sample", body);
+      drawnNotice = TEXT.drawn(drawn.items.length);
       if (month.value !== period) return ctx.go(`#/quality?period=${month.value}`);
       await ctx.render();
-      document.querySelector("#app [role=status]").textContent = TEXT.drawn(drawn.items.length);
     } catch (error) {
       showErrors(error, feedback);
     }
