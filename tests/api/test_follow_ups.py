@@ -236,3 +236,18 @@ def test_only_dispatchers_and_admins_see_and_record_calls(dispatcher, technician
     assert client_for().get(FOLLOW_UPS).status_code == 401
     assert dispatcher.post(f"{FOLLOW_UPS}/999999/outcome", json={"reached": True}).status_code == 404
     assert admin.post(f"{FOLLOW_UPS}/{follow_up['id']}/outcome", json={"reached": False}).status_code == 200
+
+
+def test_a_job_disputed_then_closed_again_keeps_its_one_call(dispatcher, technician, completed, client_for, world):
+    job = completed()
+    _dispute(dispatcher, client_for, job)
+    url = f"/api/v1/work-orders/{job['id']}"
+    assert dispatcher.post(f"{url}/assign", json={"technician_id": world.technician_id}).status_code == 200
+    for action in ("accept", "arrive"):
+        assert technician.post(f"{url}/actions/{action}", json={}).status_code == 200
+    done = {"resolution": "Compressor replaced", "first_time_fix": True}
+    assert technician.post(f"{url}/actions/complete", json=done).status_code == 200
+    _sign(technician, job, rating=1)
+
+    assert _reasons(dispatcher) == {job["id"]: "dispute"}
+    assert len(_queue(dispatcher)) == 1
