@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .geo import distance_km
+from .geo import great_circle_km
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 IN_HAND = ("on_site", "on_hold")  # the technician is at this job's site
@@ -93,10 +93,10 @@ def project_arrival(
         here, ahead = (in_hand.lat, in_hand.lon), 1
     queued = sorted((s for s in held if s.status not in IN_HAND and s.queue_key() < target_key), key=Stop.queue_key)
     for stop in queued:
-        at += timedelta(minutes=travel.minutes(distance_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
+        at += timedelta(minutes=travel.minutes(great_circle_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
         here = (stop.lat, stop.lon)
         ahead += 1
-    last_km = distance_km(here, site)
+    last_km = great_circle_km(here, site)
     return Projection(at + timedelta(minutes=travel.minutes(last_km)), ahead, round(last_km, 3), at)
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import Technician, User, WorkOrder
 from .arrival import IN_HAND, Projection, Stop, Travel, project_arrival, queue_key
 from .calendar import CompanyCalendar, company_calendar, working_until
-from .geo import approximate_km, bounding_box, distance_km
+from .geo import approximate_km, bounding_box, distance_km, great_circle_km
 from .kinds import visit_minutes as kind_visit_minutes
 from .workflow import HELD
 
@@ -249,7 +249,7 @@ class Timeline:
         self.keys: list[tuple] = []
         self.done: list[tuple[datetime, tuple[float, float]]] = [(at, here)]
         for stop in sorted((s for s in held if s.status not in IN_HAND), key=Stop.queue_key):
-            at += timedelta(minutes=travel.minutes(distance_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
+            at += timedelta(minutes=travel.minutes(great_circle_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
             here = (stop.lat, stop.lon)
             self.keys.append(stop.queue_key())
             self.done.append((at, here))
@@ -257,7 +257,7 @@ class Timeline:
     def project(self, site: tuple[float, float], target_key: tuple) -> Projection:
         ahead = bisect_left(self.keys, target_key)
         free_at, here = self.done[ahead]
-        last_km = distance_km(here, site)
+        last_km = great_circle_km(here, site)
         arrival = free_at + timedelta(minutes=self.travel.minutes(last_km))
         return Projection(arrival, ahead + self.in_hand, round(last_km, 3), free_at)
 
@@ -468,7 +468,7 @@ def project_candidate(pool, technician: Nearby, job, now: datetime, settings: Di
     else:  # they hold it already: its place in their queue is its own
         key = queue_key(job.priority, job.response_due_at, job.id, job.status)
         projection = project_arrival(now, start, others, site, key, settings.travel)
-    km = distance_km(start, site)
+    km = great_circle_km(start, site)  # the exact distance only for those shown (`_with_exact_distance`)
     until = settings.shift_end(technician.hours, now)
     required = set(job.required_skills or ())
     return Candidate(
@@ -519,12 +519,21 @@ def search(
             seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
         ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
         if radius is None or _enough_measured(pool, site, radius, ranked, wanted, only_qualified):
-            return ranked[:wanted]
+            return _with_exact_distance(ranked[:wanted], site, settings)
         horizon = now + timedelta(minutes=settings.travel.minutes(radius))
         exact = [c for c in ranked if c.arrival_at <= horizon]
         if sum(c.qualified for c in exact) >= wanted:
-            return exact[:wanted]
+            return _with_exact_distance(exact[:wanted], site, settings)
     return []
+
+
+def _with_exact_distance(candidates: list[Candidate], site, settings: DispatchSettings) -> list[Candidate]:
+    """The distance shown and recorded for the candidates chosen: the ellipsoid's (geo.distance_km);
+    the ranking itself ran on the great-circle estimate, as travel does."""
+    for c in candidates:
+        km = distance_km((c.position.lat, c.position.lon), site)
+        c.distance_km, c.eta_minutes = round(km, 3), math.ceil(settings.travel.minutes(km))
+    return candidates
 
 
 # The scheduler stops widening once this many qualified technicians with room were measured: in a

