@@ -20,6 +20,7 @@ from .actors import Actor
 from .errors import Conflict, NotFound, ValidationFailed
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_YEAR, LAST_YEAR = 1970, 9998
 
 
 def month_bounds(period: str, timezone: str) -> tuple[datetime, datetime]:
@@ -28,6 +29,8 @@ def month_bounds(period: str, timezone: str) -> tuple[datetime, datetime]:
     if match is None:
         raise ValidationFailed({"period": ["must be a month as YYYY-MM"]})
     year, month = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # "0000-01" or "9999-12" would leave the calendar
+        raise ValidationFailed({"period": [f"must be a month between {FIRST_YEAR} and {LAST_YEAR}"]})
     zone = ZoneInfo(timezone)
     start = datetime(year, month, 1, tzinfo=zone)
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)

@@ -157,3 +157,9 @@ def test_only_dispatchers_and_admins_sample_and_review(dispatcher, technician, c
     assert technician.post(f"{REVIEWS}/{review['id']}", json={"items": REVIEWER_ANSWERS}).status_code == 403
     assert dispatcher.post(f"{REVIEWS}/999999", json={"items": REVIEWER_ANSWERS}).status_code == 404
     assert dispatcher.get(f"{REVIEWS}?period=2026-1").status_code == 422
+
+
+def test_a_period_outside_the_calendar_is_422(dispatcher):
+    for period in ("0000-01", "9999-12"):
+        response = dispatcher.post("/api/v1/quality-reviews/sample", json={"period": period, "per_technician": 1})
+        assert response.status_code == 422 and "period" in response.json["error"]["fields"]

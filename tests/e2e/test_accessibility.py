@@ -81,7 +81,7 @@ def test_the_dispatcher_console(live_server, desk, axe, world, dispatcher, techn
     candidates = desk.get_by_role("table", name="Candidates")
     expect(candidates).to_contain_text("Tom Tech")
     expect(candidates.get_by_role("columnheader")).to_have_text(
-        ["Technician", "Distance", "ETA", "Load", "Missing skills", "Score", "Action"]
+        ["Technician", "Distance", "ETA", "Arrives", "Load", "Missing skills", "Score", "Action"]
     )  # every column named (axe counts an empty header as minor only)
     axe(desk, "the console's job with candidates")
 
