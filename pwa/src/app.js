@@ -20,7 +20,13 @@ const app = { db: null, work: null, user: null, meta: null, shift: null, unread:
 async function syncBar() {
   const waiting = (await app.work.outbox()).filter((e) => e.state === "pending").length;
   if (waiting === 0) app.notice = null;
-  const text = app.work.syncing ? t("syncing") : waiting === 0 ? t("syncDone") : waiting === 1 ? t("syncWaitingOne") : t("syncWaiting", { count: waiting });
+  const text = app.work.syncing
+    ? t("syncing")
+    : waiting === 0
+      ? t("syncDone")
+      : waiting === 1
+        ? t("syncWaitingOne")
+        : t("syncWaiting", { count: waiting });
   return el(
     "div",
     { class: navigator.onLine ? "syncbar" : "syncbar offline" },
@@ -35,11 +41,25 @@ async function syncBar() {
 function header() {
   const language = el(
     "select",
-    { id: "language", on: { change: (e) => { setLanguage(e.target.value); render(); } } },
-    Object.entries(LANGUAGES).map(([code, name]) => el("option", { value: code, selected: code === currentLanguage() }, name)),
+    {
+      id: "language",
+      on: {
+        change: (e) => {
+          setLanguage(e.target.value);
+          render();
+        },
+      },
+    },
+    Object.entries(LANGUAGES).map(([code, name]) =>
+      el("option", { value: code, selected: code === currentLanguage() }, name),
+    ),
   );
   const bell = app.user
-    ? el("a", { href: "#/notifications", class: "bell" }, app.unread ? t("notificationsUnread", { count: app.unread }) : t("notifications"))
+    ? el(
+        "a",
+        { href: "#/notifications", class: "bell" },
+        app.unread ? t("notificationsUnread", { count: app.unread }) : t("notifications"),
+      )
     : null;
   return el(
     "header",
@@ -84,7 +104,8 @@ function showLogin(message) {
 
 function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
-  if (parts[0] === "jobs" && parts[1]) return { view: parts[2] === "signoff" ? signoffView : jobView, id: Number(parts[1]) };
+  if (parts[0] === "jobs" && parts[1])
+    return { view: parts[2] === "signoff" ? signoffView : jobView, id: Number(parts[1]) };
   if (parts[0] === "notifications") return { view: notificationsView };
   return { view: jobsView };
 }
@@ -94,7 +115,8 @@ const drafts = new Map(); // per screen: kept while a form is briefly absent (a 
 
 function saveDrafts() {
   for (const input of root.querySelectorAll("input[id], textarea[id], select[id]")) {
-    if (input.type !== "file" && !input.closest("header")) drafts.set(input.id, input.type === "checkbox" ? input.checked : input.value);
+    if (input.type !== "file" && !input.closest("header"))
+      drafts.set(input.id, input.type === "checkbox" ? input.checked : input.value);
   }
 }
 
@@ -111,7 +133,10 @@ function restoreDrafts() {
  * (a refresh, a sync) leaves a sticky screen (the signature pad) alone and updates the bars. */
 let drawing = Promise.resolve();
 export function render(background = false) {
-  drawing = drawing.then(() => draw(background), () => draw(background));
+  drawing = drawing.then(
+    () => draw(background),
+    () => draw(background),
+  );
   return drawing;
 }
 
@@ -120,13 +145,26 @@ async function draw(background) {
   document.documentElement.lang = currentLanguage();
   const { view, id } = route();
   const same = app.view === view && id === app.viewId;
-  const bars = el("div", { id: "bars" }, await syncBar(), await refusedPanel({ db: app.db, work: app.work, render: () => render(true) }));
+  const bars = el(
+    "div",
+    { id: "bars" },
+    await syncBar(),
+    await refusedPanel({ db: app.db, work: app.work, render: () => render(true) }),
+  );
   if (same && background && view.sticky) {
     root.querySelector("header").replaceWith(header());
     root.querySelector("#bars").replaceWith(bars);
     return;
   }
-  const body = await view({ ...app, id, render, refresh: refreshAll, go: (hash) => { location.hash = hash; } });
+  const body = await view({
+    ...app,
+    id,
+    render,
+    refresh: refreshAll,
+    go: (hash) => {
+      location.hash = hash;
+    },
+  });
   if (same) saveDrafts();
   else drafts.clear();
   const focused = same ? document.activeElement?.id : null;
@@ -167,7 +205,9 @@ async function signedIn(user) {
 async function start() {
   app.db = await openStore();
   app.work = new Work(app.db);
-  app.work.onChange(() => { if (app.user) render(true); });
+  app.work.onChange(() => {
+    if (app.user) render(true);
+  });
   let user;
   try {
     user = await currentUser();
@@ -185,8 +225,12 @@ async function start() {
 window.addEventListener("hashchange", () => render());
 window.addEventListener("online", () => refreshAll());
 window.addEventListener("offline", () => render());
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refreshAll(); });
-setInterval(() => { if (document.visibilityState === "visible") refreshAll(); }, REFRESH_MS);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") refreshAll();
+});
+setInterval(() => {
+  if (document.visibilityState === "visible") refreshAll();
+}, REFRESH_MS);
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   // The worker replayed the outbox in the background: show the result and the server's copy.

@@ -49,7 +49,13 @@ export class ShiftTracker {
   async set(onShift) {
     this.onShift = onShift;
     await putSetting(this.db, "onShift", onShift);
-    await this.work.record({ kind: "shift", method: "POST", path: "/me/shift", body: { on_shift: onShift }, label: onShift ? "on shift" : "off shift" });
+    await this.work.record({
+      kind: "shift",
+      method: "POST",
+      path: "/me/shift",
+      body: { on_shift: onShift },
+      label: onShift ? "on shift" : "off shift",
+    });
     if (onShift) {
       await putSetting(this.db, "lastPing", null); // a new shift starts with a fresh position
       this.startPings();

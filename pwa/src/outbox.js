@@ -68,7 +68,11 @@ export async function replay(db, send, { onApplied = () => {}, onRefused = () =>
       break;
     } else {
       const error = result.body?.error ?? {};
-      const refused = { ...entry, state: "refused", error: { status: result.status, code: error.code, message: error.message ?? "" } };
+      const refused = {
+        ...entry,
+        state: "refused",
+        error: { status: result.status, code: error.code, message: error.message ?? "" },
+      };
       await db.put("outbox", refused);
       summary.refused += 1;
       await onRefused(refused);

@@ -12,7 +12,11 @@ const RETRY_MAX_MS = 60_000;
 const PRIORITY_RANK = { urgent: 0, high: 1, normal: 2, low: 3 };
 
 export function mostUrgentFirst(jobs) {
-  const rank = (job) => [job.status === "completed" ? 1 : 0, PRIORITY_RANK[job.priority] ?? 9, job.response_due_at ?? ""];
+  const rank = (job) => [
+    job.status === "completed" ? 1 : 0,
+    PRIORITY_RANK[job.priority] ?? 9,
+    job.response_due_at ?? "",
+  ];
   return [...jobs].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
@@ -35,10 +39,12 @@ function oneAtATime(task) {
   };
   return () => {
     if (!running) return run();
-    again ??= running.catch(() => {}).then(() => {
-      again = null;
-      return run();
-    });
+    again ??= running
+      .catch(() => {})
+      .then(() => {
+        again = null;
+        return run();
+      });
     return again;
   };
 }
@@ -109,7 +115,10 @@ export class Work {
     const details = new Map();
     await Promise.all(
       stale.map((job) =>
-        request("GET", `/work-orders/${job.id}`).then((detail) => details.set(job.id, mine(detail)), () => {}),
+        request("GET", `/work-orders/${job.id}`).then(
+          (detail) => details.set(job.id, mine(detail)),
+          () => {},
+        ),
       ),
     );
     await replaceJobs(this.db, page.items.map(mine), details);
@@ -138,7 +147,16 @@ export class Work {
   act(job, action, params, meta) {
     const occurredAt = new Date().toISOString();
     return this.record(
-      { kind: "action", action, method: "POST", path: `/work-orders/${job.id}/actions/${action}`, body: { ...params, occurred_at: occurredAt }, jobId: job.id, number: job.number, label: `${action} · ${job.number}` },
+      {
+        kind: "action",
+        action,
+        method: "POST",
+        path: `/work-orders/${job.id}/actions/${action}`,
+        body: { ...params, occurred_at: occurredAt },
+        jobId: job.id,
+        number: job.number,
+        label: `${action} · ${job.number}`,
+      },
       (current) => applyLocally(current, action, params, occurredAt, meta),
     );
   }

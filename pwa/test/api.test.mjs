@@ -80,7 +80,10 @@ test("send throws only when the network fails; a refusal is an answer", async ()
 
 test("a replayed change carries X-Offline-Since, a live one does not", async () => {
   const { send } = await import("../src/api.js");
-  const server = fakeFetch([[201, {}], [201, {}]]);
+  const server = fakeFetch([
+    [201, {}],
+    [201, {}],
+  ]);
   const entry = { method: "POST", path: "/work-orders/1/actions/arrive", body: {}, key: "k-9" };
   await send({ ...entry, offlineSince: "2026-11-23T12:30:00.000Z" }, { fetchImpl: server.impl });
   await send(entry, { fetchImpl: server.impl });

@@ -9,7 +9,14 @@ import { listJobs, openStore, putJob, replaceJobs } from "../src/store.js";
 
 let n = 0;
 const freshStore = () => openStore(`onsite-test-${++n}`);
-const note = (jobId, text) => ({ kind: "log", method: "POST", path: `/work-orders/${jobId}/logs`, body: { kind: "note", text }, jobId, label: text });
+const note = (jobId, text) => ({
+  kind: "log",
+  method: "POST",
+  path: `/work-orders/${jobId}/logs`,
+  body: { kind: "note", text },
+  jobId,
+  label: text,
+});
 
 /** A server stand-in: answers from a script, records what arrived, fails the network on "down". */
 function server(script) {
@@ -18,7 +25,8 @@ function server(script) {
     const answer = script.shift() ?? 201;
     if (answer === "down") throw new TypeError("Failed to fetch");
     seen.push({ key: entry.key, text: entry.body?.text });
-    const body = answer < 400 ? { ok: true } : { error: { code: answer === 404 ? "not_found" : "conflict", message: "no" } };
+    const body =
+      answer < 400 ? { ok: true } : { error: { code: answer === 404 ? "not_found" : "conflict", message: "no" } };
     return { ok: answer < 400, status: answer, body };
   };
   return { send, seen };
@@ -30,7 +38,10 @@ test("entries replay in the order they were made, each once, and leave the outbo
   const api = server([]);
   const summary = await replay(db, api.send);
   assert.deepEqual(summary, { applied: 3, refused: 0, stopped: null });
-  assert.deepEqual(api.seen.map((s) => s.text), ["arrive", "note", "photo"]);
+  assert.deepEqual(
+    api.seen.map((s) => s.text),
+    ["arrive", "note", "photo"],
+  );
   assert.equal(new Set(api.seen.map((s) => s.key)).size, 3);
   assert.deepEqual(await entries(db), []);
 });
@@ -41,9 +52,18 @@ test("a network failure stops the replay; the retry sends the rest with the same
   const keys = (await entries(db)).map((e) => e.key);
   const api = server([201, "down"]);
   assert.deepEqual(await replay(db, api.send), { applied: 1, refused: 0, stopped: "offline" });
-  assert.deepEqual((await entries(db)).map((e) => [e.body.text, e.attempts]), [["b", 1], ["c", 0]]);
+  assert.deepEqual(
+    (await entries(db)).map((e) => [e.body.text, e.attempts]),
+    [
+      ["b", 1],
+      ["c", 0],
+    ],
+  );
   assert.deepEqual(await replay(db, api.send), { applied: 2, refused: 0, stopped: null });
-  assert.deepEqual(api.seen.map((s) => s.key), keys);
+  assert.deepEqual(
+    api.seen.map((s) => s.key),
+    keys,
+  );
 });
 
 test("a 503 or 429 is transient: nothing is marked refused and the order holds", async () => {
@@ -52,7 +72,10 @@ test("a 503 or 429 is transient: nothing is marked refused and the order holds",
   await enqueue(db, note(1, "b"));
   const api = server([503]);
   assert.equal((await replay(db, api.send)).stopped, "unavailable");
-  assert.deepEqual((await entries(db)).map((e) => e.state), ["pending", "pending"]);
+  assert.deepEqual(
+    (await entries(db)).map((e) => e.state),
+    ["pending", "pending"],
+  );
   assert.equal((await replay(db, server([429]).send)).stopped, "unavailable");
 });
 
@@ -97,7 +120,10 @@ test("the server's copy replaces the phone's, except for jobs with changes still
   await putJob(db, { id: 2, status: "accepted", title: "untouched" });
   await putJob(db, { id: 3, status: "assigned", title: "reassigned away" });
   await enqueue(db, note(1, "arrive"));
-  const server = [{ id: 1, status: "accepted", title: "stale" }, { id: 2, status: "en_route", title: "untouched" }];
+  const server = [
+    { id: 1, status: "accepted", title: "stale" },
+    { id: 2, status: "en_route", title: "untouched" },
+  ];
   await replaceJobs(db, server, new Map([[2, { id: 2, logs: ["from the detail"] }]]));
   const jobs = Object.fromEntries((await listJobs(db)).map((job) => [job.id, job]));
   assert.equal(jobs[1].status, "on_site");
@@ -108,7 +134,11 @@ test("the server's copy replaces the phone's, except for jobs with changes still
   const [waiting] = await entries(db);
   await replay(db, serverAnswering(404));
   await replaceJobs(db, server, new Map());
-  assert.equal((await listJobs(db)).find((job) => job.id === 1).status, "accepted", "a refused change holds nothing back");
+  assert.equal(
+    (await listJobs(db)).find((job) => job.id === 1).status,
+    "accepted",
+    "a refused change holds nothing back",
+  );
   assert.equal((await entries(db))[0].seq, waiting.seq);
 });
 

@@ -7,8 +7,15 @@ import { forwardRequest } from "../src/work.js";
 
 const refusal = { status: 404, code: "not_found", message: "Work order 7 not found." };
 const note = {
-  seq: 3, key: "k-1", kind: "log", method: "POST", path: "/work-orders/7/logs", jobId: 7, state: "refused",
-  error: refusal, label: "note · WO-000007",
+  seq: 3,
+  key: "k-1",
+  kind: "log",
+  method: "POST",
+  path: "/work-orders/7/logs",
+  jobId: 7,
+  state: "refused",
+  error: refusal,
+  label: "note · WO-000007",
   body: { kind: "note", text: "Valve seized", minutes: 15, occurred_at: "2026-11-23T08:50:00.000Z" },
 };
 
@@ -23,8 +30,13 @@ test("a refused note goes to refused-changes with its content, its key and the r
   assert.equal(request.path, "/work-orders/7/refused-changes");
   assert.equal(request.key, "k-1.forwarded"); // a second tap replays instead of sending twice
   assert.deepEqual(request.body, {
-    kind: "note", text: "Valve seized", minutes: 15, parts: undefined, idempotency_key: "k-1",
-    occurred_at: "2026-11-23T08:50:00.000Z", refusal,
+    kind: "note",
+    text: "Valve seized",
+    minutes: 15,
+    parts: undefined,
+    idempotency_key: "k-1",
+    occurred_at: "2026-11-23T08:50:00.000Z",
+    refusal,
   });
 });
 

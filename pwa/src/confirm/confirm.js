@@ -57,7 +57,14 @@ function work(order) {
 /** A heading and its list, named by it; nothing when there is nothing to list. */
 function list(heading, items) {
   if (!items.length) return null;
-  return [el("h2", {}, heading), el("ul", { "aria-label": heading }, items.map((text) => el("li", {}, text)))];
+  return [
+    el("h2", {}, heading),
+    el(
+      "ul",
+      { "aria-label": heading },
+      items.map((text) => el("li", {}, text)),
+    ),
+  ];
 }
 
 function summary(order) {
@@ -134,7 +141,12 @@ function form(order, expiresAt) {
   const name = el("input", { id: "signer-name", autocomplete: "name", required: true });
   const canvas = el("canvas", { id: "signature", "aria-label": t("signature"), role: "img", class: "signature" });
   const pad = new SignaturePad(canvas, { penColor: "#101418" });
-  const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)));
+  const rating = el(
+    "select",
+    { id: "rating" },
+    el("option", { value: "" }, t("ratingNone")),
+    [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)),
+  );
   const comment = el("textarea", { id: "comment", rows: 3 });
   const error = el("p", { class: "error", role: "alert" });
   pad.addEventListener("beginStroke", () => (error.textContent = "")); // signing answers "please sign"
@@ -156,7 +168,11 @@ function form(order, expiresAt) {
     if (comment.value.trim()) body.comment = comment.value.trim();
     buttons.forEach((b) => (b.disabled = true));
     try {
-      const response = await fetch(api, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
+      const response = await fetch(api, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
       if (response.ok) return answered(order, { accepted, signer: body.signer_name, at: new Date().toISOString() });
       if (response.status === 410) return gone(response);
       if (response.status === 404) return message(t("invalid"), "error");

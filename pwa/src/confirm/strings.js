@@ -3,7 +3,8 @@ export default {
   en: {
     title: "Confirm the work",
     loading: "Loading…",
-    intro: "{technician} worked on {title} ({number}). Please check what was done and confirm, or tell us the problem is not solved.",
+    intro:
+      "{technician} worked on {title} ({number}). Please check what was done and confirm, or tell us the problem is not solved.",
     arrived: "Arrived",
     completed: "Completed",
     resolution: "What was done",

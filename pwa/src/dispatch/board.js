@@ -44,8 +44,11 @@ function card(job, roster, reopened) {
     "li",
     { class: `card priority-${job.priority}`, "data-status": job.status },
     el("a", { href: `#/jobs/${job.id}` }, `${job.number} · ${job.title}`),
-    el("p", { class: "meta" },
-      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`),
+    el(
+      "p",
+      { class: "meta" },
+      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`,
+    ),
     el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : "Unassigned"),
     slaTimer(job),
     job.overdue ? el("span", { class: "flag late" }, "Overdue") : null,
@@ -77,15 +80,33 @@ function results(page, roster) {
   return el(
     "table",
     { "aria-label": "Search results" },
-    el("thead", {}, el("tr", {}, names.map((h) => el("th", { scope: "col" }, h)))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        names.map((h) => el("th", { scope: "col" }, h)),
+      ),
+    ),
     el("tbody", {}, page.items.map(row)),
   );
 }
 
 function filterForm(ctx, technicians) {
   const type = typeSelect("f-type", filters.type, "Any");
-  const priority = select("f-priority", PRIORITIES.map((p) => [p, LABEL[p]]), filters.priority, "Any");
-  const channel = select("f-channel", CHANNELS.map((c) => [c, c]), filters.channel, "Any");
+  const priority = select(
+    "f-priority",
+    PRIORITIES.map((p) => [p, LABEL[p]]),
+    filters.priority,
+    "Any",
+  );
+  const channel = select(
+    "f-channel",
+    CHANNELS.map((c) => [c, c]),
+    filters.channel,
+    "Any",
+  );
   const technicianOptions = technicians.map((t) => [t.id, technicianLabel(t, technicians)]);
   const technician = select("f-technician", technicianOptions, filters.technician_id, "Anyone");
   const overdue = el("input", { id: "f-overdue", type: "checkbox", checked: filters.overdue });
@@ -93,7 +114,10 @@ function filterForm(ctx, technicians) {
   const apply = (event, q = text.value.trim()) => {
     event?.preventDefault();
     const chosen = {
-      type: type.value, priority: priority.value, channel: channel.value, technician_id: technician.value,
+      type: type.value,
+      priority: priority.value,
+      channel: channel.value,
+      technician_id: technician.value,
     };
     Object.assign(filters, chosen, { overdue: overdue.checked, q });
     ctx.render();
@@ -126,7 +150,9 @@ async function followUpLink() {
 
 export async function boardView(ctx) {
   const [page, technicians, calls] = await Promise.all([
-    request("GET", `/work-orders?${query()}`), ctx.technicians(), followUpLink(),
+    request("GET", `/work-orders?${query()}`),
+    ctx.technicians(),
+    followUpLink(),
   ]);
   const reopened = filters.q ? () => null : await loadReopenReasons(page.items);
   const columns = STATUSES.map((status) => {
@@ -135,13 +161,27 @@ export async function boardView(ctx) {
       "section",
       { class: "column", "aria-labelledby": `col-${status}` },
       el("h2", { id: `col-${status}` }, `${LABEL[status]} (${jobs.length})`),
-      el("ul", { "aria-label": LABEL[status] }, jobs.map((job) => card(job, technicians, reopened))),
+      el(
+        "ul",
+        { "aria-label": LABEL[status] },
+        jobs.map((job) => card(job, technicians, reopened)),
+      ),
     );
   });
   return el(
     "div",
     {},
-    el("div", { class: "toolbar" }, el("a", { href: "#/new", class: "button", role: "button" }, "New work order"), el("a", { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" }, "Export CSV"), calls),
+    el(
+      "div",
+      { class: "toolbar" },
+      el("a", { href: "#/new", class: "button", role: "button" }, "New work order"),
+      el(
+        "a",
+        { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" },
+        "Export CSV",
+      ),
+      calls,
+    ),
     filterForm(ctx, technicians),
     el("p", { class: "meta", role: "status" }, filters.q ? TEXT.results(page.total, filters.q) : TEXT.open(page.total)),
     filters.q ? results(page, technicians) : el("div", { class: "board" }, columns),

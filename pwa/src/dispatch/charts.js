@@ -25,13 +25,20 @@ export function lineChart(title, series, unit = "") {
   });
   const chart = svg(
     "svg",
-    { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}: ${values.length ? `latest ${values.at(-1)}${unit}, highest ${max}${unit}` : "no data"}`, class: "chart" },
+    {
+      viewBox: `0 0 ${width} ${height}`,
+      role: "img",
+      "aria-label": `${title}: ${values.length ? `latest ${values.at(-1)}${unit}, highest ${max}${unit}` : "no data"}`,
+      class: "chart",
+    },
     svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: "axis" }),
     svg("text", { x: 2, y: pad - 6, class: "tick" }, `${max}${unit}`),
     svg("text", { x: pad, y: height - 6, class: "tick" }, series[0]?.day ?? ""),
     svg("text", { x: width - pad, y: height - 6, class: "tick", "text-anchor": "end" }, series.at(-1)?.day ?? ""),
     svg("path", { d: path, class: "line" }),
-    ...series.filter((p) => p.value != null).map((p) => svg("circle", { cx: x(series.indexOf(p)), cy: y(p.value), r: 2.5, class: "dot" })),
+    ...series
+      .filter((p) => p.value != null)
+      .map((p) => svg("circle", { cx: x(series.indexOf(p)), cy: y(p.value), r: 2.5, class: "dot" })),
   );
   const figure = document.createElement("figure");
   const caption = document.createElement("figcaption");

@@ -5,9 +5,19 @@ export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "
 export const PRIORITIES = ["urgent", "high", "normal", "low"];
 export const CHANNELS = ["phone", "web", "app", "email", "wechat", "walk_in", "portal"];
 export const LABEL = {
-  new: "New", assigned: "Assigned", accepted: "Accepted", en_route: "On the way", on_site: "On site",
-  on_hold: "On hold", completed: "Completed", closed: "Closed", cancelled: "Cancelled",
-  urgent: "Urgent", high: "High", normal: "Normal", low: "Low",
+  new: "New",
+  assigned: "Assigned",
+  accepted: "Accepted",
+  en_route: "On the way",
+  on_site: "On site",
+  on_hold: "On hold",
+  completed: "Completed",
+  closed: "Closed",
+  cancelled: "Cancelled",
+  urgent: "Urgent",
+  high: "High",
+  normal: "Normal",
+  low: "Low",
 };
 
 export function when(iso) {
@@ -26,7 +36,9 @@ export function slaTimer(job, now = Date.now()) {
   if (!due || ["completed", "closed", "cancelled"].includes(job.status)) return null;
   const minutes = (Date.parse(due) - now) / 60000;
   const late = minutes < 0 || job.overdue;
-  const text = late ? `Overdue ${minutesText(minutes)}` : `${responding ? "Respond" : "Resolve"} in ${minutesText(minutes)}`;
+  const text = late
+    ? `Overdue ${minutesText(minutes)}`
+    : `${responding ? "Respond" : "Resolve"} in ${minutesText(minutes)}`;
   return el("span", { class: late ? "sla late" : "sla" }, text);
 }
 
@@ -54,14 +66,23 @@ export function technicianLabel(technician, roster = []) {
 // Each entry turns an event into a sentence; `w.who` is the actor in words, `w.tech(key)` the
 // technician the event's details name under that key.
 const REASSIGN_REASONS = {
-  not_accepted: "not accepted in time", response_overdue: "past its response deadline",
-  at_risk: "would be reached after its response deadline", auto_assign: "the earliest arrival",
+  not_accepted: "not accepted in time",
+  response_overdue: "past its response deadline",
+  at_risk: "would be reached after its response deadline",
+  auto_assign: "the earliest arrival",
 };
 const LOG_WORDS = { note: "Note added", fix: "Fix recorded", part: "Parts used" };
 const FIELD_WORDS = {
-  title: "title", description: "description", priority: "priority", channel: "channel",
-  required_skills: "skills", lat: "location", lon: "location", address: "address",
-  response_due_at: "respond-by time", resolve_due_at: "resolve-by time",
+  title: "title",
+  description: "description",
+  priority: "priority",
+  channel: "channel",
+  required_skills: "skills",
+  lat: "location",
+  lon: "location",
+  address: "address",
+  response_due_at: "respond-by time",
+  resolve_due_at: "resolve-by time",
 };
 const fieldList = (changes) => [...new Set(Object.keys(changes ?? {}).map((f) => FIELD_WORDS[f] ?? f))].join(", ");
 const why = (d) => REASSIGN_REASONS[d.reason] ?? d.reason ?? "overdue";
@@ -133,9 +154,14 @@ export function deedDoubts(event) {
 }
 // The comment an event carries, shown as a quotation after its sentence.
 const QUOTED = {
-  decline: "reason", pause: "reason", reopen: "reason", cancel: "reason", complete: "resolution",
+  decline: "reason",
+  pause: "reason",
+  reopen: "reason",
+  cancel: "reason",
+  complete: "resolution",
   resolve_remotely: "resolution",
-  refused_change_forwarded: "text", follow_up_done: "comment",
+  refused_change_forwarded: "text",
+  follow_up_done: "comment",
 };
 const ACTOR_KINDS = { scheduler: "the scheduler", customer: "the customer", system: "the system" };
 

@@ -18,7 +18,16 @@ const TEXT = {
 // The sign-offs shown come from the details of the customer's latest signed jobs (one request each).
 const SIGNED_JOBS = 20;
 const query = { q: "" };
-const header = (names) => el("thead", {}, el("tr", {}, names.map((h) => el("th", { scope: "col" }, h))));
+const header = (names) =>
+  el(
+    "thead",
+    {},
+    el(
+      "tr",
+      {},
+      names.map((h) => el("th", { scope: "col" }, h)),
+    ),
+  );
 
 function customerRow(customer) {
   return el(

@@ -37,15 +37,25 @@ const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", 
 
 /** Technicians for filters, the map and the roster (read once per redraw burst). */
 async function technicians(fresh = false) {
-  if (fresh || !console_.technicianCache) console_.technicianCache = request("GET", "/technicians?per_page=200").then((p) => p.items);
+  if (fresh || !console_.technicianCache)
+    console_.technicianCache = request("GET", "/technicians?per_page=200").then((p) => p.items);
   return console_.technicianCache;
 }
 
 // Screens that hold a form being filled in are not redrawn by live updates ("live": false).
 const VIEWS = {
-  map: mapView, new: intakeView, intake: intakeView, roster: rosterView, escalations: escalationsView,
-  kpis: kpisView, customers: customersView, "company-days": companyDaysView, plan: planView,
-  knowledge: knowledgeView, "follow-ups": followUpsView, quality: qualityView,
+  map: mapView,
+  new: intakeView,
+  intake: intakeView,
+  roster: rosterView,
+  escalations: escalationsView,
+  kpis: kpisView,
+  customers: customersView,
+  "company-days": companyDaysView,
+  plan: planView,
+  knowledge: knowledgeView,
+  "follow-ups": followUpsView,
+  quality: qualityView,
 };
 const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality"];
 const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView };
@@ -66,10 +76,33 @@ function header() {
     "header",
     {},
     el("h1", {}, "OnSite dispatch"),
-    el("nav", { "aria-label": "Console" }, NAV.map(([href, text]) => el("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, text))),
-    el("span", { class: "live", role: "status", "aria-label": "Live updates" }, console_.live === "live" ? "● Live" : console_.live === "polling" ? "● Polling" : "○ Connecting"),
+    el(
+      "nav",
+      { "aria-label": "Console" },
+      NAV.map(([href, text]) =>
+        el("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, text),
+      ),
+    ),
+    el(
+      "span",
+      { class: "live", role: "status", "aria-label": "Live updates" },
+      console_.live === "live" ? "● Live" : console_.live === "polling" ? "● Polling" : "○ Connecting",
+    ),
     el("span", { class: "who" }, console_.user.name),
-    el("button", { type: "button", class: "secondary", on: { click: async () => { await logOut().catch(() => {}); location.reload(); } } }, "Log out"),
+    el(
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        on: {
+          click: async () => {
+            await logOut().catch(() => {});
+            location.reload();
+          },
+        },
+      },
+      "Log out",
+    ),
   );
 }
 
@@ -87,7 +120,11 @@ async function draw() {
     const go = (hash) => (location.hash = hash);
     body = await view({ ...console_, id, params, render, technicians, go });
   } catch (error) {
-    body = el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : "The server did not answer; retrying.");
+    body = el(
+      "p",
+      { class: "error", role: "alert" },
+      error instanceof ApiError ? error.message : "The server did not answer; retrying.",
+    );
   }
   root.replaceChildren(header(), body);
 }
@@ -142,7 +179,10 @@ async function poll() {
   for (;;) {
     try {
       const headers = { Accept: "application/json", ...(etag ? { "If-None-Match": etag } : {}) };
-      const response = await fetch(`/api/v1/events${after == null ? "" : `?after=${after}`}`, { headers, credentials: "same-origin" });
+      const response = await fetch(`/api/v1/events${after == null ? "" : `?after=${after}`}`, {
+        headers,
+        credentials: "same-origin",
+      });
       if (response.status === 200) {
         etag = response.headers.get("ETag");
         const page = await response.json();
@@ -167,7 +207,9 @@ function showLogin(message) {
     labels: { email: "Email", password: "Password", logIn: "Log in" },
     message,
     describeFailure: (failure) =>
-      failure instanceof ApiError && failure.status === 429 ? "Too many attempts; wait a few minutes." : "Wrong email or password.",
+      failure instanceof ApiError && failure.status === 429
+        ? "Too many attempts; wait a few minutes."
+        : "Wrong email or password.",
     onSignedIn: signedIn,
   });
   root.replaceChildren(el("h1", { class: "login-title" }, "OnSite dispatch"), login.form);

@@ -75,7 +75,15 @@ export async function followUpsView(ctx) {
     ? el(
         "table",
         { "aria-label": TEXT.queueLabel },
-        el("thead", {}, el("tr", {}, TEXT.columns.map((c) => el("th", { scope: "col" }, c)))),
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            TEXT.columns.map((c) => el("th", { scope: "col" }, c)),
+          ),
+        ),
         el("tbody", {}, page.items.map(queueRow)),
       )
     : el("p", {}, TEXT.none[status]);
@@ -86,7 +94,13 @@ export async function followUpsView(ctx) {
 function showErrors(error, box) {
   if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
   const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const list = fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null;
+  const list = fields.length
+    ? el(
+        "ul",
+        {},
+        fields.map((f) => el("li", {}, f)),
+      )
+    : null;
   box.replaceChildren(el("p", {}, error.message), list);
 }
 
@@ -152,11 +166,16 @@ export async function followUpView(ctx) {
     el(
       "dl",
       {},
-      el("dt", {}, "Customer"), el("dd", {}, job.customer.name, " · ", phoneLink(job.customer)),
-      el("dt", {}, "Reason"), el("dd", {}, TEXT.reasons[followUp.reason] ?? followUp.reason),
-      el("dt", {}, "Due"), el("dd", {}, due, followUp.overdue ? " (overdue)" : ""),
-      el("dt", {}, TEXT.job), el("dd", {}, jobLink, ` (${job.status.replaceAll("_", " ")})`),
-      el("dt", {}, "Resolution"), el("dd", {}, job.resolution ?? "—"),
+      el("dt", {}, "Customer"),
+      el("dd", {}, job.customer.name, " · ", phoneLink(job.customer)),
+      el("dt", {}, "Reason"),
+      el("dd", {}, TEXT.reasons[followUp.reason] ?? followUp.reason),
+      el("dt", {}, "Due"),
+      el("dd", {}, due, followUp.overdue ? " (overdue)" : ""),
+      el("dt", {}, TEXT.job),
+      el("dd", {}, jobLink, ` (${job.status.replaceAll("_", " ")})`),
+      el("dt", {}, "Resolution"),
+      el("dd", {}, job.resolution ?? "—"),
     ),
     done,
     el("h3", {}, TEXT.history),

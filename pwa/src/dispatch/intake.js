@@ -20,8 +20,19 @@ function dueText(meta, priority, now = Date.now(), type = "repair") {
 }
 
 function showErrors(error, box) {
-  const fields = Object.entries(error.fields ?? {}).map(([name, problems]) => `${name}: ${[].concat(problems).join(", ")}`);
-  box.replaceChildren(el("p", {}, error.message), fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null);
+  const fields = Object.entries(error.fields ?? {}).map(
+    ([name, problems]) => `${name}: ${[].concat(problems).join(", ")}`,
+  );
+  box.replaceChildren(
+    el("p", {}, error.message),
+    fields.length
+      ? el(
+          "ul",
+          {},
+          fields.map((f) => el("li", {}, f)),
+        )
+      : null,
+  );
 }
 
 const customerLabel = (c) => `${c.name} (#${c.id})`;
@@ -33,11 +44,19 @@ function customerPicker(onChosen) {
   const options = el("datalist", { id: "customer-options" });
   const phone = el("input", { id: "customer-phone", type: "tel", autocomplete: "off" });
   const confirmNew = el("input", { id: "confirm-new", type: "checkbox" });
-  const confirmBox = el("div", { class: "field checkbox", hidden: true }, confirmNew,
-    el("label", { for: "confirm-new" }, "This is a new customer, none of the above"));
+  const confirmBox = el(
+    "div",
+    { class: "field checkbox", hidden: true },
+    confirmNew,
+    el("label", { for: "confirm-new" }, "This is a new customer, none of the above"),
+  );
   const matchList = el("ul", { class: "matches" });
-  const matchBox = el("section", { class: "likely", "aria-label": "Known customers like this caller", hidden: true },
-    el("h3", {}, "Already a customer?"), matchList);
+  const matchBox = el(
+    "section",
+    { class: "likely", "aria-label": "Known customers like this caller", hidden: true },
+    el("h3", {}, "Already a customer?"),
+    matchList,
+  );
   const found = new Map();
   const state = { chosen: null, matches: [] };
 
@@ -51,9 +70,20 @@ function customerPicker(onChosen) {
   };
   const showMatches = (matches) => {
     state.matches = matches;
-    matchList.replaceChildren(...matches.map((c) =>
-      el("li", {}, el("span", {}, `${c.name} — ${customerFacts(c) || "no phone or address"} `),
-        el("button", { type: "button", class: "secondary", on: { click: () => choose(c) } }, `Use ${c.name} (#${c.id})`))));
+    matchList.replaceChildren(
+      ...matches.map((c) =>
+        el(
+          "li",
+          {},
+          el("span", {}, `${c.name} — ${customerFacts(c) || "no phone or address"} `),
+          el(
+            "button",
+            { type: "button", class: "secondary", on: { click: () => choose(c) } },
+            `Use ${c.name} (#${c.id})`,
+          ),
+        ),
+      ),
+    );
     matchBox.hidden = confirmBox.hidden = !matches.length;
     if (!matches.length) confirmNew.checked = false;
   };
@@ -107,8 +137,16 @@ function customerPicker(onChosen) {
 export async function intakeView(ctx) {
   const title = el("input", { id: "title", required: true, maxlength: 200 });
   const description = el("textarea", { id: "description", rows: 3 });
-  const priority = select("priority", PRIORITIES.map((p) => [p, LABEL[p]]), "normal");
-  const channel = select("channel", CHANNELS.map((c) => [c, c]), "phone");
+  const priority = select(
+    "priority",
+    PRIORITIES.map((p) => [p, LABEL[p]]),
+    "normal",
+  );
+  const channel = select(
+    "channel",
+    CHANNELS.map((c) => [c, c]),
+    "phone",
+  );
   const type = typeSelect("type");
   const complaint = complaintIntakeFields(type);
   const due = el("p", { class: "meta", id: "due", "aria-live": "polite" }, dueText(ctx.meta, "normal"));
@@ -119,7 +157,11 @@ export async function intakeView(ctx) {
   const address = el("input", { id: "address" });
   const lat = el("input", { id: "lat", type: "number", step: "any", min: -90, max: 90, required: true });
   const lon = el("input", { id: "lon", type: "number", step: "any", min: -180, max: 180, required: true });
-  const mapBox = el("div", { class: "pick-map", role: "application", "aria-label": "Click the map to set the location" });
+  const mapBox = el("div", {
+    class: "pick-map",
+    role: "application",
+    "aria-label": "Click the map to set the location",
+  });
   const errors = el("div", { class: "error", role: "alert" });
 
   const customer = customerPicker((chosen) => {
@@ -144,7 +186,10 @@ export async function intakeView(ctx) {
       type: type.value,
       ...complaint.body(),
       location,
-      required_skills: skills.value.split(",").map((s) => s.trim()).filter(Boolean),
+      required_skills: skills.value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     if (description.value.trim()) body.description = description.value.trim();
     if (address.value.trim()) body.address = address.value.trim();
@@ -174,8 +219,13 @@ export async function intakeView(ctx) {
     field("title", "Title", title),
     suggestedArticlesBox(title),
     field("description", "Description", description),
-    el("div", { class: "row" }, field("type", "Type", type), field("priority", "Priority", priority),
-      field("channel", "Channel", channel)),
+    el(
+      "div",
+      { class: "row" },
+      field("type", "Type", type),
+      field("priority", "Priority", priority),
+      field("channel", "Channel", channel),
+    ),
     complaint.box,
     due,
     field("skills", "Required skills (comma separated)", skills),

@@ -16,8 +16,13 @@ const TEXT = {
   offline: "The server did not answer; nothing was saved.",
 };
 const FIELD_NAMES = {
-  priority: "priority", required_skills: "skills", address: "address", lat: "latitude", lon: "longitude",
-  response_due_at: "respond by", resolve_due_at: "resolve by",
+  priority: "priority",
+  required_skills: "skills",
+  address: "address",
+  lat: "latitude",
+  lon: "longitude",
+  response_due_at: "respond by",
+  resolve_due_at: "resolve by",
 };
 
 const pad = (n) => String(n).padStart(2, "0");
@@ -44,7 +49,10 @@ function formValues(job) {
 
 function inputs() {
   return {
-    priority: select("edit-priority", PRIORITIES.map((p) => [p, LABEL[p]])),
+    priority: select(
+      "edit-priority",
+      PRIORITIES.map((p) => [p, LABEL[p]]),
+    ),
     required_skills: el("input", { id: "edit-skills", placeholder: "hvac, electrical" }),
     address: el("input", { id: "edit-address", maxlength: 500 }),
     lat: el("input", { id: "edit-lat", type: "number", step: "any", min: -90, max: 90 }),
@@ -60,7 +68,10 @@ function patchBody(form, base, version) {
   const body = { version };
   if (changed("priority")) body.priority = form.priority.value;
   if (changed("required_skills")) {
-    body.required_skills = form.required_skills.value.split(",").map((s) => s.trim()).filter(Boolean);
+    body.required_skills = form.required_skills.value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (changed("address")) body.address = form.address.value.trim() || null;
   if (changed("lat") || changed("lon")) body.location = { lat: Number(form.lat.value), lon: Number(form.lon.value) };
@@ -72,7 +83,13 @@ function patchBody(form, base, version) {
 
 function showErrors(error, box) {
   const problems = Object.entries(error.fields ?? {}).map(([name, list]) => `${name}: ${[].concat(list).join(", ")}`);
-  const list = problems.length ? el("ul", {}, problems.map((problem) => el("li", {}, problem))) : null;
+  const list = problems.length
+    ? el(
+        "ul",
+        {},
+        problems.map((problem) => el("li", {}, problem)),
+      )
+    : null;
   box.replaceChildren(el("p", {}, error.message), list);
 }
 

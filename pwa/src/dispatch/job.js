@@ -70,7 +70,17 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   return el(
     "table",
     { class: "candidates", "aria-label": "Candidates" },
-    el("thead", {}, el("tr", {}, ["Technician", "Distance", "ETA", "Arrives", "Load", "Missing skills", "Score", "Action"].map((h) => el("th", { scope: "col" }, h)))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ["Technician", "Distance", "ETA", "Arrives", "Load", "Missing skills", "Score", "Action"].map((h) =>
+          el("th", { scope: "col" }, h),
+        ),
+      ),
+    ),
     el(
       "tbody",
       {},
@@ -117,7 +127,12 @@ function cancelForm(ctx, job, feedback) {
       feedback.textContent = error instanceof ApiError ? error.message : "The server did not answer.";
     }
   };
-  return el("form", { class: "row", on: { submit } }, field("cancel-reason", "Cancel reason", reason), el("button", { type: "submit", class: "danger" }, "Cancel job"));
+  return el(
+    "form",
+    { class: "row", on: { submit } },
+    field("cancel-reason", "Cancel reason", reason),
+    el("button", { type: "submit", class: "danger" }, "Cancel job"),
+  );
 }
 
 // Why an answer looks given by staff rather than the customer (the server's `flags`).
@@ -138,7 +153,9 @@ function answeredFrom(signoff) {
   const flags = (signoff.flags ?? []).map((f) => ANSWER_FLAGS[f] ?? f);
   return [
     facts.length ? el("p", { class: "meta" }, `Answered ${facts.join(" · ")}`) : null,
-    flags.length ? el("p", { class: "late", role: "status" }, `⚠ Not the customer's own answer? ${flags.join("; ")}`) : null,
+    flags.length
+      ? el("p", { class: "late", role: "status" }, `⚠ Not the customer's own answer? ${flags.join("; ")}`)
+      : null,
   ];
 }
 
@@ -148,12 +165,29 @@ function signoffCard(signoff) {
     "section",
     { class: "panel", "aria-labelledby": "signoff-title" },
     el("h3", { id: "signoff-title" }, "Sign-off"),
-    el("p", {}, `${signoff.signer_name} · ${signoff.method === "link" ? "by link" : "on the technician's phone"} · ${when(signoff.signed_at)}`),
+    el(
+      "p",
+      {},
+      `${signoff.signer_name} · ${signoff.method === "link" ? "by link" : "on the technician's phone"} · ${when(signoff.signed_at)}`,
+    ),
     answeredFrom(signoff),
     signoff.rating ? el("p", {}, `Rating ${signoff.rating}/5`) : null,
     signoff.comment ? el("p", {}, signoff.comment) : null,
-    signoff.signature_url ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "signature-image" }) : null,
-    el("p", {}, "Record hash ", el("code", {}, signoff.record_hash.slice(0, 16) + "…"), ": ", el("strong", { class: signoff.record_valid ? "ok" : "late", role: "status" }, signoff.record_valid ? "valid" : "altered since sign-off")),
+    signoff.signature_url
+      ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "signature-image" })
+      : null,
+    el(
+      "p",
+      {},
+      "Record hash ",
+      el("code", {}, signoff.record_hash.slice(0, 16) + "…"),
+      ": ",
+      el(
+        "strong",
+        { class: signoff.record_valid ? "ok" : "late", role: "status" },
+        signoff.record_valid ? "valid" : "altered since sign-off",
+      ),
+    ),
   );
 }
 
@@ -244,7 +278,16 @@ function logs(job) {
   return el(
     "ul",
     { "aria-label": "Logs" },
-    job.logs.map((log) => el("li", {}, `${when(log.occurred_at)} · ${log.author.name} · ${log.kind}: `, log.text ?? "", log.minutes ? ` (${log.minutes} min)` : "", log.parts.map((p) => ` ${p.qty} × ${p.name} (${p.sku})`).join(","))),
+    job.logs.map((log) =>
+      el(
+        "li",
+        {},
+        `${when(log.occurred_at)} · ${log.author.name} · ${log.kind}: `,
+        log.text ?? "",
+        log.minutes ? ` (${log.minutes} min)` : "",
+        log.parts.map((p) => ` ${p.qty} × ${p.name} (${p.sku})`).join(","),
+      ),
+    ),
   );
 }
 
@@ -256,7 +299,9 @@ function dueTimes(job) {
 export async function jobView(ctx) {
   const [job, roster] = await Promise.all([request("GET", `/work-orders/${ctx.id}`), ctx.technicians()]);
   const feedback = el("p", { class: "error", role: "alert" });
-  const candidates = ASSIGNABLE.has(job.status) ? (await request("GET", `/work-orders/${job.id}/candidates?per_page=10`)).items : [];
+  const candidates = ASSIGNABLE.has(job.status)
+    ? (await request("GET", `/work-orders/${job.id}/candidates?per_page=10`)).items
+    : [];
   const may = (action) => job.allowed_actions.includes(action);
   const open = job.status !== "closed" && job.status !== "cancelled";
   return el(
@@ -273,7 +318,9 @@ export async function jobView(ctx) {
     ),
     slaTimer(job),
     dueTimes(job),
-    job.escalated_at ? el("p", { class: "flag escalated" }, `Escalated ${when(job.escalated_at)}: nobody qualified`) : null,
+    job.escalated_at
+      ? el("p", { class: "flag escalated" }, `Escalated ${when(job.escalated_at)}: nobody qualified`)
+      : null,
     el(
       "p",
       {},
@@ -286,7 +333,10 @@ export async function jobView(ctx) {
     open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, "Edit work order")) : null,
     feedback,
     candidates.length
-      ? [el("h3", {}, job.technician ? "Reassign to" : "Who should go"), candidateTable(ctx, job, candidates, feedback, roster)]
+      ? [
+          el("h3", {}, job.technician ? "Reassign to" : "Who should go"),
+          candidateTable(ctx, job, candidates, feedback, roster),
+        ]
       : null,
     may("resolve_remotely") ? resolveRemotelyForm(ctx, job, feedback) : null,
     job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
@@ -296,7 +346,22 @@ export async function jobView(ctx) {
     kindFacts(job),
     await jobKnowledge(ctx, job),
     job.logs.length ? [el("h3", {}, "Logs and parts"), logs(job)] : null,
-    job.attachments.length ? [el("h3", {}, "Photos"), el("div", { class: "photos" }, job.attachments.map((a) => el("a", { href: a.url, target: "_blank" }, el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }))))] : null,
+    job.attachments.length
+      ? [
+          el("h3", {}, "Photos"),
+          el(
+            "div",
+            { class: "photos" },
+            job.attachments.map((a) =>
+              el(
+                "a",
+                { href: a.url, target: "_blank" },
+                el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }),
+              ),
+            ),
+          ),
+        ]
+      : null,
     signoffCard(job.signoff ?? job.signoffs?.at(-1)),
     el("h3", {}, "Timeline"),
     timeline(job, roster),

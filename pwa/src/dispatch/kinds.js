@@ -6,14 +6,23 @@ import { select } from "./common.js";
 
 export const TYPES = ["repair", "installation", "maintenance", "inspection", "inquiry", "complaint"];
 export const TYPE_LABEL = {
-  repair: "Repair", installation: "Installation", maintenance: "Maintenance", inspection: "Inspection",
-  inquiry: "Inquiry", complaint: "Complaint",
+  repair: "Repair",
+  installation: "Installation",
+  maintenance: "Maintenance",
+  inspection: "Inspection",
+  inquiry: "Inquiry",
+  complaint: "Complaint",
 };
 export const CATEGORIES = ["attitude", "quality", "delay", "price", "other"];
 const CATEGORY_LABEL = { attitude: "Attitude", quality: "Quality", delay: "Delay", price: "Price", other: "Other" };
 
 export const typeSelect = (id, value = "repair", blank = null) =>
-  select(id, TYPES.map((t) => [t, TYPE_LABEL[t]]), value, blank);
+  select(
+    id,
+    TYPES.map((t) => [t, TYPE_LABEL[t]]),
+    value,
+    blank,
+  );
 
 /** The SLA policy a new job of `type` and `priority` gets: its type's own (a complaint's), else its priority's. */
 export const slaFor = (meta, type, priority) => meta.sla_policy?.types?.[type] ?? meta.sla_policy?.[priority];
@@ -21,11 +30,23 @@ export const slaFor = (meta, type, priority) => meta.sla_policy?.types?.[type] ?
 /** Intake's complaint fields (the job it is about, by id, and a category), shown for complaints only. */
 export function complaintIntakeFields(typeInput) {
   const related = el("input", { id: "related-work-order", type: "number", min: 1, step: 1 });
-  const category = select("category", CATEGORIES.map((c) => [c, CATEGORY_LABEL[c]]), "", "None");
-  const box = el("fieldset", { class: "complaint", hidden: typeInput.value !== "complaint" },
+  const category = select(
+    "category",
+    CATEGORIES.map((c) => [c, CATEGORY_LABEL[c]]),
+    "",
+    "None",
+  );
+  const box = el(
+    "fieldset",
+    { class: "complaint", hidden: typeInput.value !== "complaint" },
     el("legend", {}, "Complaint"),
-    el("div", { class: "row" }, field("related-work-order", "About work order (id)", related),
-      field("category", "Category", category)));
+    el(
+      "div",
+      { class: "row" },
+      field("related-work-order", "About work order (id)", related),
+      field("category", "Category", category),
+    ),
+  );
   typeInput.addEventListener("change", () => (box.hidden = typeInput.value !== "complaint"));
   return {
     box,
@@ -91,7 +112,12 @@ export function kindFacts(job) {
   const facts = [
     job.resolved_remotely ? el("p", { class: "flag remote" }, "Resolved by phone, nobody drove") : null,
     job.related_work_order_id
-      ? el("p", {}, "About ", el("a", { href: `#/jobs/${job.related_work_order_id}` }, `job #${job.related_work_order_id}`))
+      ? el(
+          "p",
+          {},
+          "About ",
+          el("a", { href: `#/jobs/${job.related_work_order_id}` }, `job #${job.related_work_order_id}`),
+        )
       : null,
     job.category ? el("p", {}, `Category: ${CATEGORY_LABEL[job.category] ?? job.category}`) : null,
     job.root_cause ? el("p", {}, el("strong", {}, "Root cause: "), job.root_cause) : null,

@@ -45,7 +45,11 @@ const TEXT = {
 };
 const SEARCH_DELAY_MS = 300;
 const STATUS_FILTER = { "": null, published: "true", draft: "false" };
-const list = (text) => text.split(",").map((item) => item.trim()).filter(Boolean);
+const list = (text) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 function reasonsText(reasons) {
   const parts = [
@@ -59,7 +63,13 @@ function reasonsText(reasons) {
 function showErrors(error, box) {
   if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
   const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const items = fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null;
+  const items = fields.length
+    ? el(
+        "ul",
+        {},
+        fields.map((f) => el("li", {}, f)),
+      )
+    : null;
   box.replaceChildren(el("p", {}, error.message), items);
 }
 
@@ -100,7 +110,10 @@ function searchForm(ctx, params) {
   const q = el("input", { id: "article-q", type: "search", value: params.get("q") ?? "", placeholder: "漏水" });
   const skill = el("input", { id: "article-skill", value: params.get("skill") ?? "" });
   const model = el("input", { id: "article-model", value: params.get("model") ?? "" });
-  const statusOptions = [["published", TEXT.published], ["draft", TEXT.draft]];
+  const statusOptions = [
+    ["published", TEXT.published],
+    ["draft", TEXT.draft],
+  ];
   const status = select("article-status", statusOptions, params.get("status") ?? "", TEXT.any);
   const submit = (event) => {
     event.preventDefault();
@@ -140,8 +153,20 @@ async function articleList(ctx) {
       ? el(
           "table",
           { "aria-label": "Articles" },
-          el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
-          el("tbody", {}, page.items.map((article) => articleRow(ctx, article, feedback))),
+          el(
+            "thead",
+            {},
+            el(
+              "tr",
+              {},
+              head.map((h) => el("th", { scope: "col" }, h)),
+            ),
+          ),
+          el(
+            "tbody",
+            {},
+            page.items.map((article) => articleRow(ctx, article, feedback)),
+          ),
         )
       : el("p", {}, TEXT.none),
   );

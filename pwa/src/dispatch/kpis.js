@@ -5,7 +5,6 @@ import { el, field } from "../dom.js";
 import { lineChart } from "./charts.js";
 import { select } from "./common.js";
 
-
 export const FIGURES = [
   ["created", "Created", ""],
   ["completed", "Completed", ""],
@@ -53,7 +52,10 @@ const DEFINITIONS = {
 };
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
 // (a technician's phone can date a late arrival early; the received clock cannot be set back).
-const CLOCKS = [["deed", "Time of the deed"], ["received", "Time received"]];
+const CLOCKS = [
+  ["deed", "Time of the deed"],
+  ["received", "Time received"],
+];
 const period = { from: null, to: null, clock: "deed" };
 
 // After the label with a space, so the term reads "Average response first arrival − creation".
@@ -71,8 +73,28 @@ function breakdownTable(title, rows) {
   return el(
     "table",
     { "aria-label": title },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, title), FIGURES.map(([, label]) => el("th", { scope: "col" }, label)))),
-    el("tbody", {}, rows.map((row) => el("tr", {}, el("th", { scope: "row" }, row.label ?? "Unassigned"), FIGURES.map(([key, , unit]) => el("td", {}, show(row[key], unit)))))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col" }, title),
+        FIGURES.map(([, label]) => el("th", { scope: "col" }, label)),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      rows.map((row) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row" }, row.label ?? "Unassigned"),
+          FIGURES.map(([key, , unit]) => el("td", {}, show(row[key], unit))),
+        ),
+      ),
+    ),
   );
 }
 
@@ -104,15 +126,37 @@ export async function kpisView(ctx) {
       field("kpi-to", "To (exclusive)", toInput),
       field("kpi-clock", "Times", clockSelect),
       el("button", { type: "submit" }, "Show"),
-      el("a", { href: `/api/v1/reports/kpis.csv?by=technician&${query}`, class: "button secondary", role: "button", download: "" }, "Export CSV"),
-      el("a", { href: `/api/v1/work-orders/export.csv?status=new,assigned,accepted,en_route,on_site,on_hold,completed,closed,cancelled`, class: "button secondary", download: "" }, "Export work orders"),
+      el(
+        "a",
+        {
+          href: `/api/v1/reports/kpis.csv?by=technician&${query}`,
+          class: "button secondary",
+          role: "button",
+          download: "",
+        },
+        "Export CSV",
+      ),
+      el(
+        "a",
+        {
+          href: `/api/v1/work-orders/export.csv?status=new,assigned,accepted,en_route,on_site,on_hold,completed,closed,cancelled`,
+          class: "button secondary",
+          download: "",
+        },
+        "Export work orders",
+      ),
     ),
     el(
       "dl",
       { class: "figures", "aria-label": "KPI figures" },
       FIGURES.map(([key, label, unit]) =>
         // A <dl> group holds only <dt> and <dd>: the definition is part of the term it explains.
-        el("div", { class: "figure", "data-kpi": key }, el("dt", {}, label, definition(key)), el("dd", {}, show(total[key], unit))),
+        el(
+          "div",
+          { class: "figure", "data-kpi": key },
+          el("dt", {}, label, definition(key)),
+          el("dd", {}, show(total[key], unit)),
+        ),
       ),
     ),
     el(

@@ -48,7 +48,11 @@ export async function mapView(ctx) {
     ctx.technicians(),
   ]);
   const container = el("div", { class: "big-map", role: "application", "aria-label": "Map of jobs and technicians" });
-  const list = el("p", { class: "meta", role: "status" }, `${jobs.items.length} jobs, ${technicians.length} technicians on the map`);
+  const list = el(
+    "p",
+    { class: "meta", role: "status" },
+    `${jobs.items.length} jobs, ${technicians.length} technicians on the map`,
+  );
   requestAnimationFrame(() => {
     const map = baseMap(container, ctx.meta);
     const bounds = [];
@@ -56,7 +60,13 @@ export async function mapView(ctx) {
       if (!job.location) continue;
       const at = [job.location.lat, job.location.lon];
       bounds.push(at);
-      L.circleMarker(at, { radius: 8, color: job.status === "new" ? "#101418" : "#ffffff", weight: 3, fillColor: PRIORITY_COLOUR[job.priority], fillOpacity: 0.9 })
+      L.circleMarker(at, {
+        radius: 8,
+        color: job.status === "new" ? "#101418" : "#ffffff",
+        weight: 3,
+        fillColor: PRIORITY_COLOUR[job.priority],
+        fillOpacity: 0.9,
+      })
         .bindPopup(() => el("a", { href: `#/jobs/${job.id}` }, `${job.number} ${job.title} · ${LABEL[job.status]}`))
         .addTo(map);
     }
@@ -65,8 +75,21 @@ export async function mapView(ctx) {
       if (!position) continue;
       const age = technician.location ? (Date.now() - Date.parse(technician.location.at)) / 60000 : Infinity;
       const fresh = age <= FRESH_MINUTES;
-      L.circleMarker([position.lat, position.lon], { radius: 6, color: "#1b6e2a", weight: 2, fillColor: "#1b6e2a", fillOpacity: fresh ? 0.9 : 0.2, opacity: fresh ? 1 : 0.4 })
-        .bindPopup(() => el("span", {}, `${technician.name} · ${technician.on_shift ? "on shift" : "off shift"} · ${fresh ? `${Math.round(age)} min ago` : "position old or unknown"}`))
+      L.circleMarker([position.lat, position.lon], {
+        radius: 6,
+        color: "#1b6e2a",
+        weight: 2,
+        fillColor: "#1b6e2a",
+        fillOpacity: fresh ? 0.9 : 0.2,
+        opacity: fresh ? 1 : 0.4,
+      })
+        .bindPopup(() =>
+          el(
+            "span",
+            {},
+            `${technician.name} · ${technician.on_shift ? "on shift" : "off shift"} · ${fresh ? `${Math.round(age)} min ago` : "position old or unknown"}`,
+          ),
+        )
         .addTo(map);
     }
     if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });

@@ -45,10 +45,23 @@ function routeMap(plan, meta) {
       const colour = ROUTE_COLOURS[index % ROUTE_COLOURS.length];
       const path = [route.start, ...route.stops.map((s) => s.location), route.end].map((p) => [p.lat, p.lon]);
       bounds.push(...path);
-      L.polyline(path, { color: colour, weight: 4, opacity: 0.8 }).bindPopup(() => el("span", {}, route.name)).addTo(map);
+      L.polyline(path, { color: colour, weight: 4, opacity: 0.8 })
+        .bindPopup(() => el("span", {}, route.name))
+        .addTo(map);
       route.stops.forEach((stop, order) => {
-        L.circleMarker([stop.location.lat, stop.location.lon], { radius: 7, color: colour, fillColor: colour, fillOpacity: 0.9 })
-          .bindPopup(() => el("a", { href: `#/jobs/${stop.work_order_id}` }, `${order + 1}. ${stop.number} ${stop.title} · ${time(stop.arrive_at)}`))
+        L.circleMarker([stop.location.lat, stop.location.lon], {
+          radius: 7,
+          color: colour,
+          fillColor: colour,
+          fillOpacity: 0.9,
+        })
+          .bindPopup(() =>
+            el(
+              "a",
+              { href: `#/jobs/${stop.work_order_id}` },
+              `${order + 1}. ${stop.number} ${stop.title} · ${time(stop.arrive_at)}`,
+            ),
+          )
           .addTo(map);
       });
     });
@@ -91,7 +104,11 @@ function leftOut(title, rows, name) {
     "section",
     { "aria-label": title },
     el("h3", {}, title),
-    el("ul", {}, rows.map((row) => el("li", {}, name(row), `: ${row.reason}`))),
+    el(
+      "ul",
+      {},
+      rows.map((row) => el("li", {}, name(row), `: ${row.reason}`)),
+    ),
   );
 }
 
@@ -112,14 +129,24 @@ function planDetails(plan, ctx, names) {
   return el(
     "div",
     {},
-    el("p", { role: "status", class: "meta" }, `${planned} jobs planned on ${plural(plan.routes.length, "route")} · ${plan.km_total.toFixed(1)} km in total · solved in ${plan.solve_ms} ms`),
+    el(
+      "p",
+      { role: "status", class: "meta" },
+      `${planned} jobs planned on ${plural(plan.routes.length, "route")} · ${plan.km_total.toFixed(1)} km in total · solved in ${plan.solve_ms} ms`,
+    ),
     plan.applied_at
       ? appliedSummary(plan)
       : el("button", { type: "button", on: { click: () => apply(ctx) } }, "Apply plan"),
     routeMap(plan, ctx.meta),
     plan.routes.map(timeline),
-    leftOut("Unplanned", plan.unplanned, (row) => el("a", { href: `#/jobs/${row.work_order_id}` }, `Job #${row.work_order_id}`)),
-    leftOut("Not planned today", plan.unavailable, (row) => names.get(row.technician_id) ?? `Technician #${row.technician_id}`),
+    leftOut("Unplanned", plan.unplanned, (row) =>
+      el("a", { href: `#/jobs/${row.work_order_id}` }, `Job #${row.work_order_id}`),
+    ),
+    leftOut(
+      "Not planned today",
+      plan.unavailable,
+      (row) => names.get(row.technician_id) ?? `Technician #${row.technician_id}`,
+    ),
   );
 }
 
@@ -128,7 +155,12 @@ export async function planView(ctx) {
   if (wanted && state.plan?.id !== wanted) state.plan = await request("GET", `/plans/${wanted}`);
   const technicians = await ctx.technicians();
   const names = new Map(technicians.map((t) => [t.id, t.name]));
-  const dateInput = el("input", { id: "plan-date", type: "date", required: true, value: state.date ?? state.plan?.date ?? tomorrow() });
+  const dateInput = el("input", {
+    id: "plan-date",
+    type: "date",
+    required: true,
+    value: state.date ?? state.plan?.date ?? tomorrow(),
+  });
   const submit = (event) => {
     event.preventDefault();
     propose(dateInput.value, ctx);
@@ -144,6 +176,8 @@ export async function planView(ctx) {
       el("button", { type: "submit" }, "Propose"),
     ),
     state.error ? el("p", { class: "error", role: "alert" }, state.error) : null,
-    state.plan ? planDetails(state.plan, ctx, names) : el("p", { class: "meta" }, "Pick a day and propose a plan: nothing changes until you apply it."),
+    state.plan
+      ? planDetails(state.plan, ctx, names)
+      : el("p", { class: "meta" }, "Pick a day and propose a plan: nothing changes until you apply it."),
   );
 }

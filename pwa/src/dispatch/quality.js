@@ -41,7 +41,13 @@ function thisMonth() {
 function showErrors(error, box) {
   if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
   const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const list = fields.length ? el("ul", {}, fields.map((f) => el("li", {}, f))) : null;
+  const list = fields.length
+    ? el(
+        "ul",
+        {},
+        fields.map((f) => el("li", {}, f)),
+      )
+    : null;
   box.replaceChildren(el("p", {}, error.message), list);
 }
 
@@ -94,7 +100,12 @@ export async function qualityView(ctx) {
   const page = await request("GET", `/quality-reviews?period=${period}&per_page=200`);
   const month = el("input", { id: "quality-period", type: "month", value: period, required: true });
   const perTechnician = el("input", {
-    id: "quality-per-technician", type: "number", min: 1, max: 200, value: 2, required: true,
+    id: "quality-per-technician",
+    type: "number",
+    min: 1,
+    max: 200,
+    value: 2,
+    required: true,
   });
   const status = el("p", { class: "meta", role: "status" }, drawnNotice ?? TEXT.count(page.total));
   drawnNotice = null; // said once, after drawing

@@ -19,7 +19,15 @@ export async function rosterView(ctx) {
     el(
       "table",
       { "aria-label": "Roster" },
-      el("thead", {}, el("tr", {}, COLUMNS.map((h) => el("th", { scope: "col" }, h)))),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          COLUMNS.map((h) => el("th", { scope: "col" }, h)),
+        ),
+      ),
       el(
         "tbody",
         {},
@@ -27,7 +35,11 @@ export async function rosterView(ctx) {
           el(
             "tr",
             { class: t.active === false ? "unqualified" : null },
-            el("th", { scope: "row" }, t.phone ? [t.name, el("div", { class: "meta" }, t.phone)] : technicianLabel(t, technicians)),
+            el(
+              "th",
+              { scope: "row" },
+              t.phone ? [t.name, el("div", { class: "meta" }, t.phone)] : technicianLabel(t, technicians),
+            ),
             el("td", {}, t.skills.join(", ") || "—"),
             el("td", {}, t.on_shift ? "yes" : "no"),
             el("td", {}, age(t)),
@@ -42,14 +54,31 @@ export async function rosterView(ctx) {
 
 export async function escalationsView() {
   const page = await request("GET", "/work-orders?escalated=true&per_page=200");
-  const jobs = page.items.filter((j) => !["closed", "cancelled"].includes(j.status)).sort((a, b) => (a.escalated_at < b.escalated_at ? -1 : 1));
+  const jobs = page.items
+    .filter((j) => !["closed", "cancelled"].includes(j.status))
+    .sort((a, b) => (a.escalated_at < b.escalated_at ? -1 : 1));
   return el(
     "div",
     {},
     el("h2", {}, "Escalations"),
-    el("p", { class: "meta" }, "Jobs the scheduler could not place (nobody on shift had the skills and room), oldest first."),
+    el(
+      "p",
+      { class: "meta" },
+      "Jobs the scheduler could not place (nobody on shift had the skills and room), oldest first.",
+    ),
     jobs.length
-      ? el("ol", { "aria-label": "Escalations" }, jobs.map((j) => el("li", {}, el("a", { href: `#/jobs/${j.id}` }, `${j.number} · ${j.title}`), ` · ${LABEL[j.priority]} · ${LABEL[j.status]} · escalated ${when(j.escalated_at)}`)))
+      ? el(
+          "ol",
+          { "aria-label": "Escalations" },
+          jobs.map((j) =>
+            el(
+              "li",
+              {},
+              el("a", { href: `#/jobs/${j.id}` }, `${j.number} · ${j.title}`),
+              ` · ${LABEL[j.priority]} · ${LABEL[j.status]} · escalated ${when(j.escalated_at)}`,
+            ),
+          ),
+        )
       : el("p", {}, "No escalations."),
   );
 }
@@ -61,8 +90,13 @@ const EDIT_TEXT = {
 };
 
 const WEEKDAYS = [
-  ["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"],
-  ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"],
+  ["mon", "Monday"],
+  ["tue", "Tuesday"],
+  ["wed", "Wednesday"],
+  ["thu", "Thursday"],
+  ["fri", "Friday"],
+  ["sat", "Saturday"],
+  ["sun", "Sunday"],
 ];
 const DEFAULT_SHIFT = ["08:00", "17:00"];
 
@@ -136,7 +170,10 @@ function technicianPatch(form, t) {
   const body = {};
   const phone = form.phone.value.trim();
   if (phone !== (t.phone ?? "")) body.phone = phone || null;
-  const skills = form.skills.value.split(",").map((s) => s.trim()).filter(Boolean);
+  const skills = form.skills.value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (skills.join(",") !== t.skills.join(",")) body.skills = skills;
   const home = { lat: Number(form.lat.value), lon: Number(form.lon.value) };
   if (home.lat !== t.home?.lat || home.lon !== t.home?.lon) body.home = home;
@@ -149,7 +186,13 @@ function technicianPatch(form, t) {
 
 function fieldProblems(error) {
   const problems = Object.entries(error.fields).map(([name, list]) => `${name}: ${[].concat(list).join(", ")}`);
-  return problems.length ? el("ul", {}, problems.map((problem) => el("li", {}, problem))) : null;
+  return problems.length
+    ? el(
+        "ul",
+        {},
+        problems.map((problem) => el("li", {}, problem)),
+      )
+    : null;
 }
 
 export async function technicianEditView(ctx) {
@@ -216,8 +259,16 @@ export async function companyDaysView(ctx) {
     }
   };
   const remove = (d) =>
-    el("button", { type: "button", class: "secondary", "aria-label": `Delete ${d.name} (${d.date})`,
-      on: { click: () => act("DELETE", `/company-days/${d.id}`) } }, "Delete");
+    el(
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        "aria-label": `Delete ${d.name} (${d.date})`,
+        on: { click: () => act("DELETE", `/company-days/${d.id}`) },
+      },
+      "Delete",
+    );
   return el(
     "div",
     {},
@@ -226,11 +277,23 @@ export async function companyDaysView(ctx) {
     el("p", { class: "meta" }, COMPANY_DAYS_NOTE),
     days.length
       ? el(
-        "table",
-        { "aria-label": "Company days" },
-        el("thead", {}, el("tr", {}, ["Date", "Kind", "Name", admin && "Change"].map((h) => h && columnHead(h)))),
-        el("tbody", {}, days.map((d) => companyDayRow(d, admin && remove(d)))),
-      )
+          "table",
+          { "aria-label": "Company days" },
+          el(
+            "thead",
+            {},
+            el(
+              "tr",
+              {},
+              ["Date", "Kind", "Name", admin && "Change"].map((h) => h && columnHead(h)),
+            ),
+          ),
+          el(
+            "tbody",
+            {},
+            days.map((d) => companyDayRow(d, admin && remove(d))),
+          ),
+        )
       : el("p", {}, "No company days."),
     admin ? companyDayForm(act) : null,
     errors,

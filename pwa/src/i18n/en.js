@@ -24,7 +24,8 @@ export default {
   plannedStop: "Day plan: stop {order}, arrive about {time}",
   language: "Language",
   onShift: "On shift",
-  locationConsent: "While you are on shift, OnSite sends your position about once a minute so dispatch can send the nearest technician. Share your location?",
+  locationConsent:
+    "While you are on shift, OnSite sends your position about once a minute so dispatch can send the nearest technician. Share your location?",
   locationDenied: "Location is off: dispatch will use your home base.",
   notifications: "Notifications",
   notificationsUnread: "Notifications ({count} new)",
@@ -48,8 +49,10 @@ export default {
   syncing: "Syncing…",
   syncNow: "Sync now",
   refusedTitle: "Not applied by the server",
-  refused_404: "This job is no longer yours (it was reassigned or removed). What you did is kept here: send it to the dispatcher or copy it.",
-  refused_409: "The job changed meanwhile (its status no longer allows this). Open it, check, and do it again if still needed.",
+  refused_404:
+    "This job is no longer yours (it was reassigned or removed). What you did is kept here: send it to the dispatcher or copy it.",
+  refused_409:
+    "The job changed meanwhile (its status no longer allows this). Open it, check, and do it again if still needed.",
   refused_410: "The link or job is no longer valid.",
   refused_422: "The server refused the data: {message}",
   refused_other: "Refused ({status}): {message}",

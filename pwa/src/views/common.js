@@ -12,7 +12,9 @@ export function countdown(job, now = Date.now()) {
   if (!due || !["assigned", "accepted", "en_route", "on_site", "on_hold"].includes(job.status)) return null;
   const minutes = (Date.parse(due) - now) / 60000;
   const late = minutes < 0 || (responding && job.overdue);
-  const text = late ? t("overdueBy", { time: duration(minutes) }) : t(responding ? "dueIn" : "resolveIn", { time: duration(minutes) });
+  const text = late
+    ? t("overdueBy", { time: duration(minutes) })
+    : t(responding ? "dueIn" : "resolveIn", { time: duration(minutes) });
   return el("span", { class: late ? "due overdue" : "due" }, text);
 }
 

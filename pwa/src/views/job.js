@@ -13,7 +13,11 @@ const WITH_REASON = new Set(["decline", "pause"]);
 const REASONS = ["reason_parts", "reason_absent", "reason_other"];
 
 function reasonDialog(ctx, job, action) {
-  const select = el("select", { id: `${action}-reason` }, REASONS.map((key) => el("option", { value: t(key) }, t(key))));
+  const select = el(
+    "select",
+    { id: `${action}-reason` },
+    REASONS.map((key) => el("option", { value: t(key) }, t(key))),
+  );
   const dialog = el(
     "dialog",
     { "aria-labelledby": `${action}-title` },
@@ -22,7 +26,12 @@ function reasonDialog(ctx, job, action) {
       { method: "dialog" },
       el("h2", { id: `${action}-title` }, t(`action_${action}`)),
       field(`${action}-reason`, t("reason"), select),
-      el("div", { class: "row" }, el("button", { value: "confirm" }, t("confirm")), el("button", { value: "cancel", class: "secondary" }, t("cancel"))),
+      el(
+        "div",
+        { class: "row" },
+        el("button", { value: "confirm" }, t("confirm")),
+        el("button", { value: "cancel", class: "secondary" }, t("cancel")),
+      ),
     ),
   );
   dialog.addEventListener("close", () => {
@@ -97,7 +106,10 @@ function actionButtons(ctx, job) {
         {
           type: "button",
           class: action === "decline" ? "secondary" : null,
-          on: { click: () => (WITH_REASON.has(action) ? reasonDialog(ctx, job, action) : ctx.work.act(job, action, {}, ctx.meta)) },
+          on: {
+            click: () =>
+              WITH_REASON.has(action) ? reasonDialog(ctx, job, action) : ctx.work.act(job, action, {}, ctx.meta),
+          },
         },
         t(`action_${action}`),
       ),
@@ -117,15 +129,36 @@ function navigation(ctx, job, position) {
     "div",
     { class: "navigate" },
     el("p", {}, distanceText(job, position, ctx.meta) ?? t("distanceUnknown")),
-    el("a", { role: "button", class: "button", href: directionsUrl(job.location, navigator.userAgent), target: "_blank", rel: "noopener" }, t("navigate")),
+    el(
+      "a",
+      {
+        role: "button",
+        class: "button",
+        href: directionsUrl(job.location, navigator.userAgent),
+        target: "_blank",
+        rel: "noopener",
+      },
+      t("navigate"),
+    ),
   );
 }
 
 function logRecorder(ctx, job, kind, body) {
-  return ctx.work.record({ kind: "log", method: "POST", path: `/work-orders/${job.id}/logs`, body: { ...body, kind, occurred_at: new Date().toISOString() }, jobId: job.id, number: job.number, label: `${kind} · ${job.number}` }, (current, entry) => ({
-    ...current,
-    logs: [...(current.logs ?? []), { ...entry.body, pending: true }],
-  }));
+  return ctx.work.record(
+    {
+      kind: "log",
+      method: "POST",
+      path: `/work-orders/${job.id}/logs`,
+      body: { ...body, kind, occurred_at: new Date().toISOString() },
+      jobId: job.id,
+      number: job.number,
+      label: `${kind} · ${job.number}`,
+    },
+    (current, entry) => ({
+      ...current,
+      logs: [...(current.logs ?? []), { ...entry.body, pending: true }],
+    }),
+  );
 }
 
 function noteForm(ctx, job) {
@@ -138,7 +171,13 @@ function noteForm(ctx, job) {
     text.value = minutes.value = "";
     logRecorder(ctx, job, "note", body);
   };
-  return el("form", { class: "card", on: { submit } }, field("note-text", t("note"), text), field("note-minutes", t("minutes"), minutes), el("button", { type: "submit" }, t("addNote")));
+  return el(
+    "form",
+    { class: "card", on: { submit } },
+    field("note-text", t("note"), text),
+    field("note-minutes", t("minutes"), minutes),
+    el("button", { type: "submit" }, t("addNote")),
+  );
 }
 
 function partForm(ctx, job) {
@@ -153,12 +192,26 @@ function partForm(ctx, job) {
     qty.value = 1;
     logRecorder(ctx, job, "part", { parts });
   };
-  return el("form", { class: "card", on: { submit } }, field("part-sku", t("sku"), sku), field("part-name", t("partName"), name), field("part-qty", t("quantity"), qty), el("button", { type: "submit" }, t("addPart")));
+  return el(
+    "form",
+    { class: "card", on: { submit } },
+    field("part-sku", t("sku"), sku),
+    field("part-name", t("partName"), name),
+    field("part-qty", t("quantity"), qty),
+    el("button", { type: "submit" }, t("addPart")),
+  );
 }
 
 function photoButton(ctx, job) {
   const error = el("p", { class: "error", role: "alert" });
-  const input = el("input", { type: "file", accept: "image/*", capture: "environment", hidden: true, "aria-hidden": "true", tabindex: -1 });
+  const input = el("input", {
+    type: "file",
+    accept: "image/*",
+    capture: "environment",
+    hidden: true,
+    "aria-hidden": "true",
+    tabindex: -1,
+  });
   input.addEventListener("change", async () => {
     const file = input.files[0];
     input.value = "";
@@ -171,17 +224,39 @@ function photoButton(ctx, job) {
       return;
     }
     const occurredAt = new Date().toISOString();
-    await ctx.work.record({ kind: "photo", method: "POST", path: `/work-orders/${job.id}/attachments`, photo: { blob, name: "photo.jpg" }, occurredAt, jobId: job.id, number: job.number, label: `photo · ${job.number}` }, (current, entry) => ({
-      ...current,
-      localPhotos: [...(current.localPhotos ?? []), { seq: entry.seq, blob }],
-    }));
+    await ctx.work.record(
+      {
+        kind: "photo",
+        method: "POST",
+        path: `/work-orders/${job.id}/attachments`,
+        photo: { blob, name: "photo.jpg" },
+        occurredAt,
+        jobId: job.id,
+        number: job.number,
+        label: `photo · ${job.number}`,
+      },
+      (current, entry) => ({
+        ...current,
+        localPhotos: [...(current.localPhotos ?? []), { seq: entry.seq, blob }],
+      }),
+    );
   });
-  return el("div", {}, input, el("button", { type: "button", on: { click: () => input.click() } }, t("addPhoto")), error);
+  return el(
+    "div",
+    {},
+    input,
+    el("button", { type: "button", on: { click: () => input.click() } }, t("addPhoto")),
+    error,
+  );
 }
 
 function thumbnails(job) {
-  const sent = (job.attachments ?? []).map((a) => el("img", { src: a.url, alt: t("photos"), loading: "lazy", width: 96, height: 96 }));
-  const waiting = (job.localPhotos ?? []).map((p) => el("img", { src: URL.createObjectURL(p.blob), alt: t("pendingSync"), class: "pending", width: 96, height: 96 }));
+  const sent = (job.attachments ?? []).map((a) =>
+    el("img", { src: a.url, alt: t("photos"), loading: "lazy", width: 96, height: 96 }),
+  );
+  const waiting = (job.localPhotos ?? []).map((p) =>
+    el("img", { src: URL.createObjectURL(p.blob), alt: t("pendingSync"), class: "pending", width: 96, height: 96 }),
+  );
   if (!sent.length && !waiting.length) return null;
   return el("div", { class: "thumbs", role: "group", "aria-label": t("photos") }, sent, waiting);
 }
@@ -227,10 +302,14 @@ function customerCard(job) {
     { class: "card" },
     el("h3", {}, t("customer")),
     el("p", {}, job.customer?.name ?? ""),
-    phone ? el("a", { href: `tel:${phone.replace(/[^+\d]/g, "")}`, class: "button secondary" }, t("call", { phone })) : null,
+    phone
+      ? el("a", { href: `tel:${phone.replace(/[^+\d]/g, "")}`, class: "button secondary" }, t("call", { phone }))
+      : null,
     job.address ? el("p", {}, el("strong", {}, `${t("address")}: `), job.address) : null,
     job.description ? el("p", {}, el("strong", {}, `${t("description")}: `), job.description) : null,
-    (job.required_skills ?? []).length ? el("p", {}, el("strong", {}, `${t("requiredSkills")}: `), job.required_skills.join(", ")) : null,
+    (job.required_skills ?? []).length
+      ? el("p", {}, el("strong", {}, `${t("requiredSkills")}: `), job.required_skills.join(", "))
+      : null,
   );
 }
 
@@ -241,7 +320,18 @@ function earlierVisits(job) {
     { "aria-labelledby": "visits-title" },
     el("h3", { id: "visits-title" }, t("earlierVisits")),
     visits.length
-      ? el("ul", { class: "plain" }, visits.map((v) => el("li", {}, `${v.number} · ${clockTime(v.created_at)} · ${v.title} · ${t(`status_${v.status}`)}`, v.resolution ? ` — ${v.resolution}` : "")))
+      ? el(
+          "ul",
+          { class: "plain" },
+          visits.map((v) =>
+            el(
+              "li",
+              {},
+              `${v.number} · ${clockTime(v.created_at)} · ${v.title} · ${t(`status_${v.status}`)}`,
+              v.resolution ? ` — ${v.resolution}` : "",
+            ),
+          ),
+        )
       : el("p", { class: "meta" }, t("noEarlierVisits")),
   );
 }
@@ -255,7 +345,13 @@ function timeline(job) {
       "ol",
       { class: "timeline" },
       (job.events ?? []).map((event) =>
-        el("li", { class: event.pending ? "pending" : null }, `${clockTime(event.occurred_at)} · ${t(`event_${event.action}`)}`, event.actor?.name ? ` · ${event.actor.name}` : "", event.pending ? el("span", { class: "tag" }, t("pendingSync")) : null),
+        el(
+          "li",
+          { class: event.pending ? "pending" : null },
+          `${clockTime(event.occurred_at)} · ${t(`event_${event.action}`)}`,
+          event.actor?.name ? ` · ${event.actor.name}` : "",
+          event.pending ? el("span", { class: "tag" }, t("pendingSync")) : null,
+        ),
       ),
     ),
   );
@@ -263,7 +359,8 @@ function timeline(job) {
 
 export async function jobView(ctx) {
   const [job, position] = await Promise.all([ctx.work.job(ctx.id), currentPosition(ctx.db)]);
-  if (!job || job.mine === false) return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
+  if (!job || job.mine === false)
+    return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
   const signable = mayDo("signoff", job, ctx.meta);
   return el(
     "article",

@@ -51,10 +51,20 @@ function shiftSwitch(ctx) {
 /** Pull-to-refresh on touch screens: a pull of PULL_PX from the top of the page refreshes. */
 function pullToRefresh(list, refresh) {
   let startY = null;
-  list.addEventListener("touchstart", (e) => { startY = window.scrollY === 0 ? e.touches[0].clientY : null; }, { passive: true });
-  list.addEventListener("touchmove", (e) => {
-    if (startY !== null) list.classList.toggle("pulling", e.touches[0].clientY - startY > PULL_PX);
-  }, { passive: true });
+  list.addEventListener(
+    "touchstart",
+    (e) => {
+      startY = window.scrollY === 0 ? e.touches[0].clientY : null;
+    },
+    { passive: true },
+  );
+  list.addEventListener(
+    "touchmove",
+    (e) => {
+      if (startY !== null) list.classList.toggle("pulling", e.touches[0].clientY - startY > PULL_PX);
+    },
+    { passive: true },
+  );
   list.addEventListener("touchend", () => {
     if (list.classList.contains("pulling")) refresh();
     list.classList.remove("pulling");
@@ -63,7 +73,11 @@ function pullToRefresh(list, refresh) {
 }
 
 export async function jobsView(ctx) {
-  const [jobs, position, refreshedAt] = await Promise.all([ctx.work.jobs(), currentPosition(ctx.db), getSetting(ctx.db, "refreshedAt")]);
+  const [jobs, position, refreshedAt] = await Promise.all([
+    ctx.work.jobs(),
+    currentPosition(ctx.db),
+    getSetting(ctx.db, "refreshedAt"),
+  ]);
   const refresh = () => ctx.refresh();
   refreshArticles(ctx.db); // the knowledge base for offline reading, at most every few minutes
   const list = el(

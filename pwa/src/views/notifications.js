@@ -77,8 +77,16 @@ export async function notificationsView(ctx) {
               { class: item.read_at ? "read" : "unread" },
               el("p", {}, notificationText(item)),
               el("p", { class: "meta" }, clockTime(item.created_at)),
-              item.kind === "assigned" ? el("a", { href: `#/jobs/${item.work_order_id}` }, numberOf(item.work_order_id)) : null,
-              item.read_at ? null : el("button", { type: "button", class: "secondary", on: { click: () => markRead(item) } }, t("markRead")),
+              item.kind === "assigned"
+                ? el("a", { href: `#/jobs/${item.work_order_id}` }, numberOf(item.work_order_id))
+                : null,
+              item.read_at
+                ? null
+                : el(
+                    "button",
+                    { type: "button", class: "secondary", on: { click: () => markRead(item) } },
+                    t("markRead"),
+                  ),
             ),
           ),
         )

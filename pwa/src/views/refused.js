@@ -86,7 +86,13 @@ function contentBlock(entry) {
   const drawn = entry.body?.signature;
   const signature = drawn ? el("img", { src: drawn, alt: t("signature"), class: "signature-thumb" }) : null;
   if (!lines.length && !photo && !signature) return null;
-  return el("div", { class: "content" }, lines.map((line) => el("p", {}, line)), photo, signature);
+  return el(
+    "div",
+    { class: "content" },
+    lines.map((line) => el("p", {}, line)),
+    photo,
+    signature,
+  );
 }
 
 /** Copy the change's words; where the clipboard API is missing or refused, select them instead. */
@@ -186,6 +192,10 @@ export async function refusedPanel(ctx) {
     { class: "refused", role: "alert", "aria-labelledby": "refused-title" },
     el("h2", { id: "refused-title" }, t("refusedTitle")),
     sentNotice ? el("p", { class: "sent", role: "status" }, sentNotice) : null,
-    el("ul", {}, refused.map((entry) => refusedItem(ctx, entry))),
+    el(
+      "ul",
+      {},
+      refused.map((entry) => refusedItem(ctx, entry)),
+    ),
   );
 }

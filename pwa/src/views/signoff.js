@@ -24,7 +24,9 @@ async function linkPanel(ctx, job, panel) {
     await ctx.work.sync(); // the completion must reach the server before it can issue a link
     link = await change("POST", `/work-orders/${job.id}/confirmation-link`);
   } catch (error) {
-    panel.replaceChildren(el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("linkNeedsNetwork")));
+    panel.replaceChildren(
+      el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("linkNeedsNetwork")),
+    );
     return;
   }
   const url = new URL(link.url, location.origin).href;
@@ -41,7 +43,13 @@ async function linkPanel(ctx, job, panel) {
     el(
       "div",
       { class: "row" },
-      navigator.share ? el("button", { type: "button", on: { click: () => navigator.share({ title: job.number, url }).catch(() => {}) } }, t("share")) : null,
+      navigator.share
+        ? el(
+            "button",
+            { type: "button", on: { click: () => navigator.share({ title: job.number, url }).catch(() => {}) } },
+            t("share"),
+          )
+        : null,
       el("button", { type: "button", class: "secondary", on: { click: copy } }, t("copy")),
       copied,
     ),
@@ -53,13 +61,24 @@ export async function signoffView(ctx) {
   if (!job) return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
   if (!mayDo("signoff", job, ctx.meta)) {
     const done = job.status === "closed" ? t("closedDone") : t(`status_${job.status}`);
-    return el("section", { class: "pad" }, el("h2", {}, job.title), el("p", { role: "status" }, done), el("a", { href: "#/" }, t("back")));
+    return el(
+      "section",
+      { class: "pad" },
+      el("h2", {}, job.title),
+      el("p", { role: "status" }, done),
+      el("a", { href: "#/" }, t("back")),
+    );
   }
   const canvas = el("canvas", { id: "signature", "aria-label": t("signature"), role: "img", class: "signature" });
   const pad = new SignaturePad(canvas, { penColor: "#101418", minWidth: 1, maxWidth: 3 });
   requestAnimationFrame(() => sizeCanvas(canvas, pad));
   const name = el("input", { id: "signer-name", autocomplete: "off", required: true });
-  const rating = el("select", { id: "rating" }, el("option", { value: "" }, t("ratingNone")), [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)));
+  const rating = el(
+    "select",
+    { id: "rating" },
+    el("option", { value: "" }, t("ratingNone")),
+    [5, 4, 3, 2, 1].map((n) => el("option", { value: n }, `${"★".repeat(n)} ${n}/5`)),
+  );
   const comment = el("textarea", { id: "comment", rows: 2 });
   const error = el("p", { class: "error", role: "alert" });
   const linkArea = el("div", { class: "card", "aria-live": "polite" });
@@ -74,12 +93,30 @@ export async function signoffView(ctx) {
       error.textContent = t("signatureMissing");
       return;
     }
-    const body = { signer_name: name.value.trim(), signature: pad.toDataURL("image/png"), occurred_at: new Date().toISOString() };
+    const body = {
+      signer_name: name.value.trim(),
+      signature: pad.toDataURL("image/png"),
+      occurred_at: new Date().toISOString(),
+    };
     if (rating.value) body.rating = Number(rating.value);
     if (comment.value.trim()) body.comment = comment.value.trim();
     await ctx.work.record(
-      { kind: "signoff", method: "POST", path: `/work-orders/${job.id}/signoff`, body, jobId: job.id, number: job.number, label: `sign-off · ${job.number}` },
-      (current) => ({ ...current, status: "closed", closed_at: body.occurred_at, changedOffline: true, events: [...(current.events ?? []), { action: "close", occurred_at: body.occurred_at, pending: true }] }),
+      {
+        kind: "signoff",
+        method: "POST",
+        path: `/work-orders/${job.id}/signoff`,
+        body,
+        jobId: job.id,
+        number: job.number,
+        label: `sign-off · ${job.number}`,
+      },
+      (current) => ({
+        ...current,
+        status: "closed",
+        closed_at: body.occurred_at,
+        changedOffline: true,
+        events: [...(current.events ?? []), { action: "close", occurred_at: body.occurred_at, pending: true }],
+      }),
     );
     ctx.render();
   };
@@ -91,12 +128,22 @@ export async function signoffView(ctx) {
     el("p", {}, job.title),
     job.resolution ? el("p", { class: "meta" }, `${t("resolution")}: ${job.resolution}`) : null,
     field("signer-name", t("signerName"), name),
-    el("div", { class: "field" }, el("span", { class: "label", id: "signature-label" }, t("signature")), canvas, el("button", { type: "button", class: "secondary", on: { click: () => pad.clear() } }, t("clearSignature"))),
+    el(
+      "div",
+      { class: "field" },
+      el("span", { class: "label", id: "signature-label" }, t("signature")),
+      canvas,
+      el("button", { type: "button", class: "secondary", on: { click: () => pad.clear() } }, t("clearSignature")),
+    ),
     field("rating", t("rating"), rating),
     field("comment", t("comment"), comment),
     error,
     el("button", { type: "submit" }, t("signOff")),
-    el("button", { type: "button", class: "secondary", on: { click: () => linkPanel(ctx, job, linkArea) } }, t("sendLink")),
+    el(
+      "button",
+      { type: "button", class: "secondary", on: { click: () => linkPanel(ctx, job, linkArea) } },
+      t("sendLink"),
+    ),
     linkArea,
   );
 }
