@@ -1,4 +1,5 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
+import { ApiError } from "../api.js";
 import { el } from "../dom.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];
@@ -186,4 +187,22 @@ export function eventWords(event, roster = []) {
   const parts = Array.isArray(e.details.parts) ? e.details.parts.map((p) => `${p.qty} × ${p.name}`) : [];
   const comment = [e.details[QUOTED[e.action]], ...parts].filter((c) => c != null && c !== "").join("; ");
   return { sentence, comment: comment || null };
+}
+
+/** A refusal in the form's alert box: the server's sentence and each field's problems; a request
+ * that got no answer says that nothing was saved. */
+export function showErrors(error, box) {
+  if (!(error instanceof ApiError)) {
+    box.textContent = "The server did not answer; nothing was saved.";
+    return;
+  }
+  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
+  const list = fields.length
+    ? el(
+        "ul",
+        {},
+        fields.map((f) => el("li", {}, f)),
+      )
+    : null;
+  box.replaceChildren(el("p", {}, error.message), list);
 }

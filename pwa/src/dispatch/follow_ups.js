@@ -1,9 +1,9 @@
 // Follow-up calls (回访) in the console: the queue (due, overdue, done) with each customer's phone
 // as a call link, and one call on one screen: the job, its history, and the outcome form (reached,
 // satisfaction, comment, and a reopen when the problem is back).
-import { ApiError, change, request } from "../api.js";
+import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { eventWords, when } from "./common.js";
+import { eventWords, showErrors, when } from "./common.js";
 
 const TEXT = {
   title: "Follow-up calls",
@@ -27,7 +27,6 @@ const TEXT = {
   record: "Record the outcome",
   recorded: (f) => `Recorded ${when(f.done_at)}`,
   back: "← Follow-up calls",
-  noAnswer: "The server did not answer; nothing was saved.",
   satisfactionWords: (o) => (o.satisfaction ? `satisfaction ${o.satisfaction}/5` : "no rating"),
 };
 const STATUSES = ["due", "overdue", "done"];
@@ -89,19 +88,6 @@ export async function followUpsView(ctx) {
     : el("p", {}, TEXT.none[status]);
   const count = el("p", { class: "meta", role: "status" }, TEXT.count(page.total));
   return el("section", {}, el("h2", {}, TEXT.title), tabs, count, table);
-}
-
-function showErrors(error, box) {
-  if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
-  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const list = fields.length
-    ? el(
-        "ul",
-        {},
-        fields.map((f) => el("li", {}, f)),
-      )
-    : null;
-  box.replaceChildren(el("p", {}, error.message), list);
 }
 
 function outcomeForm(ctx, followUp) {

@@ -4,7 +4,7 @@
 // customer is made: one customer, one history.
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { CHANNELS, LABEL, PRIORITIES, minutesText, select, when } from "./common.js";
+import { CHANNELS, LABEL, minutesText, PRIORITIES, select, showErrors, when } from "./common.js";
 import { complaintIntakeFields, slaFor, typeSelect } from "./kinds.js";
 import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
@@ -17,22 +17,6 @@ function dueText(meta, priority, now = Date.now(), type = "repair") {
   const respond = new Date(now + sla.respond * 60000).toISOString();
   const resolve = new Date(now + sla.resolve * 60000).toISOString();
   return `Respond by ${when(respond)} (${minutesText(sla.respond)}), resolve by ${when(resolve)} (${minutesText(sla.resolve)})`;
-}
-
-function showErrors(error, box) {
-  const fields = Object.entries(error.fields ?? {}).map(
-    ([name, problems]) => `${name}: ${[].concat(problems).join(", ")}`,
-  );
-  box.replaceChildren(
-    el("p", {}, error.message),
-    fields.length
-      ? el(
-          "ul",
-          {},
-          fields.map((f) => el("li", {}, f)),
-        )
-      : null,
-  );
 }
 
 const customerLabel = (c) => `${c.name} (#${c.id})`;

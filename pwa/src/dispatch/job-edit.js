@@ -3,7 +3,7 @@
 // another field; when the version is stale, what they typed stays and they can save it again.
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL, PRIORITIES, select, when } from "./common.js";
+import { LABEL, PRIORITIES, select, showErrors, when } from "./common.js";
 
 const TEXT = {
   title: (job) => `Edit ${job.number} · ${job.title}`,
@@ -79,18 +79,6 @@ function patchBody(form, base, version) {
     if (changed(name) && form[name].value) body[name] = new Date(form[name].value).toISOString();
   }
   return body;
-}
-
-function showErrors(error, box) {
-  const problems = Object.entries(error.fields ?? {}).map(([name, list]) => `${name}: ${[].concat(list).join(", ")}`);
-  const list = problems.length
-    ? el(
-        "ul",
-        {},
-        problems.map((problem) => el("li", {}, problem)),
-      )
-    : null;
-  box.replaceChildren(el("p", {}, error.message), list);
 }
 
 export async function jobEditView(ctx) {

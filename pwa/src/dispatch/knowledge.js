@@ -2,9 +2,9 @@
 // with a publish toggle, a form to write or edit an article; and the pieces other screens show:
 // suggestions as a job's title is typed at intake, and on a job its suggestions and a draft
 // article from it once resolved.
-import { ApiError, change, request } from "../api.js";
+import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { select, when } from "./common.js";
+import { select, showErrors, when } from "./common.js";
 
 const TEXT = {
   title: "Knowledge base",
@@ -37,7 +37,6 @@ const TEXT = {
   save: "Save article",
   saved: "Saved.",
   back: "← Knowledge base",
-  noAnswer: "The server did not answer; nothing was saved.",
   suggested: "Suggested articles",
   noSuggestions: "No article matches this job yet.",
   draftFromJob: "Draft an article from this job",
@@ -58,19 +57,6 @@ function reasonsText(reasons) {
     reasons.terms.length ? `words ${reasons.terms.join(", ")}` : null,
   ];
   return parts.filter(Boolean).join("; ");
-}
-
-function showErrors(error, box) {
-  if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
-  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const items = fields.length
-    ? el(
-        "ul",
-        {},
-        fields.map((f) => el("li", {}, f)),
-      )
-    : null;
-  box.replaceChildren(el("p", {}, error.message), items);
 }
 
 function articleRow(ctx, article, feedback) {

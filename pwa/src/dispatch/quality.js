@@ -1,7 +1,8 @@
 // Quality sampling (质检) in the console: draw a month's sample of each technician's closed jobs,
 // then score each sampled job on the checklist (the items the record answers come filled in).
-import { ApiError, change, request } from "../api.js";
+import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
+import { showErrors } from "./common.js";
 
 const TEXT = {
   title: "Quality sampling",
@@ -16,7 +17,6 @@ const TEXT = {
   notes: "Notes",
   save: "Save the score",
   answers: { "": "Not answered", true: "Yes", false: "No" },
-  noAnswer: "The server did not answer; nothing was saved.",
 };
 const ITEMS = {
   photo_attached: "Photo attached",
@@ -36,19 +36,6 @@ let drawnNotice = null;
 function thisMonth() {
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
-}
-
-function showErrors(error, box) {
-  if (!(error instanceof ApiError)) return (box.textContent = TEXT.noAnswer);
-  const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
-  const list = fields.length
-    ? el(
-        "ul",
-        {},
-        fields.map((f) => el("li", {}, f)),
-      )
-    : null;
-  box.replaceChildren(el("p", {}, error.message), list);
 }
 
 function answerSelect(id, value) {
