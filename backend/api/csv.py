@@ -13,6 +13,8 @@ from datetime import datetime
 
 from flask import Response, stream_with_context
 
+from ..domain.timing import utc_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_CHARS = 64 * 1024
 
@@ -21,7 +23,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return utc_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)

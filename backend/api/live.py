@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 
 from ..domain.errors import ValidationFailed
+from ..domain.timing import utc_text
 from ..extensions import db
 from ..models import Event, LiveStream, format_number
 from .common import now
@@ -93,7 +94,7 @@ def poll(query_data):
 
 
 def _sse(event: dict) -> str:
-    data = json.dumps({**event, "occurred_at": event["occurred_at"].isoformat()})
+    data = json.dumps({**event, "occurred_at": utc_text(event["occurred_at"])})
     return f"id: {event['id']}\nevent: work_order\ndata: {data}\n\n"
 
 

@@ -12,6 +12,7 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
 from ..domain.calendar import hours_problem
+from ..domain.timing import utc_text
 from ..domain.work_orders import FORWARDED_CHANGES
 from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
 from ..models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
@@ -60,11 +61,6 @@ class String(fields.String):
         if "\x00" in text:
             raise ValidationError("must not contain NUL characters")
         return text
-
-
-def utc_text(value: datetime) -> str:
-    """How every time leaves the API: ISO 8601 in UTC, with a `Z`."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class Timestamp(fields.AwareDateTime):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..models import format_number
+from .timing import utc_text
 
 DISPATCHER, SCHEDULER = "dispatcher", "scheduler"
 # Why the scheduler assigns or moves a job (the `reason` of its events).
@@ -71,7 +72,7 @@ class Assignment:
         measured = {"distance_km": self.distance_km, "eta_minutes": self.eta_minutes}
         body.update({k: v for k, v in measured.items() if v is not None})
         if self.arrival_at is not None:
-            body["arrival_at"] = self.arrival_at.replace(microsecond=0).isoformat()
+            body["arrival_at"] = utc_text(self.arrival_at.replace(microsecond=0))
         return body
 
     def columns(self, at: datetime) -> dict:

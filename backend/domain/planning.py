@@ -23,7 +23,7 @@ import math
 import time as timer
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 import vroom
@@ -39,6 +39,7 @@ from .dispatch import technician_position
 from .errors import Conflict, DomainError, ValidationFailed
 from .geo import distance_km
 from .kinds import visit_minutes as kind_visit_minutes
+from .timing import utc_text
 from .workflow import HELD, apply, record_event
 
 PLANNABLE = ("new", "assigned", "accepted")  # not started: nobody has set off for these yet
@@ -309,9 +310,7 @@ def travel_matrix(points: list[tuple[float, float]], travel: Travel) -> list[lis
     return matrix
 
 
-def iso(at: datetime) -> str:
-    """A time as the plan's JSON keeps it (and the API writes every time): UTC with a `Z`."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+iso = utc_text  # a time as the plan's JSON keeps it (and the API writes every time)
 
 
 def parse_iso(text: str) -> datetime:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ..models import Event, Technician, WorkOrder
 from .errors import ValidationFailed
 from .geo import distance_km
-from .timing import CLOCK_SKEW, OLDEST_REPLAY
+from .timing import CLOCK_SKEW, OLDEST_REPLAY, utc_text
 
 # A request sent over a poor signal may take this long; a deed received within it needs no reason.
 REPLAY_GRACE = timedelta(minutes=5)
@@ -134,5 +134,4 @@ def jump_flag(technician: Technician, lat: float, lon: float, at: datetime) -> d
     }
 
 
-def _iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
+_iso = utc_text

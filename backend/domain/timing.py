@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .errors import ValidationFailed
+
+
+def utc_text(value: datetime) -> str:
+    """How every time is written out (the API, CSV, live updates, event details, plans): ISO 8601 in
+    UTC with a `Z`. (The sign-off's completion record keeps its own, older format: its stored hashes
+    are over that text.)"""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
 
 CLOCK_SKEW = timedelta(minutes=2)
 OLDEST_REPLAY = timedelta(days=7)

@@ -14,7 +14,7 @@ from .calendar import sla_calendar
 from .directory import create_customer, likely_customers
 from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from .sla import due_times
-from .timing import deed_time
+from .timing import deed_time, utc_text
 from .workflow import check_activity, check_version, last_event_at, record_event
 
 EDITABLE_FIELDS = (
@@ -101,7 +101,7 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
         "channel": wo.channel,
         "priority": wo.priority,
         "type": wo.type,
-        "response_due_at": wo.response_due_at.isoformat(),
+        "response_due_at": utc_text(wo.response_due_at),
     }
     if new_customer:
         details["new_customer_id"] = customer.id
@@ -110,7 +110,7 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
 
 
 def _jsonable(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+    return utc_text(value) if isinstance(value, datetime) else value
 
 
 def update_work_order(
@@ -303,7 +303,7 @@ def forward_refused_change(
             f"The job is {wo.status}: its record takes no more photos. Keep it and tell the dispatcher."
         )
     if change.get("occurred_at") is not None:
-        details["occurred_at"] = change["occurred_at"].isoformat()
+        details["occurred_at"] = utc_text(change["occurred_at"])
     refusal = {k: v for k, v in (change.get("refusal") or {}).items() if v not in (None, "")}
     details.update({"idempotency_key": change.get("idempotency_key"), "refusal": refusal})
     details = {k: v for k, v in details.items() if v}

@@ -22,7 +22,7 @@ from .calendar import sla_calendar
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
 from .plausibility import arrival_flags, time_flags
 from .sla import due_times
-from .timing import deed_time
+from .timing import deed_time, utc_text
 
 # A technician holds the job in these statuses: they count towards the technician's open jobs.
 HELD = ("assigned", "accepted", "en_route", "on_site", "on_hold")
@@ -123,7 +123,7 @@ def _close_complaint_loop(wo: WorkOrder, params: dict, at: datetime) -> dict:
     return {
         "root_cause": wo.root_cause,
         "corrective_action": wo.corrective_action,
-        "customer_contacted_at": wo.customer_contacted_at.isoformat(),
+        "customer_contacted_at": utc_text(wo.customer_contacted_at),
     }
 
 
@@ -310,7 +310,7 @@ def _restart_sla(wo: WorkOrder, at: datetime, sla_policy: dict | None) -> dict:
     calendar = sla_calendar(object_session(wo), sla_policy)  # company days, for a business-hours clock
     wo.response_due_at, wo.resolve_due_at = due_times(wo.priority, at, sla_policy, calendar, wo.type)
     wo.escalated_at = None  # a new round: the scheduler may escalate it again if nobody can take it
-    return {"response_due_at": wo.response_due_at.isoformat(), "resolve_due_at": wo.resolve_due_at.isoformat()}
+    return {"response_due_at": utc_text(wo.response_due_at), "resolve_due_at": utc_text(wo.resolve_due_at)}
 
 
 def _required(action: Action, wo: WorkOrder) -> tuple[str, ...]:

@@ -55,7 +55,7 @@ def test_a_refused_note_forwarded_by_its_author_reaches_the_dispatcher_on_the_ti
         "text": NOTE["text"],
         "minutes": 25,
         "idempotency_key": NOTE["idempotency_key"],
-        "occurred_at": "2026-11-23T08:50:00+00:00",
+        "occurred_at": "2026-11-23T08:50:00Z",
         "refusal": NOTE["refusal"],
     }
     assert response.json["event"]["id"] == event["id"]

@@ -96,7 +96,8 @@ def test_a_reopened_job_gets_new_due_times_and_is_not_moved_at_once(
     assert detail["resolve_due_at"] == "2026-11-25T15:00:00Z"  # 15:00 + 24 h
     assert detail["overdue"] is False
     reopen = detail["events"][-1]
-    assert reopen["details"]["response_due_at"].startswith("2026-11-24T19:00:00")
+    assert reopen["details"]["response_due_at"] == "2026-11-24T19:00:00Z"  # every time written with a Z
+    assert detail["events"][0]["details"]["response_due_at"] == "2026-11-23T13:00:00Z"
 
     result = app.test_cli_runner().invoke(args=["reassign-overdue", "--now", clock.now.isoformat()])
     summary = json.loads(result.output)
