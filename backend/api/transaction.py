@@ -84,9 +84,10 @@ def _rollback() -> None:
 
 
 def writes_nothing(view):
-    """Mark a POST that changes no row (logging in or out: the session is a cookie). On SQLite it
-    then neither waits for nor holds the write lock: a login held it through its password hash,
-    queueing every change behind it (in the load test, logins timed out waiting for it)."""
+    """Mark a POST that takes no write lock at its start (logging in or out). On SQLite it then does
+    not hold the write lock through its password hash, which queued every change behind logins (in
+    the load test, logins timed out waiting for it); the session's row is written at commit, after
+    the hash, taking the lock only for that write."""
     view.writes_nothing = True
     return view
 
