@@ -186,7 +186,9 @@ async function poll() {
       if (response.status === 200) {
         etag = response.headers.get("ETag");
         const page = await response.json();
-        if (after != null && page.items.length) changed();
+        // Without a last event seen (the stream ended before any came), whatever happened between the
+        // stream and this first answer is unknown: redraw once to catch up.
+        if (after == null || page.items.length) changed();
         after = page.last_id;
       }
     } catch {
