@@ -38,6 +38,17 @@ def pytest_addoption(parser):
     )
 
 
+# Tests that measure answers against wall-clock limits under load, or run several servers and
+# schedulers of their own: ./scripts/test runs them after the parallel phase, alone on the machine.
+SERIAL_PATHS = ("tests/faults/", "tests/scheduler/test_concurrency.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(part in item.nodeid for part in SERIAL_PATHS):
+            item.add_marker(pytest.mark.serial)
+
+
 def pytest_generate_tests(metafunc):
     if "database_url" in metafunc.fixturenames:
         choice = metafunc.config.getoption("--db")

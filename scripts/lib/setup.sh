@@ -52,8 +52,17 @@ ensure_frontend() {
     npm ci --prefix "$pwa" --no-audit --no-fund --loglevel=error
     echo "$digest" >"$stamp"
   fi
+  # Build only when a source changed: a rebuild empties static/dist/, which would pull the bundles
+  # from under a server already running (a second ./scripts/serve, or browser tests in parallel).
+  local built="$pwa/static/dist/.source-digest"
+  digest="$(cd "$pwa" && find src build.mjs package-lock.json static/icons static/manifest.webmanifest -type f \
+    | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ -f "$built" ] && [ -f "$pwa/static/dist/manifest.json" ] && [ "$(cat "$built")" = "$digest" ]; then
+    return 0
+  fi
   echo "==> building the app"
   npm run --prefix "$pwa" --silent build
+  echo "$digest" >"$built"
 }
 
 # ensure_chromium: the browser tests drive Debian's Chromium; install it when missing and we can.
