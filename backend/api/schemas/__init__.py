@@ -11,11 +11,11 @@ from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError, fields, validates_schema
 
-from ..domain.calendar import hours_problem
-from ..domain.timing import utc_text
-from ..domain.work_orders import FORWARDED_CHANGES
-from ..models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
-from ..models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
+from ...domain.calendar import hours_problem
+from ...domain.timing import utc_text
+from ...domain.work_orders import FORWARDED_CHANGES
+from ...models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
+from ...models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
 
 
 def one_of(choices) -> OneOf:
