@@ -1,6 +1,7 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
 import { ApiError } from "../api.js";
 import { el } from "../dom.js";
+import { clockTime, duration, t } from "./i18n.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];
 export const PRIORITIES = ["urgent", "high", "normal", "low"];
@@ -21,13 +22,14 @@ export const LABEL = {
   low: "Low",
 };
 
+/** A date and time in the console's language ("12/1/26, 10:03 AM", "2026/12/1 10:03"), or a dash. */
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" }) : "—";
+  return iso ? clockTime(iso) : t("none");
 }
 
+/** Minutes as "1 h 5 min" / "1 小时 5 分钟" (the sign is the caller's). */
 export function minutesText(minutes) {
-  const m = Math.abs(Math.round(minutes));
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+  return duration(minutes);
 }
 
 /** The SLA timer that matters now: respond until on site, then resolve; red when past due. */

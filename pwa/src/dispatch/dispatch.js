@@ -9,6 +9,7 @@ import { customersView, customerView } from "./customers.js";
 import { intakeView } from "./intake.js";
 import { jobView } from "./job.js";
 import { followUpsView, followUpView } from "./follow_ups.js";
+import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
 import { jobEditView } from "./job-edit.js";
 import { knowledgeView } from "./knowledge.js";
 import { kpisView } from "./kpis.js";
@@ -21,17 +22,17 @@ const root = document.getElementById("app");
 const STAFF = new Set(["dispatcher", "admin"]);
 const POLL_MS = 3000;
 const NAV = [
-  ["#/board", "Board"],
-  ["#/map", "Map"],
-  ["#/plan", "Day plan"],
-  ["#/new", "New work order"],
-  ["#/customers", "Customers"],
-  ["#/roster", "Roster"],
-  ["#/escalations", "Escalations"],
-  ["#/knowledge", "Knowledge base"],
-  ["#/follow-ups", "Follow-up calls"],
-  ["#/quality", "Quality"],
-  ["#/kpis", "KPIs"],
+  ["#/board", "nav.board"],
+  ["#/map", "nav.map"],
+  ["#/plan", "nav.plan"],
+  ["#/new", "nav.new"],
+  ["#/customers", "nav.customers"],
+  ["#/roster", "nav.roster"],
+  ["#/escalations", "nav.escalations"],
+  ["#/knowledge", "nav.knowledge"],
+  ["#/follow-ups", "nav.followUps"],
+  ["#/quality", "nav.quality"],
+  ["#/kpis", "nav.kpis"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
 
@@ -71,24 +72,41 @@ function route() {
   return { view: VIEWS[name] ?? boardView, params, live: !NOT_LIVE.includes(name) };
 }
 
+const LIVE_WORDS = { live: "live.live", polling: "live.polling", connecting: "live.connecting" };
+
+/** The language switch: the whole console redraws in the language picked, kept for the next visit. */
+function languageSwitch(redraw = render) {
+  const change = (event) => {
+    setLanguage(event.target.value);
+    redraw();
+  };
+  return [
+    el("label", { for: "language", class: "visually-hidden" }, t("language")),
+    el(
+      "select",
+      { id: "language", on: { change } },
+      Object.entries(LANGUAGES).map(([code, name]) =>
+        el("option", { value: code, lang: code, selected: code === currentLanguage() }, name),
+      ),
+    ),
+  ];
+}
+
 function header() {
   return el(
     "header",
     {},
-    el("h1", {}, "OnSite dispatch"),
+    el("h1", {}, t("app.title")),
     el(
       "nav",
-      { "aria-label": "Console" },
-      NAV.map(([href, text]) =>
-        el("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, text),
+      { "aria-label": t("nav.label") },
+      NAV.map(([href, key]) =>
+        el("a", { href, "aria-current": location.hash.startsWith(href) ? "page" : null }, t(key)),
       ),
     ),
-    el(
-      "span",
-      { class: "live", role: "status", "aria-label": "Live updates" },
-      console_.live === "live" ? "● Live" : console_.live === "polling" ? "● Polling" : "○ Connecting",
-    ),
+    el("span", { class: "live", role: "status", "aria-label": t("live.label") }, t(LIVE_WORDS[console_.live])),
     el("span", { class: "who" }, console_.user.name),
+    languageSwitch(),
     el(
       "button",
       {
@@ -101,7 +119,7 @@ function header() {
           },
         },
       },
-      "Log out",
+      t("logOut"),
     ),
   );
 }
@@ -120,11 +138,7 @@ async function draw() {
     const go = (hash) => (location.hash = hash);
     body = await view({ ...console_, id, params, render, technicians, go });
   } catch (error) {
-    body = el(
-      "p",
-      { class: "error", role: "alert" },
-      error instanceof ApiError ? error.message : "The server did not answer; retrying.",
-    );
+    body = el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("error.retrying"));
   }
   root.replaceChildren(header(), body);
 }
@@ -201,20 +215,27 @@ async function poll() {
 function setLive(state) {
   console_.live = state;
   const badge = root.querySelector(".live");
-  if (badge) badge.textContent = state === "live" ? "● Live" : "● Polling";
+  if (badge) badge.textContent = t(LIVE_WORDS[state]);
 }
 
 function showLogin(message) {
   const login = loginForm({
-    labels: { email: "Email", password: "Password", logIn: "Log in" },
+    labels: { email: t("login.email"), password: t("login.password"), logIn: t("login.logIn") },
     message,
     describeFailure: (failure) =>
-      failure instanceof ApiError && failure.status === 429
-        ? "Too many attempts; wait a few minutes."
-        : "Wrong email or password.",
+      failure instanceof ApiError && failure.status === 429 ? t("login.tooMany") : t("login.wrong"),
     onSignedIn: signedIn,
   });
-  root.replaceChildren(el("h1", { class: "login-title" }, "OnSite dispatch"), login.form);
+  const title = el("h1", { class: "login-title" }, t("app.title"));
+  root.replaceChildren(
+    title,
+    el(
+      "p",
+      { class: "login-language" },
+      languageSwitch(() => showLogin(message)),
+    ),
+    login.form,
+  );
 }
 
 async function signedIn(user) {
@@ -229,7 +250,8 @@ async function signedIn(user) {
   follow();
 }
 
+document.documentElement.lang = currentLanguage();
 window.addEventListener("hashchange", () => render());
 currentUser()
   .then((user) => (user ? signedIn(user) : showLogin()))
-  .catch(() => showLogin("The server did not answer."));
+  .catch(() => showLogin(t("error.noAnswer")));

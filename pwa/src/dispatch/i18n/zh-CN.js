@@ -1,0 +1,37 @@
+// 简体中文：调度控制台的全部文字，与 en.js 相同的键。
+export default {
+  // 框架：标题、导航、实时状态、语言、登录
+  "app.title": "OnSite 派工调度",
+  "nav.label": "控制台",
+  "nav.board": "工单看板",
+  "nav.map": "地图",
+  "nav.plan": "日计划",
+  "nav.new": "新建工单",
+  "nav.customers": "客户",
+  "nav.roster": "技师名册",
+  "nav.escalations": "升级处理",
+  "nav.knowledge": "知识库",
+  "nav.followUps": "回访",
+  "nav.quality": "质检",
+  "nav.kpis": "KPI 指标",
+  "live.label": "实时更新",
+  "live.live": "● 实时",
+  "live.polling": "● 轮询中",
+  "live.connecting": "○ 连接中",
+  language: "语言",
+  logOut: "退出登录",
+  "login.email": "电子邮箱",
+  "login.password": "密码",
+  "login.logIn": "登录",
+  "login.tooMany": "尝试次数过多，请稍候再试。",
+  "login.wrong": "邮箱或密码错误。",
+  "error.noAnswer": "服务器无响应。",
+  "error.retrying": "服务器无响应，正在重试。",
+  "error.nothingSaved": "服务器无响应，未保存任何内容。",
+
+  // 时长与距离
+  hoursShort: "{hours} 小时 {minutes} 分钟",
+  minutesShort: "{count} 分钟",
+  km: "{count} 公里",
+  none: "—",
+};
