@@ -1,5 +1,6 @@
 """The tables, one module per aggregate."""
 
+from .assets import Asset
 from .audit import AUDIT_ACTIONS, AuditEntry
 from .base import UTCDateTime, utcnow
 from .calendar import COMPANY_DAY_KINDS, CompanyDay
@@ -9,6 +10,7 @@ from .follow_ups import FOLLOW_UP_REASONS, FollowUp
 from .idempotency import IdempotencyRecord
 from .knowledge import Article
 from .live_streams import LiveStream
+from .maintenance import MaintenanceOccurrence, MaintenancePlan
 from .notifications import NOTIFICATION_KINDS, Notification
 from .plans import Plan
 from .quality import QUALITY_ITEMS, QualityReview
@@ -20,6 +22,7 @@ from .work_orders import (
     LOG_KINDS,
     PRIORITIES,
     STATUSES,
+    WARRANTY_STATUSES,
     Attachment,
     ConfirmationLink,
     Event,
@@ -42,7 +45,9 @@ __all__ = [
     "QUALITY_ITEMS",
     "ROLES",
     "STATUSES",
+    "WARRANTY_STATUSES",
     "Article",
+    "Asset",
     "Attachment",
     "AuditEntry",
     "CompanyDay",
@@ -55,6 +60,8 @@ __all__ = [
     "LiveStream",
     "Log",
     "LogPart",
+    "MaintenanceOccurrence",
+    "MaintenancePlan",
     "Notification",
     "Plan",
     "QualityReview",

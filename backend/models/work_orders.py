@@ -39,6 +39,8 @@ ACTOR_KINDS = ("user", "system", "scheduler", "customer")
 # Kinds of case: what the customer asked for (decides the SLA policy and the visit's expected length).
 WORK_ORDER_TYPES = ("repair", "installation", "maintenance", "inspection", "inquiry", "complaint")
 COMPLAINT_CATEGORIES = ("attitude", "quality", "delay", "price", "other")
+# Who pays, decided at creation from the asset's dates (domain/assets.py).
+WARRANTY_STATUSES = ("in_warranty", "under_contract", "out_of_warranty", "unknown")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -63,6 +65,8 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_location", "lat", "lon"),
         Index("ix_work_orders_customer", "customer_id"),
         Index("ix_work_orders_created_at", "created_at"),
+        CheckConstraint(_one_of("warranty", WARRANTY_STATUSES), name="ck_work_orders_warranty"),
+        Index("ix_work_orders_asset", "asset_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +124,13 @@ class WorkOrder(db.Model):
     root_cause: Mapped[str | None] = mapped_column(Text)
     corrective_action: Mapped[str | None] = mapped_column(Text)
     customer_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The machine the job is about (equipment), and what was decided about it at creation: who pays
+    # (`warranty`, kept when the asset's dates change later) and the 三包 repeat flag (an in-warranty
+    # repair following `earlier_repairs` completed in-warranty repairs of the same asset).
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", name="fk_work_orders_asset_id"))
+    warranty: Mapped[str] = mapped_column(String(16), default="unknown", server_default="unknown")
+    repeat_repair: Mapped[bool] = mapped_column(default=False, server_default=false())
+    earlier_repairs: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     customer: Mapped[Customer] = relationship()
