@@ -65,3 +65,57 @@ test("the switch changes the console's language, and placeholders are filled in"
   assert.equal(t("minutesShort", { count: 5 }), "5 min");
   assert.equal(t("no.such.key"), "no.such.key");
 });
+
+test("statuses, priorities, channels and every timeline event have words in both languages", async () => {
+  const { CHANNELS, EVENT_WORDS, LABEL, PRIORITIES, STATUSES, deedDoubts, eventWords } =
+    await import("../src/dispatch/common.js");
+  const details = {
+    channel: "phone",
+    priority: "urgent",
+    changes: { title: ["a", "b"], lat: [1, 2] },
+    from_technician_id: 1,
+    to_technician_id: 2,
+    technician_id: 2,
+    reason: "not_accepted",
+    distance_km: 3.25,
+    eta_minutes: 9,
+    plan_id: 4,
+    order: 2,
+    planned_at: "2026-12-01T10:00:00Z",
+    first_time_fix: true,
+    rating: 5,
+    kind: "fix",
+    parts: 2,
+    expires_at: "2026-12-02T10:00:00Z",
+    reached: true,
+    satisfaction: 4,
+    reopened: true,
+  };
+  const flags = ["late_without_offline", "before_offline", "online_meanwhile", "far_from_site", "impossible_speed"];
+  for (const code of ["en", "zh-CN"]) {
+    setLanguage(code);
+    for (const word of [...STATUSES, "closed", "cancelled", ...PRIORITIES, ...CHANNELS]) {
+      assert.ok(LABEL[word] && !LABEL[word].includes("."), `${code} ${word}: ${LABEL[word]}`);
+    }
+    for (const action of Object.keys(EVENT_WORDS)) {
+      const event = { action, actor: { kind: "user", name: "Dana" }, details };
+      const { sentence } = eventWords(event, [
+        { id: 1, name: "Li Wei" },
+        { id: 2, name: "Wang Fang" },
+      ]);
+      assert.doesNotMatch(sentence, /\b(event|reason|via|log|field|followUp)\.|\{|undefined/, `${code} ${action}`);
+    }
+    const doubts = deedDoubts({ deed_flags: flags.map((c) => ({ code: c, km: 5, seconds: 9, source: "ping" })) });
+    for (const doubt of doubts) assert.doesNotMatch(doubt, /doubt\.|\{|undefined/, `${code} ${doubt}`);
+  }
+  setLanguage("en");
+  const close = {
+    action: "close",
+    actor: { kind: "customer" },
+    details: { signer_name: "Ann", via: "link", rating: 4 },
+  };
+  assert.equal(eventWords(close).sentence, "Closed: signed by Ann through the confirmation link, rating 4/5");
+  setLanguage("zh-CN");
+  assert.equal(eventWords(close).sentence, "已关闭：Ann通过确认链接签字确认，评分 4/5");
+  setLanguage("en");
+});

@@ -1,26 +1,21 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
 import { ApiError } from "../api.js";
 import { el } from "../dom.js";
-import { clockTime, duration, t } from "./i18n.js";
+import { clockTime, duration, number, t } from "./i18n.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];
 export const PRIORITIES = ["urgent", "high", "normal", "low"];
 export const CHANNELS = ["phone", "web", "app", "email", "wechat", "walk_in", "portal"];
-export const LABEL = {
-  new: "New",
-  assigned: "Assigned",
-  accepted: "Accepted",
-  en_route: "On the way",
-  on_site: "On site",
-  on_hold: "On hold",
-  completed: "Completed",
-  closed: "Closed",
-  cancelled: "Cancelled",
-  urgent: "Urgent",
-  high: "High",
-  normal: "Normal",
-  low: "Low",
-};
+const WORD_KEYS = Object.fromEntries([
+  ...[...STATUSES, "closed", "cancelled"].map((s) => [s, `status.${s}`]),
+  ...PRIORITIES.map((p) => [p, `priority.${p}`]),
+  ...CHANNELS.map((c) => [c, `channel.${c}`]),
+]);
+/** A status, priority or channel in the console's language (`LABEL[job.status]`), read at each use so a
+ * language switch shows at the next redraw; undefined for a word it does not know. */
+export const LABEL = new Proxy(WORD_KEYS, {
+  get: (keys, word) => (Object.hasOwn(keys, word) ? t(keys[word]) : undefined),
+});
 
 /** A date and time in the console's language ("12/1/26, 10:03 AM", "2026/12/1 10:03"), or a dash. */
 export function when(iso) {
@@ -39,9 +34,8 @@ export function slaTimer(job, now = Date.now()) {
   if (!due || ["completed", "closed", "cancelled"].includes(job.status)) return null;
   const minutes = (Date.parse(due) - now) / 60000;
   const late = minutes < 0 || job.overdue;
-  const text = late
-    ? `Overdue ${minutesText(minutes)}`
-    : `${responding ? "Respond" : "Resolve"} in ${minutesText(minutes)}`;
+  const time = minutesText(minutes);
+  const text = late ? t("sla.overdue", { time }) : t(responding ? "sla.respondIn" : "sla.resolveIn", { time });
   return el("span", { class: late ? "sla late" : "sla" }, text);
 }
 
@@ -65,17 +59,12 @@ export function technicianLabel(technician, roster = []) {
   return phoneTellsApart ? `${technician.name} (${phone})` : `${technician.name} #${technician.id}`;
 }
 
-// The timeline's words, in one place (a later issue moves them into a translation catalogue).
+// The timeline's words, in the catalogues ("event.", "reason.", "field.", "doubt." keys).
 // Each entry turns an event into a sentence; `w.who` is the actor in words, `w.tech(key)` the
 // technician the event's details name under that key.
-const REASSIGN_REASONS = {
-  not_accepted: "not accepted in time",
-  response_overdue: "past its response deadline",
-  at_risk: "would be reached after its response deadline",
-  auto_assign: "the earliest arrival",
-};
-const LOG_WORDS = { note: "Note added", fix: "Fix recorded", part: "Parts used" };
-const FIELD_WORDS = {
+const REASONS = ["not_accepted", "response_overdue", "at_risk", "auto_assign"];
+const LOGS = ["note", "fix", "part"];
+const FIELDS = {
   title: "title",
   description: "description",
   priority: "priority",
@@ -84,71 +73,97 @@ const FIELD_WORDS = {
   lat: "location",
   lon: "location",
   address: "address",
-  response_due_at: "respond-by time",
-  resolve_due_at: "resolve-by time",
+  response_due_at: "respondBy",
+  resolve_due_at: "resolveBy",
 };
-const fieldList = (changes) => [...new Set(Object.keys(changes ?? {}).map((f) => FIELD_WORDS[f] ?? f))].join(", ");
-const why = (d) => REASSIGN_REASONS[d.reason] ?? d.reason ?? "overdue";
+const fieldList = (changes) =>
+  [...new Set(Object.keys(changes ?? {}).map((f) => (FIELDS[f] ? t(`field.${FIELDS[f]}`) : f)))].join(t("list.comma"));
+const why = (d) => (REASONS.includes(d.reason) ? t(`reason.${d.reason}`) : (d.reason ?? t("reason.overdue")));
 const trip = (d) =>
-  d.distance_km != null ? `; ${Number(d.distance_km).toFixed(1)} km, about ${d.eta_minutes} min` : "";
-const via = (d) => (d.via === "link" ? "through the confirmation link" : "on the technician's phone");
+  d.distance_km != null ? t("event.trip", { km: number(Number(d.distance_km), 1), eta: d.eta_minutes }) : "";
+const via = (d) => t(d.via === "link" ? "via.link" : "via.phone");
+const word = (value) => (value == null ? "?" : (LABEL[value] ?? value));
 
 export const EVENT_WORDS = {
-  created: (e, w) => `Created by ${w.who} (${e.details.channel ?? "?"}, ${LABEL[e.details.priority] ?? "?"})`,
-  updated: (e, w) => `Edited by ${w.who}: ${fieldList(e.details.changes) || "no field"}`,
+  created: (e, w) =>
+    t("event.created", { who: w.who, channel: word(e.details.channel), priority: word(e.details.priority) }),
+  updated: (e, w) => t("event.updated", { who: w.who, fields: fieldList(e.details.changes) || t("event.noField") }),
   // `to_technician_id` since one assignment vocabulary (`technician_id` in events stored before it)
   assign: (e, w) => {
     const to = w.tech("to_technician_id" in e.details ? "to_technician_id" : "technician_id");
     return e.details.from_technician_id
-      ? `Reassigned from ${w.tech("from_technician_id")} to ${to} by ${w.who}`
-      : `Assigned to ${to} by ${w.who}`;
+      ? t("event.reassigned", { from: w.tech("from_technician_id"), to, who: w.who })
+      : t("event.assigned", { to, who: w.who });
   },
   auto_reassigned: (e, w) =>
-    (e.details.from_technician_id ? `Moved from ${w.tech("from_technician_id")} to ` : "Given to ") +
-    `${w.tech("to_technician_id")} by the scheduler (${why(e.details)}${trip(e.details)})`,
+    t(e.details.from_technician_id ? "event.autoMoved" : "event.autoGiven", {
+      from: e.details.from_technician_id ? w.tech("from_technician_id") : "",
+      to: w.tech("to_technician_id"),
+      why: why(e.details),
+      trip: trip(e.details),
+    }),
   planned: (e, w) =>
-    `Day plan ${e.details.plan_id} applied by ${w.who}: stop ${e.details.order} of ${w.tech("technician_id")}'s route, ` +
-    `about ${when(e.details.planned_at)}`,
-  escalated: (e) => `Escalated by the scheduler: nobody qualified (${why(e.details)})`,
-  accept: (e, w) => `Accepted by ${w.who}`,
-  decline: (e, w) => `Declined by ${w.who}`,
-  depart: (e, w) => `${w.who} is on the way`,
-  arrive: (e, w) => `${w.who} arrived on site${e.details.first_arrival === false ? " (again)" : ""}`,
-  pause: (e, w) => `Put on hold by ${w.who}`,
-  resume: (e, w) => `Work resumed by ${w.who}`,
-  complete: (e, w) => `Completed by ${w.who}${e.details.first_time_fix ? " (fixed first time)" : ""}`,
-  resolve_remotely: (e, w) => `Resolved by phone by ${w.who}, nobody drove`,
+    t("event.planned", {
+      plan: e.details.plan_id,
+      who: w.who,
+      order: e.details.order,
+      tech: w.tech("technician_id"),
+      at: when(e.details.planned_at),
+    }),
+  escalated: (e) => t("event.escalated", { why: why(e.details) }),
+  accept: (e, w) => t("event.accept", { who: w.who }),
+  decline: (e, w) => t("event.decline", { who: w.who }),
+  depart: (e, w) => t("event.depart", { who: w.who }),
+  arrive: (e, w) => t(e.details.first_arrival === false ? "event.arriveAgain" : "event.arrive", { who: w.who }),
+  pause: (e, w) => t("event.pause", { who: w.who }),
+  resume: (e, w) => t("event.resume", { who: w.who }),
+  complete: (e, w) => t(e.details.first_time_fix ? "event.completeFirstTime" : "event.complete", { who: w.who }),
+  resolve_remotely: (e, w) => t("event.resolveRemotely", { who: w.who }),
   close: (e) =>
-    `Closed: signed by ${e.details.signer_name ?? "the customer"} ${via(e.details)}` +
-    (e.details.rating ? `, rating ${e.details.rating}/5` : ""),
+    t(e.details.rating ? "event.closeRated" : "event.close", {
+      signer: e.details.signer_name ?? t("event.theCustomer"),
+      via: via(e.details),
+      rating: e.details.rating,
+    }),
   reopen: (e, w) =>
     e.actor.kind === "customer"
-      ? `Reopened by the customer${e.details.signer_name ? ` (${e.details.signer_name})` : ""}`
-      : `Reopened by ${w.who}`,
-  cancel: (e, w) => `Cancelled by ${w.who}`,
+      ? e.details.signer_name
+        ? t("event.reopenByNamedCustomer", { signer: e.details.signer_name })
+        : t("event.reopenByCustomer")
+      : t("event.reopen", { who: w.who }),
+  cancel: (e, w) => t("event.cancel", { who: w.who }),
   log_added: (e, w) =>
-    `${LOG_WORDS[e.details.kind] ?? "Log added"}${e.details.parts ? ` (${e.details.parts} lines)` : ""} by ${w.who}`,
-  attachment_added: (e, w) => `Photo added by ${w.who}`,
+    t(e.details.parts ? "event.logParts" : "event.log", {
+      what: LOGS.includes(e.details.kind) ? t(`log.${e.details.kind}`) : t("log.added"),
+      count: e.details.parts,
+      who: w.who,
+    }),
+  attachment_added: (e, w) => t("event.photo", { who: w.who }),
   confirmation_link_created: (e, w) =>
-    `Confirmation link created by ${w.who}` +
-    (e.details.expires_at ? `, valid until ${when(e.details.expires_at)}` : ""),
+    e.details.expires_at
+      ? t("event.linkUntil", { who: w.who, until: when(e.details.expires_at) })
+      : t("event.link", { who: w.who }),
   refused_change_forwarded: (e, w) =>
-    `Forwarded by ${w.who} after the job was taken from them (${e.details.action ?? e.details.kind ?? "a change"})`,
-  position_implausible: (e, w) => `The position of ${w.who} jumped further than anyone travels`,
+    t("event.forwarded", { who: w.who, what: e.details.action ?? e.details.kind ?? t("event.aChange") }),
+  position_implausible: (e, w) => t("event.positionJump", { who: w.who }),
   follow_up_done: (e, w) =>
-    `Follow-up call recorded by ${w.who}: ${e.details.reached ? "reached" : "not reached"}` +
-    (e.details.satisfaction ? `, satisfaction ${e.details.satisfaction}/5` : "") +
-    (e.details.reopened ? ", job reopened" : ""),
+    t("event.followUp", {
+      who: w.who,
+      outcome:
+        t(e.details.reached ? "followUp.reached" : "followUp.notReached") +
+        (e.details.satisfaction ? t("followUp.satisfaction", { score: e.details.satisfaction }) : "") +
+        (e.details.reopened ? t("followUp.reopened") : ""),
+    }),
 };
 
 // Why a deed's time or place looks doubtful (the server's `deed_flags`), in words.
 const DEED_DOUBTS = {
-  late_without_offline: () => "sent long after it was done, with no offline time",
-  before_offline: (f) => `dated before the phone went offline (${when(f.offline_since)})`,
-  online_meanwhile: (f) => `the phone was online meanwhile (${when(f.seen_at)})`,
+  late_without_offline: () => t("doubt.lateWithoutOffline"),
+  before_offline: (f) => t("doubt.beforeOffline", { at: when(f.offline_since) }),
+  online_meanwhile: (f) => t("doubt.onlineMeanwhile", { at: when(f.seen_at) }),
   far_from_site: (f) =>
-    `${f.km} km from the site (by ${f.source === "ping" ? "the last position sent" : "its position"})`,
-  impossible_speed: (f) => `${f.km} km from the previous position in ${f.seconds} s`,
+    t("doubt.farFromSite", { km: f.km, source: t(f.source === "ping" ? "doubt.lastPosition" : "doubt.ownPosition") }),
+  impossible_speed: (f) => t("doubt.impossibleSpeed", { km: f.km, seconds: f.seconds }),
 };
 
 /** The doubts about an event's time or place, as phrases; empty when there are none. */
@@ -166,12 +181,13 @@ const QUOTED = {
   refused_change_forwarded: "text",
   follow_up_done: "comment",
 };
-const ACTOR_KINDS = { scheduler: "the scheduler", customer: "the customer", system: "the system" };
+const ACTOR_KINDS = ["scheduler", "customer", "system"];
 
 /** The actor of an event in words: a user by name (a close on the phone names its technician), else what
  * acted. A customer has no name here: their words are the event's comment, never its actor. */
 export function actorWords(event) {
-  return event.actor?.name ?? ACTOR_KINDS[event.actor?.kind] ?? "someone";
+  const kind = event.actor?.kind;
+  return event.actor?.name ?? (ACTOR_KINDS.includes(kind) ? t(`actor.${kind}`) : t("actor.someone"));
 }
 
 /** An event as a sentence, and the comment it carries (a reason, a resolution, a forwarded note and its parts). */
@@ -179,15 +195,17 @@ export function eventWords(event, roster = []) {
   const e = { ...event, details: event.details ?? {} };
   const tech = (key) => {
     const id = e.details[key];
-    if (id == null) return "nobody";
-    const known = roster.find((t) => t.id === id);
-    return known ? technicianLabel(known, roster) : (e.technicians?.[id] ?? `technician #${id}`);
+    if (id == null) return t("actor.nobody");
+    const known = roster.find((r) => r.id === id);
+    return known ? technicianLabel(known, roster) : (e.technicians?.[id] ?? t("actor.technicianNumber", { id }));
   };
   const words = EVENT_WORDS[e.action];
   const who = actorWords(e);
-  const sentence = words ? words(e, { who, tech }) : `${e.action.replaceAll("_", " ")} by ${who}`;
+  const sentence = words ? words(e, { who, tech }) : t("event.other", { action: e.action.replaceAll("_", " "), who });
   const parts = Array.isArray(e.details.parts) ? e.details.parts.map((p) => `${p.qty} × ${p.name}`) : [];
-  const comment = [e.details[QUOTED[e.action]], ...parts].filter((c) => c != null && c !== "").join("; ");
+  const comment = [e.details[QUOTED[e.action]], ...parts]
+    .filter((c) => c != null && c !== "")
+    .join(t("list.semicolon"));
   return { sentence, comment: comment || null };
 }
 
@@ -195,7 +213,7 @@ export function eventWords(event, roster = []) {
  * that got no answer says that nothing was saved. */
 export function showErrors(error, box) {
   if (!(error instanceof ApiError)) {
-    box.textContent = "The server did not answer; nothing was saved.";
+    box.textContent = t("error.nothingSaved");
     return;
   }
   const fields = Object.entries(error.fields ?? {}).map(([name, why]) => `${name}: ${[].concat(why).join(", ")}`);
