@@ -4,16 +4,15 @@
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer, technicianLabel, when } from "./common.js";
+import { t } from "./i18n.js";
 import { TYPE_LABEL, typeSelect } from "./kinds.js";
 
 const filters = { type: "", priority: "", channel: "", technician_id: "", overdue: false, q: "" };
 const EVERY_STATUS = [...STATUSES, "closed", "cancelled"];
 const TEXT = {
-  search: "Phone, name, number, address",
-  results: (n, q) => `${n} work orders match “${q}”, closed ones included`,
-  open: (n) => `${n} open work orders`,
-  clear: "Clear search",
-  reopened: (reason) => (reason ? `Reopened: “${reason}”` : "Reopened"),
+  results: (n, q) => t("board.results", { count: n, q }),
+  open: (n) => t("board.open", { count: n }),
+  reopened: (reason) => (reason ? t("board.reopenedBecause", { reason }) : t("board.reopened")),
 };
 // The reason a reopened job came back, by "id:version" (read from its timeline once per change).
 const reopenReasons = new Map();
@@ -47,13 +46,13 @@ function card(job, roster, reopened) {
     el(
       "p",
       { class: "meta" },
-      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · ${job.customer.name}`,
+      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${LABEL[job.channel] ?? job.channel} · ${job.customer.name}`,
     ),
-    el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : "Unassigned"),
+    el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : t("board.unassigned")),
     slaTimer(job),
-    job.overdue ? el("span", { class: "flag late" }, "Overdue") : null,
-    !job.overdue && job.at_risk ? el("span", { class: "flag at-risk" }, "At risk") : null,
-    job.escalated_at ? el("span", { class: "flag escalated" }, "Escalated") : null,
+    job.overdue ? el("span", { class: "flag late" }, t("board.overdue")) : null,
+    !job.overdue && job.at_risk ? el("span", { class: "flag at-risk" }, t("board.atRisk")) : null,
+    job.escalated_at ? el("span", { class: "flag escalated" }, t("board.escalated")) : null,
     reopened(job) ? el("span", { class: "flag reopened" }, reopened(job)) : null,
   );
 }
@@ -71,22 +70,22 @@ function results(page, roster) {
         el("a", { href: `#/customers/${job.customer.id}` }, job.customer.name),
         el("div", { class: "meta" }, job.customer.phone ?? ""),
       ),
-      el("td", {}, job.address ?? "—"),
+      el("td", {}, job.address ?? t("none")),
       el("td", {}, LABEL[job.status] ?? job.status),
-      el("td", {}, job.technician ? technicianLabel(job.technician, roster) : "—"),
+      el("td", {}, job.technician ? technicianLabel(job.technician, roster) : t("none")),
       el("td", {}, when(job.created_at)),
     );
-  const names = ["Number", "Title", "Customer", "Address", "Status", "Technician", "Created"];
+  const names = ["number", "title", "customer", "address", "status", "technician", "created"];
   return el(
     "table",
-    { "aria-label": "Search results" },
+    { "aria-label": t("board.searchResults") },
     el(
       "thead",
       {},
       el(
         "tr",
         {},
-        names.map((h) => el("th", { scope: "col" }, h)),
+        names.map((h) => el("th", { scope: "col" }, t(`board.column.${h}`))),
       ),
     ),
     el("tbody", {}, page.items.map(row)),
@@ -94,21 +93,21 @@ function results(page, roster) {
 }
 
 function filterForm(ctx, technicians) {
-  const type = typeSelect("f-type", filters.type, "Any");
+  const type = typeSelect("f-type", filters.type, t("board.any"));
   const priority = select(
     "f-priority",
     PRIORITIES.map((p) => [p, LABEL[p]]),
     filters.priority,
-    "Any",
+    t("board.any"),
   );
   const channel = select(
     "f-channel",
-    CHANNELS.map((c) => [c, c]),
+    CHANNELS.map((c) => [c, LABEL[c]]),
     filters.channel,
-    "Any",
+    t("board.any"),
   );
-  const technicianOptions = technicians.map((t) => [t.id, technicianLabel(t, technicians)]);
-  const technician = select("f-technician", technicianOptions, filters.technician_id, "Anyone");
+  const technicianOptions = technicians.map((tech) => [tech.id, technicianLabel(tech, technicians)]);
+  const technician = select("f-technician", technicianOptions, filters.technician_id, t("board.anyone"));
   const overdue = el("input", { id: "f-overdue", type: "checkbox", checked: filters.overdue });
   const text = el("input", { id: "f-q", type: "search", value: filters.q, placeholder: "138 0013 8000, WO-000123" });
   const apply = (event, q = text.value.trim()) => {
@@ -126,15 +125,19 @@ function filterForm(ctx, technicians) {
   return el(
     "form",
     { class: "filters", role: "search", on: { submit: apply } },
-    field("f-type", "Type filter", type),
-    field("f-priority", "Priority filter", priority),
-    field("f-channel", "Channel filter", channel),
-    field("f-technician", "Technician filter", technician),
-    el("label", { class: "check" }, overdue, " Overdue only"),
-    field("f-q", "Search", text),
-    el("button", { type: "submit" }, "Filter"),
+    field("f-type", t("board.typeFilter"), type),
+    field("f-priority", t("board.priorityFilter"), priority),
+    field("f-channel", t("board.channelFilter"), channel),
+    field("f-technician", t("board.technicianFilter"), technician),
+    el("label", { class: "check" }, overdue, ` ${t("board.overdueOnly")}`),
+    field("f-q", t("board.search"), text),
+    el("button", { type: "submit" }, t("board.filter")),
     filters.q
-      ? el("button", { type: "button", class: "secondary", on: { click: () => apply(null, "") } }, TEXT.clear)
+      ? el(
+          "button",
+          { type: "button", class: "secondary", on: { click: () => apply(null, "") } },
+          t("board.clearSearch"),
+        )
       : null,
   );
 }
@@ -145,7 +148,7 @@ async function followUpLink() {
   const [due, overdue] = await Promise.all([total("due"), total("overdue")]).catch(() => [null, null]);
   if (due == null) return null;
   const href = overdue ? "#/follow-ups?status=overdue" : "#/follow-ups";
-  return el("a", { href, class: "follow-up-count" }, `Follow-up calls: ${due} due, ${overdue} overdue`);
+  return el("a", { href, class: "follow-up-count" }, t("board.followUps", { due, overdue }));
 }
 
 export async function boardView(ctx) {
@@ -174,11 +177,11 @@ export async function boardView(ctx) {
     el(
       "div",
       { class: "toolbar" },
-      el("a", { href: "#/new", class: "button", role: "button" }, "New work order"),
+      el("a", { href: "#/new", class: "button", role: "button" }, t("nav.new")),
       el(
         "a",
         { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" },
-        "Export CSV",
+        t("board.exportCsv"),
       ),
       calls,
     ),
