@@ -1,21 +1,20 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
 import { ApiError } from "../api.js";
 import { el } from "../dom.js";
-import { clockTime, duration, number, t } from "./i18n.js";
+import { clockTime, duration, labels, number, t } from "./i18n.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];
 export const PRIORITIES = ["urgent", "high", "normal", "low"];
 export const CHANNELS = ["phone", "web", "app", "email", "wechat", "walk_in", "portal"];
-const WORD_KEYS = Object.fromEntries([
-  ...[...STATUSES, "closed", "cancelled"].map((s) => [s, `status.${s}`]),
-  ...PRIORITIES.map((p) => [p, `priority.${p}`]),
-  ...CHANNELS.map((c) => [c, `channel.${c}`]),
-]);
-/** A status, priority or channel in the console's language (`LABEL[job.status]`), read at each use so a
- * language switch shows at the next redraw; undefined for a word it does not know. */
-export const LABEL = new Proxy(WORD_KEYS, {
-  get: (keys, word) => (Object.hasOwn(keys, word) ? t(keys[word]) : undefined),
-});
+const STATUS_LABEL = labels("status.", [...STATUSES, "closed", "cancelled"]);
+const PRIORITY_LABEL = labels("priority.", PRIORITIES);
+const CHANNEL_LABEL = labels("channel.", CHANNELS);
+/** A status, priority or channel in the console's language (`LABEL[job.status]`); undefined for a word
+ * it does not know. */
+export const LABEL = new Proxy(
+  {},
+  { get: (_, word) => STATUS_LABEL[word] ?? PRIORITY_LABEL[word] ?? CHANNEL_LABEL[word] },
+);
 
 /** A date and time in the console's language ("12/1/26, 10:03 AM", "2026/12/1 10:03"), or a dash. */
 export function when(iso) {

@@ -8,3 +8,12 @@ import zhCN from "./i18n/zh-CN.js";
 export { LANGUAGES, clockTime, currentLanguage, day, number, percent, setLanguage, timeOfDay } from "../i18n.js";
 
 export const { t, duration, kilometres, catalogueKeys } = translator({ en, "zh-CN": zhCN });
+
+/** Words by code, read from the catalogue at each use (`LABELS[code]` is t(`${prefix}${code}`)), so a
+ * language switch shows at the next redraw; undefined for a code not in `codes`. */
+export function labels(prefix, codes) {
+  const known = new Set(codes);
+  return new Proxy(Object.fromEntries(codes.map((c) => [c, `${prefix}${c}`])), {
+    get: (keys, code) => (known.has(code) ? t(keys[code]) : undefined),
+  });
+}

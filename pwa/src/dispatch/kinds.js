@@ -3,23 +3,17 @@
 import { ApiError, change } from "../api.js";
 import { el, field } from "../dom.js";
 import { select } from "./common.js";
+import { labels, t } from "./i18n.js";
 
 export const TYPES = ["repair", "installation", "maintenance", "inspection", "inquiry", "complaint"];
-export const TYPE_LABEL = {
-  repair: "Repair",
-  installation: "Installation",
-  maintenance: "Maintenance",
-  inspection: "Inspection",
-  inquiry: "Inquiry",
-  complaint: "Complaint",
-};
+export const TYPE_LABEL = labels("type.", TYPES);
 export const CATEGORIES = ["attitude", "quality", "delay", "price", "other"];
-const CATEGORY_LABEL = { attitude: "Attitude", quality: "Quality", delay: "Delay", price: "Price", other: "Other" };
+const CATEGORY_LABEL = labels("category.", CATEGORIES);
 
 export const typeSelect = (id, value = "repair", blank = null) =>
   select(
     id,
-    TYPES.map((t) => [t, TYPE_LABEL[t]]),
+    TYPES.map((type) => [type, TYPE_LABEL[type]]),
     value,
     blank,
   );
@@ -34,17 +28,17 @@ export function complaintIntakeFields(typeInput) {
     "category",
     CATEGORIES.map((c) => [c, CATEGORY_LABEL[c]]),
     "",
-    "None",
+    t("kinds.noCategory"),
   );
   const box = el(
     "fieldset",
     { class: "complaint", hidden: typeInput.value !== "complaint" },
-    el("legend", {}, "Complaint"),
+    el("legend", {}, t("type.complaint")),
     el(
       "div",
       { class: "row" },
-      field("related-work-order", "About work order (id)", related),
-      field("category", "Category", category),
+      field("related-work-order", t("kinds.relatedJob"), related),
+      field("category", t("kinds.category"), category),
     ),
   );
   typeInput.addEventListener("change", () => (box.hidden = typeInput.value !== "complaint"));
@@ -67,9 +61,9 @@ export function complaintLoopFields(prefix = "") {
   const contacted = el("input", { id: `${prefix}contacted-at`, type: "datetime-local", required: true });
   return {
     fields: [
-      field(`${prefix}root-cause`, "Root cause", rootCause),
-      field(`${prefix}corrective-action`, "Corrective action", corrective),
-      field(`${prefix}contacted-at`, "Customer contacted at", contacted),
+      field(`${prefix}root-cause`, t("kinds.rootCause"), rootCause),
+      field(`${prefix}corrective-action`, t("kinds.correctiveAction"), corrective),
+      field(`${prefix}contacted-at`, t("kinds.contactedAt"), contacted),
     ],
     // Left empty: null, so the server names each missing field.
     body: () => ({
@@ -92,7 +86,7 @@ export function resolveRemotelyForm(ctx, job, feedback) {
       await change("POST", `/work-orders/${job.id}/actions/resolve_remotely`, body);
       ctx.render();
     } catch (error) {
-      feedback.textContent = error instanceof ApiError ? error.message : "The server did not answer.";
+      feedback.textContent = error instanceof ApiError ? error.message : t("error.noAnswer");
       const fields = error instanceof ApiError ? Object.keys(error.fields ?? {}) : [];
       if (fields.length) feedback.textContent += ` (${fields.join(", ")})`;
     }
@@ -100,28 +94,34 @@ export function resolveRemotelyForm(ctx, job, feedback) {
   return el(
     "form",
     { class: "remote", "aria-labelledby": "remote-title", on: { submit } },
-    el("h3", { id: "remote-title" }, "Resolved by phone"),
-    field("remote-resolution", "What solved it", resolution),
+    el("h3", { id: "remote-title" }, t("kinds.remoteTitle")),
+    field("remote-resolution", t("kinds.remoteResolution"), resolution),
     loop ? loop.fields : null,
-    el("button", { type: "submit" }, "Mark resolved by phone"),
+    el("button", { type: "submit" }, t("kinds.remoteSubmit")),
   );
 }
 
 /** What a job's kind adds to its screen: a remote resolution, a complaint's subject and closed loop. */
 export function kindFacts(job) {
   const facts = [
-    job.resolved_remotely ? el("p", { class: "flag remote" }, "Resolved by phone, nobody drove") : null,
+    job.resolved_remotely ? el("p", { class: "flag remote" }, t("kinds.resolvedRemotely")) : null,
     job.related_work_order_id
       ? el(
           "p",
           {},
-          "About ",
-          el("a", { href: `#/jobs/${job.related_work_order_id}` }, `job #${job.related_work_order_id}`),
+          t("kinds.about"),
+          el(
+            "a",
+            { href: `#/jobs/${job.related_work_order_id}` },
+            t("kinds.jobNumber", { id: job.related_work_order_id }),
+          ),
         )
       : null,
-    job.category ? el("p", {}, `Category: ${CATEGORY_LABEL[job.category] ?? job.category}`) : null,
-    job.root_cause ? el("p", {}, el("strong", {}, "Root cause: "), job.root_cause) : null,
-    job.corrective_action ? el("p", {}, el("strong", {}, "Corrective action: "), job.corrective_action) : null,
+    job.category
+      ? el("p", {}, t("kinds.categoryIs", { category: CATEGORY_LABEL[job.category] ?? job.category }))
+      : null,
+    job.root_cause ? el("p", {}, el("strong", {}, t("kinds.rootCauseIs")), job.root_cause) : null,
+    job.corrective_action ? el("p", {}, el("strong", {}, t("kinds.correctiveActionIs")), job.corrective_action) : null,
   ];
   return facts.some(Boolean) ? facts : null;
 }
