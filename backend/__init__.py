@@ -104,9 +104,10 @@ def create_app(config: dict | None = None) -> APIFlask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from . import cli
+    from . import cli, messaging
     from .api import register_api
 
     register_api(app)
     cli.register(app)
+    messaging.init_app(app)
     return app

@@ -150,6 +150,22 @@ def settings_from_env(instance_path: str) -> dict:
         # link) is left empty rather than invented: without it the page offers no number to call.
         "COMPANY_NAME": os.environ.get("COMPANY_NAME") or "OnSite",
         "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", "").strip() or None,
+        # Customer messages through the outbox (domain/messages.py): SMTP when MAIL_URL is set
+        # (smtp://[user:password@]host:port[?starttls=1] or smtps://), an SMS webhook when
+        # SMS_WEBHOOK_URL is (JSON {to, text}, HMAC-SHA256 of the body under SMS_WEBHOOK_SECRET),
+        # else the log. The sender runs every MESSAGE_SEND_SECONDS; a failed attempt waits
+        # MESSAGE_RETRY_SECONDS x 2^(attempt-1) (at most MESSAGE_RETRY_CAP_SECONDS), the last of
+        # MESSAGE_MAX_ATTEMPTS gives up; a claim lasts MESSAGE_LEASE_SECONDS.
+        "DEFAULT_LANGUAGE": os.environ.get("DEFAULT_LANGUAGE") or "zh-CN",
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "OnSite <noreply@localhost>",
+        "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL") or None,
+        "SMS_WEBHOOK_SECRET": os.environ.get("SMS_WEBHOOK_SECRET") or "",
+        "MESSAGE_SEND_SECONDS": _env_float("MESSAGE_SEND_SECONDS", 5),
+        "MESSAGE_RETRY_SECONDS": _env_float("MESSAGE_RETRY_SECONDS", 30),
+        "MESSAGE_RETRY_CAP_SECONDS": _env_float("MESSAGE_RETRY_CAP_SECONDS", 3600),
+        "MESSAGE_MAX_ATTEMPTS": _env_int("MESSAGE_MAX_ATTEMPTS", 8),
+        "MESSAGE_LEASE_SECONDS": _env_float("MESSAGE_LEASE_SECONDS", 300),
         "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),

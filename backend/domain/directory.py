@@ -269,6 +269,54 @@ def create_customer(session: Session, data: dict) -> Customer:
         lat=location.get("lat"),
         lon=location.get("lon"),
     )
+    set_preferences(session, customer, data)
     session.add(customer)
     session.flush()
     return customer
+
+
+def update_customer(session: Session, customer: Customer, data: dict) -> Customer:
+    """Change the fields given (a field given as null is cleared; `name` cannot be)."""
+    if "name" in data:
+        customer.name = data["name"].strip()
+    if "phone" in data:
+        customer.phone, customer.phone_key = data["phone"], phone_key(data["phone"])
+    if "email" in data:
+        customer.email = normalise_email(data["email"]) if data["email"] else None
+    if "address" in data:
+        customer.address = data["address"]
+    if "location" in data:
+        location = data["location"] or {}
+        customer.lat, customer.lon = location.get("lat"), location.get("lon")
+    set_preferences(session, customer, data)
+    session.flush()
+    return customer
+
+
+def set_preferences(session: Session, customer: Customer, data: dict) -> None:
+    """How the customer hears from us (messages.py): `preferred_channel` must name a contact they
+    have (422 otherwise); unset, it follows their contact (a phone: SMS, else email). `notify`
+    defaults to true, `language` to the app's DEFAULT_LANGUAGE."""
+    from .messages import default_channel, settings_of
+
+    if data.get("preferred_channel"):
+        customer.preferred_channel = data["preferred_channel"]
+    elif "preferred_channel" in data or customer.preferred_channel is None or not _reachable(customer):
+        customer.preferred_channel = default_channel(customer.phone, customer.email)
+    if not _reachable(customer) and customer.preferred_channel is not None:
+        contact = "phone" if customer.preferred_channel == "sms" else "email"
+        raise ValidationFailed({"preferred_channel": [f"this customer has no {contact} to send to"]})
+    if data.get("notify") is not None:
+        customer.notify = data["notify"]
+    elif customer.notify is None:
+        customer.notify = True
+    if data.get("language"):
+        customer.language = data["language"]
+    elif customer.language is None:
+        settings = settings_of(session)
+        customer.language = settings.default_language if settings else "zh-CN"
+
+
+def _reachable(customer: Customer) -> bool:
+    """The customer has the contact their channel needs."""
+    return bool(customer.phone if customer.preferred_channel == "sms" else customer.email)

@@ -11,6 +11,7 @@ from .idempotency import IdempotencyRecord
 from .knowledge import Article
 from .live_streams import LiveStream
 from .maintenance import MaintenanceOccurrence, MaintenancePlan
+from .messages import MESSAGE_CHANNELS, MESSAGE_STATUSES, Message
 from .notifications import NOTIFICATION_KINDS, Notification
 from .plans import Plan
 from .quality import QUALITY_ITEMS, QualityReview
@@ -40,6 +41,8 @@ __all__ = [
     "COMPANY_DAY_KINDS",
     "FOLLOW_UP_REASONS",
     "LOG_KINDS",
+    "MESSAGE_CHANNELS",
+    "MESSAGE_STATUSES",
     "NOTIFICATION_KINDS",
     "PRIORITIES",
     "QUALITY_ITEMS",
@@ -62,6 +65,7 @@ __all__ = [
     "LogPart",
     "MaintenanceOccurrence",
     "MaintenancePlan",
+    "Message",
     "Notification",
     "Plan",
     "QualityReview",
