@@ -6,14 +6,16 @@ import QRCode from "qrcode";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
+import { labels, number, t, timeOfDay } from "./i18n.js";
 import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";
 import { jobKnowledge } from "./knowledge.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
+const LOG_KINDS = labels("job.logKind.", ["note", "fix", "part"]);
 // Confirmation links made on this screen, by job id: a live redraw (the link's own event causes
 // one) must not take the URL and QR code away from the dispatcher who is reading them out.
 const links = new Map();
-const failure = (error) => (error instanceof ApiError ? error.message : "The server did not answer.");
+const failure = (error) => (error instanceof ApiError ? error.message : t("error.noAnswer"));
 
 /** A modal question with two answers; resolves to true for the first. The console does not redraw
  * while it is open (dispatch.js: busy). */
@@ -42,24 +44,29 @@ function ask(question, yes, no) {
 
 /** When the candidate could be there (after the jobs queued ahead), and whether that is in time. */
 function arrivalCell(c) {
-  if (!c.arrival_at) return el("td", {}, "—");
-  const at = new Date(c.arrival_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  if (!c.arrival_at) return el("td", {}, t("none"));
+  const at = timeOfDay(c.arrival_at);
   const notes = [
-    c.queue_ahead ? `after ${c.queue_ahead} job${c.queue_ahead === 1 ? "" : "s"}` : null,
-    c.meets_deadline === false ? "misses the deadline" : null,
-    c.within_hours === false ? "outside working hours" : null,
+    c.queue_ahead ? t(c.queue_ahead === 1 ? "job.afterOneJob" : "job.afterJobs", { count: c.queue_ahead }) : null,
+    c.meets_deadline === false ? t("job.missesDeadline") : null,
+    c.within_hours === false ? t("job.outsideHours") : null,
   ].filter(Boolean);
   const late = c.meets_deadline === false || c.within_hours === false;
-  return el("td", { class: late ? "late" : null }, at, notes.length ? ` (${notes.join(", ")})` : "");
+  return el(
+    "td",
+    { class: late ? "late" : null },
+    at,
+    notes.length ? t("job.notes", { notes: notes.join(t("list.comma")) }) : "",
+  );
 }
 
 function candidateTable(ctx, job, candidates, feedback, roster) {
-  const verb = job.technician ? "Reassign" : "Assign";
+  const verb = t(job.technician ? "job.reassign" : "job.assign");
   const assign = async (candidate) => {
     const name = technicianLabel(candidate.technician, roster);
     const missing = candidate.skills_missing;
-    const question = `${name} lacks: ${missing.join(", ")}. Assign anyway?`;
-    if (missing.length && !(await ask(question, "Assign anyway", "Cancel"))) return;
+    const question = t("job.lacksSkills", { name, skills: missing.join(t("list.comma")) });
+    if (missing.length && !(await ask(question, t("job.assignAnyway"), t("job.dontAssign")))) return;
     try {
       await change("POST", `/work-orders/${job.id}/assign`, { technician_id: candidate.technician.id });
       ctx.render();
@@ -69,15 +76,15 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   };
   return el(
     "table",
-    { class: "candidates", "aria-label": "Candidates" },
+    { class: "candidates", "aria-label": t("job.candidates") },
     el(
       "thead",
       {},
       el(
         "tr",
         {},
-        ["Technician", "Distance", "ETA", "Arrives", "Load", "Missing skills", "Score", "Action"].map((h) =>
-          el("th", { scope: "col" }, h),
+        ["technician", "distance", "eta", "arrives", "load", "missingSkills", "score", "action"].map((h) =>
+          el("th", { scope: "col" }, t(`job.column.${h}`)),
         ),
       ),
     ),
@@ -89,22 +96,22 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
           "tr",
           { class: c.qualified ? null : "unqualified" },
           el("th", { scope: "row" }, technicianLabel(c.technician, roster)),
-          el("td", {}, `${c.distance_km.toFixed(1)} km`),
+          el("td", {}, t("km", { count: number(c.distance_km, 1) })),
           el("td", {}, minutesText(c.eta_minutes)),
           arrivalCell(c),
           el("td", {}, `${c.open_jobs}/${c.technician.max_open_jobs}`),
-          el("td", {}, c.skills_missing.join(", ") || "—"),
-          el("td", {}, c.score.toFixed(1)),
+          el("td", {}, c.skills_missing.join(t("list.comma")) || t("none")),
+          el("td", {}, number(c.score, 1)),
           el(
             "td",
             {},
             job.technician?.id === c.technician.id
-              ? "current"
+              ? t("job.current")
               : el(
                   "button",
                   {
                     type: "button",
-                    "aria-label": `${verb} to ${technicianLabel(c.technician, roster)}`,
+                    "aria-label": t("job.assignTo", { verb, name: technicianLabel(c.technician, roster) }),
                     on: { click: () => assign(c) },
                   },
                   verb,
@@ -124,37 +131,33 @@ function cancelForm(ctx, job, feedback) {
       await change("POST", `/work-orders/${job.id}/actions/cancel`, { reason: reason.value.trim() });
       ctx.render();
     } catch (error) {
-      feedback.textContent = error instanceof ApiError ? error.message : "The server did not answer.";
+      feedback.textContent = failure(error);
     }
   };
   return el(
     "form",
     { class: "row", on: { submit } },
-    field("cancel-reason", "Cancel reason", reason),
-    el("button", { type: "submit", class: "danger" }, "Cancel job"),
+    field("cancel-reason", t("job.cancelReason"), reason),
+    el("button", { type: "submit", class: "danger" }, t("job.cancelJob")),
   );
 }
 
 // Why an answer looks given by staff rather than the customer (the server's `flags`).
-const ANSWER_FLAGS = {
-  staff_session: "answered in a browser signed in to OnSite",
-  own_technician: "by the job's own technician",
-  away_from_site: "signed away from the site",
-};
+const ANSWER_FLAGS = ["staff_session", "own_technician", "away_from_site"];
 
 /** Who answered, as the server saw it: where from, which browser, how far from the site, and any warning. */
 function answeredFrom(signoff) {
   const from = signoff.answered_from ?? {};
   const facts = [
-    from.address ? `from ${from.address}` : null,
-    signoff.distance_km != null ? `${Number(signoff.distance_km).toFixed(2)} km from the site` : null,
+    from.address ? t("job.fromAddress", { address: from.address }) : null,
+    signoff.distance_km != null ? t("job.fromSite", { km: number(Number(signoff.distance_km), 2) }) : null,
     from.user_agent ? from.user_agent.slice(0, 80) : null,
   ].filter(Boolean);
-  const flags = (signoff.flags ?? []).map((f) => ANSWER_FLAGS[f] ?? f);
+  const flags = (signoff.flags ?? []).map((f) => (ANSWER_FLAGS.includes(f) ? t(`job.answerFlag.${f}`) : f));
   return [
-    facts.length ? el("p", { class: "meta" }, `Answered ${facts.join(" · ")}`) : null,
+    facts.length ? el("p", { class: "meta" }, t("job.answered", { facts: facts.join(" · ") })) : null,
     flags.length
-      ? el("p", { class: "late", role: "status" }, `⚠ Not the customer's own answer? ${flags.join("; ")}`)
+      ? el("p", { class: "late", role: "status" }, t("job.notCustomers", { flags: flags.join(t("list.semicolon")) }))
       : null,
   ];
 }
@@ -164,28 +167,32 @@ function signoffCard(signoff) {
   return el(
     "section",
     { class: "panel", "aria-labelledby": "signoff-title" },
-    el("h3", { id: "signoff-title" }, "Sign-off"),
+    el("h3", { id: "signoff-title" }, t("job.signoff")),
     el(
       "p",
       {},
-      `${signoff.signer_name} · ${signoff.method === "link" ? "by link" : "on the technician's phone"} · ${when(signoff.signed_at)}`,
+      `${signoff.signer_name} · ${t(signoff.method === "link" ? "job.byLink" : "job.onPhone")} · ${when(signoff.signed_at)}`,
     ),
     answeredFrom(signoff),
-    signoff.rating ? el("p", {}, `Rating ${signoff.rating}/5`) : null,
+    signoff.rating ? el("p", {}, t("job.rating", { rating: signoff.rating })) : null,
     signoff.comment ? el("p", {}, signoff.comment) : null,
     signoff.signature_url
-      ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "signature-image" })
+      ? el("img", {
+          src: signoff.signature_url,
+          alt: t("job.signatureOf", { name: signoff.signer_name }),
+          class: "signature-image",
+        })
       : null,
     el(
       "p",
       {},
-      "Record hash ",
+      t("job.recordHash"),
       el("code", {}, signoff.record_hash.slice(0, 16) + "…"),
       ": ",
       el(
         "strong",
         { class: signoff.record_valid ? "ok" : "late", role: "status" },
-        signoff.record_valid ? "valid" : "altered since sign-off",
+        t(signoff.record_valid ? "job.recordValid" : "job.recordAltered"),
       ),
     ),
   );
@@ -199,11 +206,11 @@ function doubtful(event) {
   return el(
     "p",
     { class: "late doubt" },
-    `⚠ Doubtful: ${doubts.join("; ")}. Done `,
+    t("job.doubtful", { doubts: doubts.join(t("list.semicolon")) }),
     el("time", { datetime: event.occurred_at }, when(event.occurred_at)),
-    ", received ",
+    t("job.received"),
     el("time", { datetime: event.recorded_at }, when(event.recorded_at)),
-    ` (${minutesText((Date.parse(event.recorded_at) - Date.parse(event.occurred_at)) / 60000)} later)`,
+    t("job.later", { time: minutesText((Date.parse(event.recorded_at) - Date.parse(event.occurred_at)) / 60000) }),
   );
 }
 
@@ -217,11 +224,11 @@ function timeline(job, roster) {
       {},
       el("time", { datetime: event.occurred_at }, when(event.occurred_at)),
       ` · ${sentence}`,
-      comment ? [": ", el("span", { class: "comment" }, `“${comment}”`)] : null,
+      comment ? [t("job.colon"), el("span", { class: "comment" }, t("job.quoted", { comment }))] : null,
       doubtful(event),
     );
   };
-  return el("ol", { class: "timeline", "aria-label": "Timeline" }, job.events.map(item));
+  return el("ol", { class: "timeline", "aria-label": t("job.timeline") }, job.events.map(item));
 }
 
 function reopenForm(ctx, job, feedback) {
@@ -239,8 +246,8 @@ function reopenForm(ctx, job, feedback) {
   return el(
     "form",
     { class: "row", on: { submit } },
-    field("reopen-reason", "Reopen reason", reason),
-    el("button", { type: "submit" }, "Reopen job"),
+    field("reopen-reason", t("job.reopenReason"), reason),
+    el("button", { type: "submit" }, t("job.reopenJob")),
   );
 }
 
@@ -249,10 +256,10 @@ async function linkPanel(link) {
   return el(
     "section",
     { class: "panel", "aria-labelledby": "link-title" },
-    el("h3", { id: "link-title" }, "Confirmation link"),
+    el("h3", { id: "link-title" }, t("job.link")),
     el("p", {}, el("a", { href: link.url, target: "_blank", rel: "noopener" }, link.url)),
-    el("p", { class: "meta" }, `Single use, valid until ${when(link.expires_at)}.`),
-    el("img", { src: qr, alt: "QR code of the confirmation link", width: 200, height: 200 }),
+    el("p", { class: "meta" }, t("job.linkValid", { until: when(link.expires_at) })),
+    el("img", { src: qr, alt: t("job.linkQr"), width: 200, height: 200 }),
   );
 }
 
@@ -269,7 +276,7 @@ async function confirmationLink(ctx, job, feedback) {
   const button = el(
     "button",
     { type: "button", class: made ? "secondary" : null, on: { click: create } },
-    made ? "Create a new confirmation link" : "Create confirmation link",
+    t(made ? "job.newLink" : "job.createLink"),
   );
   return [button, made ? await linkPanel(made) : null];
 }
@@ -277,14 +284,14 @@ async function confirmationLink(ctx, job, feedback) {
 function logs(job) {
   return el(
     "ul",
-    { "aria-label": "Logs" },
+    { "aria-label": t("job.logs") },
     job.logs.map((log) =>
       el(
         "li",
         {},
-        `${when(log.occurred_at)} · ${log.author.name} · ${log.kind}: `,
+        `${when(log.occurred_at)} · ${log.author.name} · ${LOG_KINDS[log.kind] ?? log.kind}${t("job.colon")}`,
         log.text ?? "",
-        log.minutes ? ` (${log.minutes} min)` : "",
+        log.minutes ? ` (${minutesText(log.minutes)})` : "",
         log.parts.map((p) => ` ${p.qty} × ${p.name} (${p.sku})`).join(","),
       ),
     ),
@@ -292,7 +299,7 @@ function logs(job) {
 }
 
 function dueTimes(job) {
-  const text = `Respond by ${when(job.response_due_at)} · Resolve by ${when(job.resolve_due_at)}`;
+  const text = t("job.dueTimes", { respond: when(job.response_due_at), resolve: when(job.resolve_due_at) });
   return el("p", { id: "due-times" }, text);
 }
 
@@ -307,20 +314,18 @@ export async function jobView(ctx) {
   return el(
     "article",
     { class: "job" },
-    el("a", { href: "#/board" }, "← Board"),
+    el("a", { href: "#/board" }, t("job.backToBoard")),
     el("h2", {}, `${job.number} · ${job.title}`),
     el(
       "p",
       {},
-      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${job.channel} · `,
+      `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${LABEL[job.channel] ?? job.channel} · `,
       el("strong", { id: "job-status" }, LABEL[job.status]),
-      job.technician ? ` · ${technicianLabel(job.technician, roster)}` : " · unassigned",
+      ` · ${job.technician ? technicianLabel(job.technician, roster) : t("job.unassigned")}`,
     ),
     slaTimer(job),
     dueTimes(job),
-    job.escalated_at
-      ? el("p", { class: "flag escalated" }, `Escalated ${when(job.escalated_at)}: nobody qualified`)
-      : null,
+    job.escalated_at ? el("p", { class: "flag escalated" }, t("job.escalated", { at: when(job.escalated_at) })) : null,
     el(
       "p",
       {},
@@ -329,12 +334,14 @@ export async function jobView(ctx) {
       job.address ? ` · ${job.address}` : "",
     ),
     job.description ? el("p", { class: "description" }, job.description) : null,
-    job.required_skills.length ? el("p", {}, `Skills: ${job.required_skills.join(", ")}`) : null,
-    open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, "Edit work order")) : null,
+    job.required_skills.length
+      ? el("p", {}, t("job.skills", { skills: job.required_skills.join(t("list.comma")) }))
+      : null,
+    open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, t("job.edit"))) : null,
     feedback,
     candidates.length
       ? [
-          el("h3", {}, job.technician ? "Reassign to" : "Who should go"),
+          el("h3", {}, t(job.technician ? "job.reassignTo" : "job.whoShouldGo")),
           candidateTable(ctx, job, candidates, feedback, roster),
         ]
       : null,
@@ -342,13 +349,13 @@ export async function jobView(ctx) {
     job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
     may("reopen") ? reopenForm(ctx, job, feedback) : null,
     open ? cancelForm(ctx, job, feedback) : null,
-    job.resolution ? el("p", {}, el("strong", {}, "Resolution: "), job.resolution) : null,
+    job.resolution ? el("p", {}, el("strong", {}, t("job.resolution")), job.resolution) : null,
     kindFacts(job),
     await jobKnowledge(ctx, job),
-    job.logs.length ? [el("h3", {}, "Logs and parts"), logs(job)] : null,
+    job.logs.length ? [el("h3", {}, t("job.logsAndParts")), logs(job)] : null,
     job.attachments.length
       ? [
-          el("h3", {}, "Photos"),
+          el("h3", {}, t("job.photos")),
           el(
             "div",
             { class: "photos" },
@@ -356,14 +363,14 @@ export async function jobView(ctx) {
               el(
                 "a",
                 { href: a.url, target: "_blank" },
-                el("img", { src: a.url, alt: `Photo ${a.id}`, loading: "lazy" }),
+                el("img", { src: a.url, alt: t("job.photo", { id: a.id }), loading: "lazy" }),
               ),
             ),
           ),
         ]
       : null,
     signoffCard(job.signoff ?? job.signoffs?.at(-1)),
-    el("h3", {}, "Timeline"),
+    el("h3", {}, t("job.timeline")),
     timeline(job, roster),
   );
 }
