@@ -119,3 +119,13 @@ test("statuses, priorities, channels and every timeline event have words in both
   assert.equal(eventWords(close).sentence, "已关闭：Ann通过确认链接签字确认，评分 4/5");
   setLanguage("en");
 });
+
+test("every KPI figure has a name in both catalogues", async () => {
+  const { FIGURES } = await import("../src/dispatch/kpis.js");
+  for (const [key, unit] of FIGURES) {
+    for (const [code, catalogue] of Object.entries(CATALOGUES)) {
+      assert.ok(`kpi.${key}` in catalogue, `kpi.${key} missing from dispatch/i18n/${code}.js`);
+      if (unit) assert.ok(`kpis.unit.${unit}` in catalogue, `kpis.unit.${unit} missing from ${code}`);
+    }
+  }
+});

@@ -1,5 +1,7 @@
 // Small SVG line charts for KPI trends (no chart library: a few lines of SVG are enough and keep
 // the console light). Points with no value leave a gap.
+import { number, t } from "./i18n.js";
+
 const NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attributes = {}, ...children) {
@@ -28,11 +30,13 @@ export function lineChart(title, series, unit = "") {
     {
       viewBox: `0 0 ${width} ${height}`,
       role: "img",
-      "aria-label": `${title}: ${values.length ? `latest ${values.at(-1)}${unit}, highest ${max}${unit}` : "no data"}`,
+      "aria-label": values.length
+        ? t("chart.latest", { title, latest: `${number(values.at(-1))}${unit}`, highest: `${number(max)}${unit}` })
+        : t("chart.noData", { title }),
       class: "chart",
     },
     svg("line", { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: "axis" }),
-    svg("text", { x: 2, y: pad - 6, class: "tick" }, `${max}${unit}`),
+    svg("text", { x: 2, y: pad - 6, class: "tick" }, `${number(max)}${unit}`),
     svg("text", { x: pad, y: height - 6, class: "tick" }, series[0]?.day ?? ""),
     svg("text", { x: width - pad, y: height - 6, class: "tick", "text-anchor": "end" }, series.at(-1)?.day ?? ""),
     svg("path", { d: path, class: "line" }),

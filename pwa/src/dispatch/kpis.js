@@ -3,64 +3,47 @@
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
 import { lineChart } from "./charts.js";
-import { select } from "./common.js";
+import { LABEL, select } from "./common.js";
+import { number, t } from "./i18n.js";
 
+// [key, unit]: the figure's name and definition are the catalogue's kpi.<key> and kpi.<key>.definition.
 export const FIGURES = [
-  ["created", "Created", ""],
-  ["completed", "Completed", ""],
-  ["closed", "Closed", ""],
-  ["avg_response_minutes", "Average response", " min"],
-  ["avg_resolution_minutes", "Average resolution", " min"],
-  ["response_sla_met_pct", "Response SLA met", "%"],
-  ["resolution_sla_met_pct", "Resolution SLA met", "%"],
-  ["first_time_fix_rate", "First-time fix rate", "%"],
-  ["repeat_visit_rate", "Repeat visit rate", "%"],
-  ["csat_avg", "Customer satisfaction (1-5)", ""],
-  ["complaint_rate", "Complaint rate", "%"],
-  ["reassigned", "Reassigned", ""],
-  ["late_deeds", "Deeds sent late", ""],
-  ["flagged_deeds", "Doubtful deeds", ""],
-  ["mean_gap_minutes", "Mean delay of late deeds", " min"],
-  ["flagged_answers", "Answers flagged as staff's", ""],
-  ["remote_resolution_rate", "Resolved remotely", "%"],
-  ["complaints", "Complaints", ""],
-  ["complaints_closed_in_time_pct", "Complaints closed in time", "%"],
-  ["follow_ups_done_pct", "Follow-up calls done", "%"],
-  ["follow_up_satisfaction_avg", "Follow-up satisfaction", ""],
-  ["quality_score", "Quality score", ""],
+  ["created", ""],
+  ["completed", ""],
+  ["closed", ""],
+  ["avg_response_minutes", "min"],
+  ["avg_resolution_minutes", "min"],
+  ["response_sla_met_pct", "%"],
+  ["resolution_sla_met_pct", "%"],
+  ["first_time_fix_rate", "%"],
+  ["repeat_visit_rate", "%"],
+  ["csat_avg", ""],
+  ["complaint_rate", "%"],
+  ["reassigned", ""],
+  ["late_deeds", ""],
+  ["flagged_deeds", ""],
+  ["mean_gap_minutes", "min"],
+  ["flagged_answers", ""],
+  ["remote_resolution_rate", "%"],
+  ["complaints", ""],
+  ["complaints_closed_in_time_pct", "%"],
+  ["follow_ups_done_pct", "%"],
+  ["follow_up_satisfaction_avg", ""],
+  ["quality_score", ""],
 ];
-const DEFINITIONS = {
-  avg_response_minutes: "first arrival − creation",
-  avg_resolution_minutes: "completion − creation",
-  response_sla_met_pct: "on site by the response due time",
-  resolution_sla_met_pct: "completed by the resolve due time",
-  first_time_fix_rate: "closed without a reopen, with one visit",
-  repeat_visit_rate: "reopened within 30 days of completion",
-  csat_avg: "mean rating of confirmations",
-  complaint_rate: "disputes / customer answers",
-  reassigned: "assigned more than once",
-  late_deeds: "received over 5 min after their time",
-  flagged_deeds: "time or place doubtful",
-  flagged_answers: "a customer's answer given in a staff session or away from the site",
-  mean_gap_minutes: "received − time of the deed",
-  remote_resolution_rate: "completed by phone or remote help / completed",
-  complaints: "complaints taken in",
-  complaints_closed_in_time_pct: "complaints completed by their resolve due time (48 h)",
-  follow_ups_done_pct: "follow-up calls recorded / follow-up calls due",
-  follow_up_satisfaction_avg: "mean satisfaction (1-5) given on follow-up calls",
-  quality_score: "mean quality review score (0-100)",
-};
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
 // (a technician's phone can date a late arrival early; the received clock cannot be set back).
-const CLOCKS = [
-  ["deed", "Time of the deed"],
-  ["received", "Time received"],
-];
+const CLOCKS = ["deed", "received"];
 const period = { from: null, to: null, clock: "deed" };
 
 // After the label with a space, so the term reads "Average response first arrival − creation".
-const definition = (key) => (DEFINITIONS[key] ? [" ", el("span", { class: "meta" }, DEFINITIONS[key])] : null);
-const show = (value, unit) => (value == null ? "—" : `${value}${unit}`);
+const definition = (key) => {
+  const text = t(`kpi.${key}.definition`);
+  return text === `kpi.${key}.definition` ? null : [" ", el("span", { class: "meta" }, text)];
+};
+const show = (value, unit) =>
+  value == null ? t("none") : unit ? t(`kpis.unit.${unit}`, { value: number(value) }) : number(value);
+const figureName = (key) => t(`kpi.${key}`);
 const isoDay = (date) => date.toISOString().slice(0, 10);
 
 function range() {
@@ -69,7 +52,7 @@ function range() {
   return { from, to, query: `from=${from}T00:00:00Z&to=${to}T00:00:00Z&clock=${period.clock}` };
 }
 
-function breakdownTable(title, rows) {
+function breakdownTable(title, rows, rowLabel = (row) => row.label) {
   return el(
     "table",
     { "aria-label": title },
@@ -80,7 +63,7 @@ function breakdownTable(title, rows) {
         "tr",
         {},
         el("th", { scope: "col" }, title),
-        FIGURES.map(([, label]) => el("th", { scope: "col" }, label)),
+        FIGURES.map(([key]) => el("th", { scope: "col" }, figureName(key))),
       ),
     ),
     el(
@@ -90,8 +73,8 @@ function breakdownTable(title, rows) {
         el(
           "tr",
           {},
-          el("th", { scope: "row" }, row.label ?? "Unassigned"),
-          FIGURES.map(([key, , unit]) => el("td", {}, show(row[key], unit))),
+          el("th", { scope: "row" }, rowLabel(row) ?? t("kpis.unassigned")),
+          FIGURES.map(([key, unit]) => el("td", {}, show(row[key], unit))),
         ),
       ),
     ),
@@ -108,7 +91,8 @@ export async function kpisView(ctx) {
   ]);
   const fromInput = el("input", { id: "kpi-from", type: "date", value: from });
   const toInput = el("input", { id: "kpi-to", type: "date", value: to });
-  const clockSelect = select("kpi-clock", CLOCKS, period.clock);
+  const clocks = CLOCKS.map((clock) => [clock, t(`kpis.clock.${clock}`)]);
+  const clockSelect = select("kpi-clock", clocks, period.clock);
   const apply = (event) => {
     event.preventDefault();
     Object.assign(period, { from: fromInput.value, to: toInput.value, clock: clockSelect.value });
@@ -118,14 +102,14 @@ export async function kpisView(ctx) {
   return el(
     "div",
     { class: "kpis" },
-    el("h2", {}, "Service KPIs"),
+    el("h2", {}, t("kpis.title")),
     el(
       "form",
       { class: "row", on: { submit: apply } },
-      field("kpi-from", "From", fromInput),
-      field("kpi-to", "To (exclusive)", toInput),
-      field("kpi-clock", "Times", clockSelect),
-      el("button", { type: "submit" }, "Show"),
+      field("kpi-from", t("kpis.from"), fromInput),
+      field("kpi-to", t("kpis.to"), toInput),
+      field("kpi-clock", t("kpis.clock"), clockSelect),
+      el("button", { type: "submit" }, t("kpis.show")),
       el(
         "a",
         {
@@ -134,7 +118,7 @@ export async function kpisView(ctx) {
           role: "button",
           download: "",
         },
-        "Export CSV",
+        t("kpis.exportCsv"),
       ),
       el(
         "a",
@@ -143,18 +127,18 @@ export async function kpisView(ctx) {
           class: "button secondary",
           download: "",
         },
-        "Export work orders",
+        t("kpis.exportJobs"),
       ),
     ),
     el(
       "dl",
-      { class: "figures", "aria-label": "KPI figures" },
-      FIGURES.map(([key, label, unit]) =>
+      { class: "figures", "aria-label": t("kpis.figures") },
+      FIGURES.map(([key, unit]) =>
         // A <dl> group holds only <dt> and <dd>: the definition is part of the term it explains.
         el(
           "div",
           { class: "figure", "data-kpi": key },
-          el("dt", {}, label, definition(key)),
+          el("dt", {}, figureName(key), definition(key)),
           el("dd", {}, show(total[key], unit)),
         ),
       ),
@@ -162,17 +146,17 @@ export async function kpisView(ctx) {
     el(
       "div",
       { class: "charts" },
-      lineChart("Average response (min) per day", trend("avg_response_minutes")),
-      lineChart("Average resolution (min) per day", trend("avg_resolution_minutes")),
-      lineChart("Response SLA met (%) per day", trend("response_sla_met_pct"), "%"),
-      lineChart("First-time fix rate (%) per day", trend("first_time_fix_rate"), "%"),
-      lineChart("Repeat visits (%) per day", trend("repeat_visit_rate"), "%"),
-      lineChart("Satisfaction per day", trend("csat_avg")),
-      lineChart("Complaints (%) per day", trend("complaint_rate"), "%"),
+      lineChart(t("kpis.chart.avg_response_minutes"), trend("avg_response_minutes")),
+      lineChart(t("kpis.chart.avg_resolution_minutes"), trend("avg_resolution_minutes")),
+      lineChart(t("kpis.chart.response_sla_met_pct"), trend("response_sla_met_pct"), "%"),
+      lineChart(t("kpis.chart.first_time_fix_rate"), trend("first_time_fix_rate"), "%"),
+      lineChart(t("kpis.chart.repeat_visit_rate"), trend("repeat_visit_rate"), "%"),
+      lineChart(t("kpis.chart.csat_avg"), trend("csat_avg")),
+      lineChart(t("kpis.chart.complaint_rate"), trend("complaint_rate"), "%"),
     ),
-    el("h3", {}, "By technician"),
-    breakdownTable("Technician", byTechnician.rows),
-    el("h3", {}, "By priority"),
-    breakdownTable("Priority", byPriority.rows),
+    el("h3", {}, t("kpis.byTechnician")),
+    breakdownTable(t("kpis.technician"), byTechnician.rows),
+    el("h3", {}, t("kpis.byPriority")),
+    breakdownTable(t("kpis.priority"), byPriority.rows, (row) => LABEL[row.label] ?? row.label),
   );
 }
