@@ -497,6 +497,7 @@ def search(
     wanted: int,
     only_qualified: bool = False,
     exclude: Collection[int] = (),
+    exact_distance: bool = True,
 ) -> list[Candidate]:
     """The best `wanted` candidates for `job` (anything with id, lat, lon, priority, status,
     response_due_at and required_skills), widening the search radius until `wanted` qualified
@@ -506,7 +507,10 @@ def search(
     Exact: a technician outside the radius cannot arrive before the drive to its edge, so nobody
     unseen can outrank the ones found. With `only_qualified` (the scheduler), technicians lacking a
     skill are not fetched at all, those without room are not measured, and one whose drive alone
-    would arrive after the `wanted`-th best arrival found is not measured either."""
+    would arrive after the `wanted`-th best arrival found is not measured either. Without
+    `exact_distance` the candidates keep the great-circle distance the ranking used (the pass: an
+    ellipsoid's geodesic per move cost as much as the rest of deciding it, for a 0.5 % difference)."""
+    finish = _with_exact_distance if exact_distance else _as_measured
     site = (job.lat, job.lon)
     required = frozenset(job.required_skills or ())
     seen: dict[int, Candidate | None] = dict.fromkeys(exclude)
@@ -519,12 +523,16 @@ def search(
             seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
         ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
         if radius is None or _enough_measured(pool, site, radius, ranked, wanted, only_qualified):
-            return _with_exact_distance(ranked[:wanted], site, settings)
+            return finish(ranked[:wanted], site, settings)
         horizon = now + timedelta(minutes=settings.travel.minutes(radius))
         exact = [c for c in ranked if c.arrival_at <= horizon]
         if sum(c.qualified for c in exact) >= wanted:
-            return _with_exact_distance(exact[:wanted], site, settings)
+            return finish(exact[:wanted], site, settings)
     return []
+
+
+def _as_measured(candidates: list[Candidate], site, settings: DispatchSettings) -> list[Candidate]:
+    return candidates
 
 
 def _with_exact_distance(candidates: list[Candidate], site, settings: DispatchSettings) -> list[Candidate]:

@@ -8,8 +8,9 @@ earliest projected arrival (dispatch.py), or is escalated.
 - `en_route`: stays, but for `sla.EN_ROUTE_SHIELD`'s reclaim.
 - escalated once when nobody qualifies, or when an at-risk job cannot be reached in time by anyone.
 
-Each work order is handled in its own short transaction, so a pass stopped halfway leaves every job
-either moved (with its event and notifications) or untouched. The caller supplies the transaction
+Work orders are handled a few at a time, each few in one short transaction, so a pass stopped
+halfway leaves every job either moved (with its event and notifications) or untouched. The caller
+supplies the transaction
 (`transaction(session)`, a context manager that commits on success and rolls back on error: see
 `backend/scheduler.py`); this module, like the rest of the domain, never commits by itself.
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -56,6 +57,10 @@ from .workflow import HELD, check_transition
 GRID_POOL_FROM = 50
 # A candidate found full under the lock (another writer filled them) is passed over for the next.
 ATTEMPTS_PER_JOB = 3
+# Jobs moved in one transaction: a commit (and on SQLite the write lock's round) per few jobs rather
+# than per job. Small enough that a dispatcher's change waits at most a few tens of milliseconds
+# for the pass's locks, and that a deadlock sends few jobs to the next pass.
+JOBS_PER_TRANSACTION = 20
 SCHEDULER = Actor.scheduler()
 
 
@@ -124,26 +129,26 @@ class Statements:
 
     def __init__(self, session: Session, now: datetime, accept_timeout: dict):
         self.postgresql = session.get_bind().dialect.name == "postgresql"
-        # PostgreSQL: take the job with its row lock, skipping jobs another pass holds; the caller
-        # checks that its version is the one read at the start (a job moved meanwhile is not).
+        # PostgreSQL: take a batch's jobs with their row locks, skipping jobs another pass holds; the
+        # caller checks that each version is the one read at the start (a job moved meanwhile is not).
         # SQLite: the pass's write lock already excludes other writers, so the row read at the
-        # start of the pass is current unless its version moved (checked on write).
-        self.lock_job = (
-            select(*_JOB_COLUMNS)
-            .where(WorkOrder.id == bindparam("job_id"))
-            .with_for_update(skip_locked=True, of=WorkOrder)
+        # start of the pass is current unless its version moved (read again under the lock).
+        job_ids = bindparam("job_ids", expanding=True)
+        technician_ids = bindparam("technician_ids", expanding=True)
+        self.lock_jobs = (
+            select(*_JOB_COLUMNS).where(WorkOrder.id.in_(job_ids)).with_for_update(skip_locked=True, of=WorkOrder)
         )
-        # Lock the technician's row, then count their open jobs in a second statement: under READ
-        # COMMITTED the count then sees what the lock's previous holder committed (a count inside
-        # the locking statement would use the snapshot taken before the wait).
-        self.lock_technician = (
-            select(Technician.id).where(Technician.id == bindparam("technician_id")).with_for_update()
+        self.versions = select(WorkOrder.id, WorkOrder.version).where(WorkOrder.id.in_(job_ids))
+        self.lock_technicians = (
+            select(Technician.id).where(Technician.id.in_(technician_ids)).order_by(Technician.id).with_for_update()
         )
         self.open_jobs = (
-            select(func.count())
-            .select_from(WorkOrder)
-            .where(WorkOrder.technician_id == bindparam("technician_id"), WorkOrder.status.in_(HELD))
+            select(WorkOrder.technician_id, func.count())
+            .where(WorkOrder.technician_id.in_(technician_ids), WorkOrder.status.in_(HELD))
+            .group_by(WorkOrder.technician_id)
         )
+        # Whether a statement run for many rows reports how many it changed (psycopg and sqlite3 do).
+        self.counts_many = session.get_bind().dialect.supports_sane_multi_rowcount
         self.write_job = update(WorkOrder.__table__).where(  # SET: the columns named in each execution's parameters
             WorkOrder.id == bindparam("job_id"), WorkOrder.version == bindparam("read_version")
         )
@@ -218,101 +223,108 @@ class Pass:
         self.history = _history(session, ids)
 
 
-class Worker:
-    """Handles jobs of a pass in its own session (one per thread), sharing the pass's state."""
+@dataclass
+class Decision:
+    """What the pass will do with one job of a batch: its outcome, and the rows to write for it
+    (none for `skipped` and `unchanged`)."""
 
-    def __init__(self, run: Pass, session: Session):
+    outcome: Outcome
+    job: object = None
+    values: dict | None = None  # the work order's columns to set
+    event: dict | None = None
+    notifications: list[dict] = field(default_factory=list)
+    candidate: Candidate | None = None  # the new holder, whose room is confirmed under lock
+
+
+SKIP = Decision(Outcome("skipped"))
+
+
+class Worker:
+    """Handles jobs of a pass in its own session (one per thread), sharing the pass's state.
+
+    A batch of jobs is handled in three steps inside one transaction: decide every job against the
+    pass's technician pool (which learns of each move at once, so the batch's later jobs see it),
+    confirm the new holders' room with their rows locked and their open jobs counted, then write
+    the moves. Six statements a batch instead of six a job: on PostgreSQL the pass was bound by
+    round trips, not by deciding."""
+
+    def __init__(self, run: Pass, session: Session, pool_lock: threading.Lock | None = None):
         self.session, self.run = session, run
         self.now, self.settings, self.sql = run.now, run.settings, run.sql
         self.pool = run.grid or DatabasePool(session, run.now, run.settings.dispatch)
         self.read_at_start, self.history = run.read_at_start, run.history
+        self.pool_lock = pool_lock or threading.Lock()
 
     def _sql(self):
         """The transaction's connection: Core statements run there without the ORM's overhead."""
         return self.session.connection()
 
-    def _room_under_lock(self, candidate: Candidate) -> bool:
-        """Whether the technician has room for one more job, counted with their row locked."""
+    def handle_batch(self, job_ids: list[int]) -> list[Outcome]:
+        """Move or escalate a few due or at-risk jobs, inside the caller's transaction."""
+        jobs = self._read(job_ids)
+        decisions = []
+        for job_id in job_ids:
+            job = jobs.get(job_id)
+            try:
+                decision = self.decide(job) if job is not None else SKIP
+            except (Skipped, DomainError):
+                decision = SKIP  # changed by a dispatcher or another pass meanwhile
+            if decision.outcome.kind == "reassigned":
+                self._pool_moved(decision.outcome)
+            decisions.append(decision)
+        self._confirm_room(decisions)
+        self._write(decisions)
+        return [d.outcome for d in decisions]
+
+    def _read(self, job_ids: list[int]) -> dict:
+        """The batch's jobs as they are now, each only if unchanged since the pass began (its history
+        as read then would be stale): PostgreSQL locks them, skipping any another pass holds;
+        SQLite's write lock already excludes other writers."""
         if self.sql.postgresql:
-            self._sql().execute(self.sql.lock_technician, {"technician_id": candidate.technician_id})
-        held = self._sql().scalar(self.sql.open_jobs, {"technician_id": candidate.technician_id})
-        return held < candidate.max_open_jobs
+            rows = self._sql().execute(self.sql.lock_jobs, {"job_ids": job_ids})
+        else:
+            current = dict(self._sql().execute(self.sql.versions, {"job_ids": job_ids}).all())
+            rows = [self.read_at_start[i] for i in job_ids if current.get(i) == self.read_at_start[i].version]
+        return {row.id: row for row in rows if row.version == self.read_at_start[row.id].version}
 
-    def choose(self, job, excluded: set[int]) -> Candidate | None:
-        """The qualified technician with the earliest projected arrival, confirmed under lock."""
-        for _ in range(ATTEMPTS_PER_JOB):
-            found = search(
-                self.pool, job, self.now, self.settings.dispatch, wanted=1, only_qualified=True, exclude=excluded
-            )
-            if not found:
-                return None
-            if self._room_under_lock(found[0]):
-                return found[0]
-            excluded = excluded | {found[0].technician_id}
-        raise Skipped  # others kept filling our choices: try again next pass rather than escalate
-
-    def _write(self, job, values: dict, event: dict, notifications: list[dict]) -> None:
-        written = self._sql().execute(
-            self.sql.write_job, {"job_id": job.id, "read_version": job.version, **values, "version": job.version + 1}
-        )
-        if written.rowcount != 1:
-            raise Skipped
-        at = event["occurred_at"]
-        self._sql().execute(
-            self.sql.add_event,
-            {
-                "work_order_id": job.id,
-                "actor_kind": SCHEDULER.kind,
-                "actor_user_id": None,
-                "recorded_at": self.now,
-                **event,
-            },
-        )
-        if notifications:
-            self._sql().execute(self.sql.add_notifications, [{"created_at": at, **n} for n in notifications])
-        self.history.latest[job.id] = at
-
-    def _read(self, job_id: int):
-        if not self.sql.postgresql:
-            return self.read_at_start[job_id]
-        job = self._sql().execute(self.sql.lock_job, {"job_id": job_id}).first()
-        if job is None or job.version != self.read_at_start[job_id].version:
-            # Another pass holds it, or it changed since the pass began (its history as read then
-            # would be stale): the next pass will see it afresh.
-            return None
-        return job
-
-    def handle(self, job_id: int) -> Outcome:
-        """Move or escalate one due or at-risk job, inside the caller's transaction."""
-        job = self._read(job_id)
-        if job is None:
-            return Outcome("skipped")
+    def decide(self, job) -> Decision:
         holder_arrival = self.run.late.get(job.id)
         reason = reassignment_reason(job, self.now, self.settings.accept_timeout)
         if reason is None and holder_arrival is not None:
             reason = AT_RISK
         if reason is None:
-            return Outcome("skipped")
+            return SKIP
         # A holder who accepted in time, or whose own arrival is merely late, keeps the job unless
         # someone else arrives clearly earlier, and a job is not moved again straight away.
         weigh_against_holder = job.technician_id is not None and reason != NOT_ACCEPTED and job.status != "en_route"
         if weigh_against_holder and self._moved_recently(job.id):
-            return Outcome("unchanged")
+            return Decision(Outcome("unchanged"))
         at = max(self.now, self.history.latest.get(job.id, self.now))
         excluded = self.history.holders.get(job.id, set()) | ({job.technician_id} if job.technician_id else set())
-        candidate = self.choose(job, excluded)
+        candidate = self._choose(job, excluded)
         if candidate is not None and weigh_against_holder and not self._gains(candidate, holder_arrival):
             if reason == AT_RISK and not candidate.meets_deadline:  # nobody can reach it in time
                 return self._escalate_once(job, reason, at, "nobody can reach it before its response deadline")
-            return Outcome("unchanged")
+            return Decision(Outcome("unchanged"))
         if candidate is not None:
-            escalate = reason == AT_RISK and not candidate.meets_deadline and job.escalated_at is None
-            stop = self._move(job, candidate, reason, at, escalate)
-            self.history.holders[job.id] = excluded | {candidate.technician_id}
-            self.history.last_move[job.id] = at
-            return Outcome("reassigned", candidate.technician_id, job.technician_id, stop, escalate)
+            return self._move(job, candidate, reason, at, excluded)
         why = "no on-shift technician with every required skill, working hours and room, who has not held it"
         return self._escalate_once(job, reason, at, why)
+
+    def _choose(self, job, excluded: set[int]) -> Candidate | None:
+        """The qualified technician with the earliest projected arrival (room confirmed later)."""
+        with self.pool_lock:  # the grid is shared by the pass's threads
+            found = search(
+                self.pool,
+                job,
+                self.now,
+                self.settings.dispatch,
+                wanted=1,
+                only_qualified=True,
+                exclude=excluded,
+                exact_distance=False,
+            )
+        return found[0] if found else None
 
     def _moved_recently(self, job_id: int) -> bool:
         last = self.history.last_move.get(job_id)
@@ -324,28 +336,89 @@ class Worker:
             return True  # the holder's arrival is unknown (not projected): overdue, so move
         return candidate.arrival_at <= holder_arrival - timedelta(minutes=self.settings.min_gain_minutes)
 
-    def _escalate_once(self, job, reason: str, at: datetime, why: str) -> Outcome:
+    def _escalate_once(self, job, reason: str, at: datetime, why: str) -> Decision:
         if job.escalated_at is not None:
-            return Outcome("unchanged")
-        self._escalate(job, reason, at, why)
-        return Outcome("escalated")
+            return Decision(Outcome("unchanged"))
+        details = {"reason": reason, "technician_id": job.technician_id, "why": why}
+        event = {"action": "escalated", "from_status": job.status, "to_status": job.status}
+        return Decision(
+            Outcome("escalated"), job, {"escalated_at": at}, {**event, "details": details, "occurred_at": at}
+        )
 
-    def _move(self, job, candidate: Candidate, reason: str, at: datetime, escalate: bool) -> Stop:
+    def _move(self, job, candidate: Candidate, reason: str, at: datetime, excluded: set[int]) -> Decision:
         action = check_transition("reclaim" if job.status == "en_route" else "assign", job.status, SCHEDULER)
+        escalate = reason == AT_RISK and not candidate.meets_deadline and job.escalated_at is None
         assignment = Assignment.of_candidate(candidate, job.technician_id, DECIDED_BY_SCHEDULER, reason)
         notifications = assignment.notifications(job.id, job.title, candidate.user_id, job.holder_user_id)
         values = {"status": action.target, **assignment.columns(at)}
         if escalate:
             values["escalated_at"] = at
         event = {"action": "auto_reassigned", "from_status": job.status, "to_status": action.target}
-        self._write(job, values, {**event, "details": assignment.details(), "occurred_at": at}, notifications)
+        event.update(details=assignment.details(), occurred_at=at)
         duration = job.duration_minutes if job.duration_minutes is not None else self.settings.dispatch.visit_minutes
-        return Stop(job.id, action.target, job.priority, job.response_due_at, job.lat, job.lon, duration)
+        stop = Stop(job.id, action.target, job.priority, job.response_due_at, job.lat, job.lon, duration)
+        outcome = Outcome("reassigned", candidate.technician_id, job.technician_id, stop, escalate)
+        self.history.holders[job.id] = excluded | {candidate.technician_id}
+        self.history.last_move[job.id] = at
+        return Decision(outcome, job, values, event, notifications, candidate)
 
-    def _escalate(self, job, reason: str, at: datetime, why: str) -> None:
-        details = {"reason": reason, "technician_id": job.technician_id, "why": why}
-        event = {"action": "escalated", "from_status": job.status, "to_status": job.status}
-        self._write(job, {"escalated_at": at}, {**event, "details": details, "occurred_at": at}, [])
+    def _pool_moved(self, outcome: Outcome, undo: bool = False) -> None:
+        """Tell the shared technician pool of a move (or take it back), so later searches see it."""
+        took = getattr(self.pool, "took", None)
+        if took is None:
+            return
+        with self.pool_lock:
+            if undo:
+                self.pool.released(outcome.to_technician_id, outcome.stop.work_order_id)
+                if outcome.from_technician_id is not None:
+                    self.pool.took(outcome.from_technician_id, outcome.stop)
+            else:
+                took(outcome.to_technician_id, outcome.stop)
+                self.pool.released(outcome.from_technician_id, outcome.stop.work_order_id)
+
+    def _confirm_room(self, decisions: list[Decision]) -> None:
+        """Lock the new holders' rows (in id order: two passes cannot deadlock on them), count their
+        open jobs, and turn each move beyond someone's room (a dispatcher filled it meanwhile) into
+        a skip for the next pass."""
+        chosen = sorted({d.candidate.technician_id for d in decisions if d.candidate is not None})
+        if not chosen:
+            return
+        if self.sql.postgresql:
+            self._sql().execute(self.sql.lock_technicians, {"technician_ids": chosen})
+        # A second statement after the locks: under READ COMMITTED it sees what the locks' previous
+        # holders committed (a count inside the locking statement would use an older snapshot).
+        held = dict(self._sql().execute(self.sql.open_jobs, {"technician_ids": chosen}).all())
+        for i, decision in enumerate(decisions):
+            candidate = decision.candidate
+            if candidate is None:
+                continue
+            if held.get(candidate.technician_id, 0) < candidate.max_open_jobs:
+                held[candidate.technician_id] = held.get(candidate.technician_id, 0) + 1
+            else:
+                self._pool_moved(decision.outcome, undo=True)
+                decisions[i] = SKIP
+
+    def _write(self, decisions: list[Decision]) -> None:
+        """Every decided write of the batch: the work orders (grouped by the columns they set, as a
+        statement run for many rows sets the same columns), their events and the notifications."""
+        writes = [d for d in decisions if d.values is not None]
+        if not writes:
+            return
+        by_columns = defaultdict(list)
+        for d in writes:
+            row = {"job_id": d.job.id, "read_version": d.job.version, **d.values, "version": d.job.version + 1}
+            by_columns[tuple(sorted(row))].append(row)
+        for rows in by_columns.values():
+            written = self._sql().execute(self.sql.write_job, rows)
+            if self.sql.counts_many and written.rowcount != len(rows):
+                raise Skipped  # cannot happen under the locks and versions read above; never half-write
+        actor = {"actor_kind": SCHEDULER.kind, "actor_user_id": None, "recorded_at": self.now}
+        self._sql().execute(self.sql.add_event, [{"work_order_id": d.job.id, **actor, **d.event} for d in writes])
+        notifications = [{"created_at": d.event["occurred_at"], **n} for d in writes for n in d.notifications]
+        if notifications:
+            self._sql().execute(self.sql.add_notifications, notifications)
+        for d in writes:
+            self.history.latest[d.job.id] = d.event["occurred_at"]
 
 
 def _retryable(error: DBAPIError) -> bool:
@@ -353,7 +426,14 @@ def _retryable(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
 
 
-def reassign_overdue(open_session, now: datetime, settings: Settings, transaction, workers: int = 1) -> PassSummary:
+def reassign_overdue(
+    open_session,
+    now: datetime,
+    settings: Settings,
+    transaction,
+    workers: int = 1,
+    jobs_per_transaction: int = JOBS_PER_TRANSACTION,
+) -> PassSummary:
     """One pass over every due job as of `now` (see `sla.reassignment_reason`), each job in its own
     `transaction(session)`. `open_session()` gives a new session (a context manager); with
     `workers` > 1 (PostgreSQL, where row locks let them work side by side) that many threads share
@@ -367,19 +447,20 @@ def reassign_overdue(open_session, now: datetime, settings: Settings, transactio
         jobs.sort(key=lambda job: (job.response_due_at, job.id))
         run = Pass(session, now, settings, jobs, late)
     queue = deque(run.read_at_start)
-    tally = threading.Lock()
+    tally, pool_lock = threading.Lock(), threading.Lock()
 
     def work() -> None:
         with open_session() as session:
-            worker = Worker(run, session)
+            worker = Worker(run, session, pool_lock)
             while True:
-                try:
-                    job_id = queue.popleft()
-                except IndexError:
-                    return
-                outcome = _handle_in_transaction(worker, job_id, transaction)
                 with tally:
-                    _count(summary, run, outcome)
+                    batch = [queue.popleft() for _ in range(min(jobs_per_transaction, len(queue)))]
+                if not batch:
+                    return
+                outcomes = _handle_in_transaction(worker, batch, transaction)
+                with tally:
+                    for outcome in outcomes:
+                        _count(summary, outcome)
 
     if workers <= 1 or len(queue) < 2:
         work()
@@ -393,22 +474,21 @@ def reassign_overdue(open_session, now: datetime, settings: Settings, transactio
     return summary
 
 
-def _handle_in_transaction(worker: Worker, job_id: int, transaction) -> Outcome:
+def _handle_in_transaction(worker: Worker, job_ids: list[int], transaction) -> list[Outcome]:
+    """A few jobs in one transaction: all their moves commit together, or (a deadlock, a lost
+    connection) none do and the next pass sees them afresh."""
     try:
         with transaction(worker.session):
-            return worker.handle(job_id)
-    except (Skipped, DomainError):
-        return Outcome("skipped")  # changed by a dispatcher or another pass meanwhile
+            return worker.handle_batch(job_ids)
+    except Skipped:
+        return [Outcome("skipped")] * len(job_ids)
     except DBAPIError as error:
         if _retryable(error):
-            return Outcome("skipped")
+            return [Outcome("skipped")] * len(job_ids)
         raise
 
 
-def _count(summary: PassSummary, run: Pass, outcome: Outcome) -> None:
-    if outcome.kind == "reassigned" and run.grid is not None:
-        run.grid.took(outcome.to_technician_id, outcome.stop)
-        run.grid.released(outcome.from_technician_id, outcome.stop.work_order_id)
+def _count(summary: PassSummary, outcome: Outcome) -> None:
     summary.checked += 1
     if outcome.kind in ("reassigned", "escalated", "skipped"):
         setattr(summary, outcome.kind, getattr(summary, outcome.kind) + 1)

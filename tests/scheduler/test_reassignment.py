@@ -206,13 +206,15 @@ def test_a_pass_stopped_midway_leaves_no_job_half_moved(app, new_work_order):
         transactions["n"] += 1
         with job_transaction(session):
             yield
-            if transactions["n"] == 6:  # the read, four jobs committed, then death before a commit
-                session.flush()  # the fifth job's writes reached the database, uncommitted
+            if transactions["n"] == 4:  # the read, two jobs twice committed, then death before a commit
+                session.flush()  # the fifth and sixth jobs' writes reached the database, uncommitted
                 raise Stopped
 
     with app.app_context(), pytest.raises(Stopped):
         sessions = lambda: pass_session(db.engine)  # noqa: E731
-        reassign_overdue(sessions, START + timedelta(hours=5), pass_settings(app), dying_during_the_fifth_job)
+        settings = pass_settings(app)
+        dying = dying_during_the_fifth_job
+        reassign_overdue(sessions, START + timedelta(hours=5), settings, dying, jobs_per_transaction=2)
     with app.app_context():
         db.session.remove()
         for job in jobs:
