@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from .domain.directory import create_technician, create_user
 from .domain.dispatch import dispatch_settings
 from .domain.errors import ValidationFailed
+from .domain.skills import resolve as resolve_skills
 from .extensions import db
 from .models import ROLES, utcnow
 from .simulation import POLICIES
@@ -51,7 +52,9 @@ def create_user_command(email, password, role, name, skills, home, phone):
                 "password": password,
                 "name": name,
                 "phone": phone,
-                "skills": [s.strip() for s in skills.split(",") if s.strip()],
+                "skills": resolve_skills(
+                    db.session, [s.strip() for s in skills.split(",") if s.strip()], None, utcnow(), "skills"
+                ),
                 "home": _lat_lon(home),
             }
             user = create_technician(db.session, data, hash_method).user

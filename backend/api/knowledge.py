@@ -21,6 +21,7 @@ from ..models import Article
 from .common import actor, get_work_order, now, paginate
 from .schemas import Integer, PageQuery, String, Timestamp, name_text, page_of, skills_field, text
 from .security import ANY_ROLE, STAFF, roles_required
+from .skills import resolve_skills, skill_code
 
 bp = APIBlueprint("knowledge", __name__, url_prefix="/api/v1", tag="Knowledge base")
 LONG_TEXT = 10_000
@@ -97,7 +98,7 @@ def _is_staff() -> bool:
 
 def _skills_filter(query_data) -> list[str] | None:
     """The skills asked for: `skill`, and with `my_skills` the technician's own (none: nothing)."""
-    skills = [query_data["skill"]] if query_data.get("skill") else None
+    skills = [skill_code(query_data["skill"])] if query_data.get("skill") else None
     if query_data.get("my_skills") and current_user.role == "technician":
         technician = current_user.technician
         mine = list(technician.skills or []) if technician is not None else []
@@ -140,6 +141,7 @@ def get(article_id):
 @bp.output(ArticleOut, status_code=201)
 def create(json_data):
     """Write an article (a draft unless `published` is true)."""
+    resolve_skills(json_data, "skills")
     return article_dict(create_article(db.session, json_data, actor().user_id, now()))
 
 
@@ -149,6 +151,7 @@ def create(json_data):
 @bp.output(ArticleOut)
 def update(article_id, json_data):
     """Edit an article; `published: true` publishes it, `false` takes it back to a draft."""
+    resolve_skills(json_data, "skills")
     return article_dict(update_article(db.session, article_id, json_data, now()))
 
 

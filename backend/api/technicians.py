@@ -17,6 +17,7 @@ from .offline import offline_since
 from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
 from .security import STAFF, roles_required
 from .serialize import technician_dict
+from .skills import resolve_skills, skill_code
 
 bp = APIBlueprint("technicians", __name__, url_prefix="/api/v1/technicians", tag="Technicians")
 me_bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Technicians")
@@ -44,6 +45,7 @@ def _get_technician(technician_id: int) -> Technician:
 @bp.output(TechnicianOut, status_code=201)
 def create(json_data):
     """Create a technician: a login with the technician role and a profile."""
+    resolve_skills(json_data, "skills")
     return technician_dict(create_technician(db.session, json_data, _hash_method()), 0)
 
 
@@ -67,7 +69,7 @@ def list_technicians(query_data):
             or_(func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
         )
     if query_data.get("skill"):
-        query = query.where(has_skill(query_data["skill"]))
+        query = query.where(has_skill(skill_code(query_data["skill"])))
     page = paginate(query, query_data["page"], query_data["per_page"])
     load = open_jobs_by_technician(db.session, [t.id for t in page["items"]])
     page["items"] = [technician_dict(t, load.get(t.id, 0)) for t in page["items"]]
@@ -88,6 +90,7 @@ def get(technician_id):
 @bp.output(TechnicianOut)
 def update(technician_id, json_data):
     """Change a technician's profile, login details or shift."""
+    resolve_skills(json_data, "skills")
     technician = update_technician(
         db.session, _get_technician(technician_id), json_data, _hash_method(), actor=actor(), now=now()
     )

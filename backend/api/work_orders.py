@@ -64,6 +64,7 @@ from .serialize import (
     work_order_json,
     work_order_load_options,
 )
+from .skills import resolve_skills
 from .uploads import store_image, upload_rate_limit
 
 bp = APIBlueprint("work_orders", __name__, url_prefix="/api/v1/work-orders", tag="Work orders")
@@ -91,6 +92,7 @@ def create(json_data):
     """Take in a request from any channel; due times follow the priority's SLA unless given. With
     AUTO_ASSIGN (urgent by default; off, all) it goes at once to the technician who can be there
     first, as the scheduler's assignment."""
+    resolve_skills(json_data, "required_skills")
     wo = create_work_order(db.session, actor(), now(), json_data, _config("SLA_POLICY"))
     settings = dispatch_settings(current_app.config, db.session)
     auto_assign(db.session, wo, now(), settings, _config("AUTO_ASSIGN"))
@@ -226,6 +228,7 @@ def update(work_order_id, json_data):
     """Edit a work order; send the `version` you read (a stale one is 409)."""
     version = json_data.pop("version")
     wo = get_work_order(work_order_id, lock=True)
+    resolve_skills(json_data, "required_skills")
     update_work_order(db.session, wo, actor(), now(), json_data, version, _config("SLA_POLICY"))
     return _summary(wo)
 

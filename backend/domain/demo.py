@@ -32,6 +32,7 @@ from ..models.base import UTCDateTime
 from .directory import phone_key
 from .dispatch import DispatchSettings, holder_arrivals
 from .signoff import record_hash
+from .skills import ensure as ensure_skills
 from .sla import BEFORE_SITE, RESPONSE_OVERDUE, due_times
 from .workflow import HELD
 
@@ -660,6 +661,7 @@ def seed_city(
     rng = random.Random(seed)
     now = now.replace(microsecond=0)
     seeder = CitySeeder(session, rng, now, sla_policy, None, accept_timeout)
+    ensure_skills(session, SKILLS, now)  # the vocabulary names the city's skills in English and Chinese
     seeder.dispatcher_id, logins, tech_login = _add_staff(session, seeder, password_hash, now)
     tech_rows = _technician_rows(seeder.batch, rng, max(technicians, 1), now, password_hash, tech_login)
     customers = _customer_rows(seeder.batch, rng, max(20, work_orders // 4), now)

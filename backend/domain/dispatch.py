@@ -20,6 +20,7 @@ than LOCATION_FRESH_MINUTES; else at home.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_left, insort
 from collections import defaultdict
@@ -135,9 +136,11 @@ class Candidate:
 
 
 def has_skill(skill: str):
-    """SQL: the technician's skill list holds `skill` (skills are stored as a JSON list of names)."""
-    escaped = skill.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(Technician.skills, String).like(f'%"{escaped}"%', escape="\\")
+    """SQL: the technician's skill list holds `skill`. Skills are stored as a JSON list of codes, as
+    json.dumps writes it on both databases: quoted, and a code in Chinese as \\u escapes."""
+    quoted = json.dumps(skill)
+    escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Technician.skills, String).like(f"%{escaped}%", escape="\\")
 
 
 def technician_position(technician, fresh_since: datetime, stops: Iterable[Stop] = ()) -> Position:

@@ -7,6 +7,7 @@ from .calendar import COMPANY_DAY_KINDS, CompanyDay
 from .customers import Customer
 from .exports import ExportSlot
 from .follow_ups import FOLLOW_UP_REASONS, FollowUp
+from .geocoding import GeocodeCacheEntry
 from .idempotency import IdempotencyRecord
 from .knowledge import Article
 from .live_streams import LiveStream
@@ -15,6 +16,7 @@ from .messages import MESSAGE_CHANNELS, MESSAGE_STATUSES, Message
 from .notifications import NOTIFICATION_KINDS, Notification
 from .plans import Plan
 from .quality import QUALITY_ITEMS, QualityReview
+from .skills import SKILL_CHANGE_ACTIONS, Skill, SkillChange
 from .technicians import Technician
 from .users import ROLES, User
 from .work_orders import (
@@ -47,6 +49,7 @@ __all__ = [
     "PRIORITIES",
     "QUALITY_ITEMS",
     "ROLES",
+    "SKILL_CHANGE_ACTIONS",
     "STATUSES",
     "WARRANTY_STATUSES",
     "Article",
@@ -59,6 +62,7 @@ __all__ = [
     "Event",
     "ExportSlot",
     "FollowUp",
+    "GeocodeCacheEntry",
     "IdempotencyRecord",
     "LiveStream",
     "Log",
@@ -70,6 +74,8 @@ __all__ = [
     "Plan",
     "QualityReview",
     "Signoff",
+    "Skill",
+    "SkillChange",
     "Technician",
     "UTCDateTime",
     "User",

@@ -37,7 +37,7 @@ def test_a_refused_job_leaves_no_customer_behind_however_often_it_is_tried(app, 
     caller = {"name": "Zhou Min", "phone": "139 1234 5678"}
     for _ in range(2):  # the desk tries again after the first refusal
         refused = dispatcher.post(
-            "/api/v1/work-orders", json={**JOB, "customer": caller, "required_skills": ["洗衣机维修"]}
+            "/api/v1/work-orders", json={**JOB, "customer": caller, "required_skills": ["air conditioning repair"]}
         )
         assert refused.status_code == 422 and "required_skills.0" in refused.json["error"]["fields"]
     late = dispatcher.post(

@@ -100,6 +100,10 @@ CONTRACT_ROLES = {
     "knowledge.suggestions": set(ANY_ROLE),
     "knowledge.draft_from_job": STAFF,
     "follow_ups.list_follow_ups": STAFF,
+    "skills.list_skills": set(ANY_ROLE),
+    "skills.create": STAFF,
+    "skills.update": STAFF,
+    "skills.changes": STAFF,
     "follow_ups.outcome": STAFF,
     "quality.sample": STAFF,
     "quality.list_reviews": STAFF,
@@ -141,6 +145,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "company_day_id": "999999",
         "article_id": "999999",
         "follow_up_id": "999999",
+        "skill_id": "999999",
         "review_id": "999999",
         "action": "no-such-action",  # a role check that passes reaches the action lookup: 404
         "token": "not-a-valid-token",

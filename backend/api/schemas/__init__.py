@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Email, File, Float, List, Nested
-from apiflask.validators import Length, OneOf, Range, Regexp
+from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, fields, validates_schema
 
 from ...domain.calendar import hours_problem
@@ -98,11 +98,19 @@ def name_text(max_length: int, required: bool = False, **kwargs) -> String:
     return String(required=required, validate=[Length(min=1, max=max_length), _visible], **kwargs)
 
 
-SKILL_PATTERN = Regexp(r"^[a-z0-9][a-z0-9_\-]{0,39}$", error="skills are lowercase names: letters, digits, - and _")
+def skill_text(**kwargs) -> String:
+    """A skill as a client names it: a code (`hvac`, `洗衣机维修`) or a skill's English or Chinese
+    name; the API resolves it to a code (domain/skills.py), adding an unknown code to the vocabulary."""
+    return String(validate=[Length(min=1, max=80), _visible], **kwargs)
 
 
 def skills_field(**kwargs) -> List:
-    return List(String(validate=SKILL_PATTERN), validate=Length(max=50), **kwargs)
+    metadata = {
+        "description": "skill codes (or skills' names, resolved to their codes); an unknown code joins the "
+        "skills vocabulary named by itself",
+        **kwargs.pop("metadata", {}),
+    }
+    return List(skill_text(), validate=Length(max=50), metadata=metadata, **kwargs)
 
 
 # ---- common ------------------------------------------------------------------------------
@@ -252,7 +260,7 @@ class TechnicianOut(Schema):
 
 class TechnicianQuery(PageQuery):
     on_shift = Boolean()
-    skill = String(validate=SKILL_PATTERN)
+    skill = skill_text(metadata={"description": "a skill code or name"})
     q = String(validate=Length(max=200))
 
 
