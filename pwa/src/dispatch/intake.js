@@ -5,6 +5,7 @@
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, minutesText, PRIORITIES, select, showErrors, when } from "./common.js";
+import { t } from "./i18n.js";
 import { complaintIntakeFields, slaFor, typeSelect } from "./kinds.js";
 import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
@@ -16,7 +17,12 @@ function dueText(meta, priority, now = Date.now(), type = "repair") {
   if (!sla) return "";
   const respond = new Date(now + sla.respond * 60000).toISOString();
   const resolve = new Date(now + sla.resolve * 60000).toISOString();
-  return `Respond by ${when(respond)} (${minutesText(sla.respond)}), resolve by ${when(resolve)} (${minutesText(sla.resolve)})`;
+  return t("intake.due", {
+    respond: when(respond),
+    respondIn: minutesText(sla.respond),
+    resolve: when(resolve),
+    resolveIn: minutesText(sla.resolve),
+  });
 }
 
 const customerLabel = (c) => `${c.name} (#${c.id})`;
@@ -32,13 +38,13 @@ function customerPicker(onChosen) {
     "div",
     { class: "field checkbox", hidden: true },
     confirmNew,
-    el("label", { for: "confirm-new" }, "This is a new customer, none of the above"),
+    el("label", { for: "confirm-new" }, t("intake.confirmNew")),
   );
   const matchList = el("ul", { class: "matches" });
   const matchBox = el(
     "section",
-    { class: "likely", "aria-label": "Known customers like this caller", hidden: true },
-    el("h3", {}, "Already a customer?"),
+    { class: "likely", "aria-label": t("intake.matches"), hidden: true },
+    el("h3", {}, t("intake.alreadyCustomer")),
     matchList,
   );
   const found = new Map();
@@ -59,11 +65,11 @@ function customerPicker(onChosen) {
         el(
           "li",
           {},
-          el("span", {}, `${c.name} — ${customerFacts(c) || "no phone or address"} `),
+          el("span", {}, `${c.name} — ${customerFacts(c) || t("intake.noFacts")} `),
           el(
             "button",
             { type: "button", class: "secondary", on: { click: () => choose(c) } },
-            `Use ${c.name} (#${c.id})`,
+            t("intake.use", { name: c.name, id: c.id }),
           ),
         ),
       ),
@@ -99,9 +105,9 @@ function customerPicker(onChosen) {
 
   return {
     fields: [
-      field("customer", "Customer", input),
+      field("customer", t("intake.customer"), input),
       options,
-      field("customer-phone", "Phone", phone),
+      field("customer-phone", t("intake.phone"), phone),
       matchBox,
       confirmBox,
     ],
@@ -128,7 +134,7 @@ export async function intakeView(ctx) {
   );
   const channel = select(
     "channel",
-    CHANNELS.map((c) => [c, c]),
+    CHANNELS.map((c) => [c, LABEL[c]]),
     "phone",
   );
   const type = typeSelect("type");
@@ -144,7 +150,7 @@ export async function intakeView(ctx) {
   const mapBox = el("div", {
     class: "pick-map",
     role: "application",
-    "aria-label": "Click the map to set the location",
+    "aria-label": t("intake.map"),
   });
   const errors = el("div", { class: "error", role: "alert" });
 
@@ -182,7 +188,7 @@ export async function intakeView(ctx) {
       ctx.go(`#/jobs/${created.id}`);
     } catch (error) {
       if (!(error instanceof ApiError)) {
-        errors.textContent = "The server did not answer; nothing was saved.";
+        errors.textContent = t("error.nothingSaved");
         return;
       }
       showErrors(error, errors);
@@ -198,25 +204,25 @@ export async function intakeView(ctx) {
   return el(
     "form",
     { class: "intake", on: { submit } },
-    el("h2", {}, "New work order"),
+    el("h2", {}, t("nav.new")),
     ...customer.fields,
-    field("title", "Title", title),
+    field("title", t("intake.title"), title),
     suggestedArticlesBox(title),
-    field("description", "Description", description),
+    field("description", t("intake.description"), description),
     el(
       "div",
       { class: "row" },
-      field("type", "Type", type),
-      field("priority", "Priority", priority),
-      field("channel", "Channel", channel),
+      field("type", t("intake.type"), type),
+      field("priority", t("intake.priority"), priority),
+      field("channel", t("intake.channel"), channel),
     ),
     complaint.box,
     due,
-    field("skills", "Required skills (comma separated)", skills),
-    field("address", "Address", address),
-    el("div", { class: "row" }, field("lat", "Latitude", lat), field("lon", "Longitude", lon)),
+    field("skills", t("intake.skills"), skills),
+    field("address", t("intake.address"), address),
+    el("div", { class: "row" }, field("lat", t("intake.lat"), lat), field("lon", t("intake.lon"), lon)),
     mapBox,
     errors,
-    el("button", { type: "submit" }, "Create work order"),
+    el("button", { type: "submit" }, t("intake.create")),
   );
 }
