@@ -150,6 +150,8 @@ def settings_from_env(instance_path: str) -> dict:
         # link) is left empty rather than invented: without it the page offers no number to call.
         "COMPANY_NAME": os.environ.get("COMPANY_NAME") or "OnSite",
         "COMPANY_PHONE": os.environ.get("COMPANY_PHONE", "").strip() or None,
+        # Charges: the price list's currency (ISO 4217); amounts are integer minor units (fen for CNY).
+        "CURRENCY": (os.environ.get("CURRENCY") or "CNY").strip().upper(),
         # Customer messages through the outbox (domain/messages.py): SMTP when MAIL_URL is set
         # (smtp://[user:password@]host:port[?starttls=1] or smtps://), an SMS webhook when
         # SMS_WEBHOOK_URL is (JSON {to, text}, HMAC-SHA256 of the body under SMS_WEBHOOK_SECRET),

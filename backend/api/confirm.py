@@ -6,10 +6,12 @@ from apiflask import APIBlueprint
 from flask import current_app
 
 from ..domain import signoff as signoffs
+from ..domain.charges import charges_for
 from ..domain.follow_ups import policy_from_config
 from ..extensions import db
 from .common import answerer, now
-from .schemas import ConfirmIn, ConfirmOut, ConfirmResultOut
+from .schemas import ConfirmIn, ConfirmResultOut
+from .schemas.charges import ConfirmPageOut
 from .security import public
 
 bp = APIBlueprint("confirm", __name__, url_prefix="/api/v1/confirm", tag="Customer confirmation")
@@ -31,12 +33,14 @@ def _serializer():
 
 @bp.get("/<string:token>")
 @public
-@bp.output(ConfirmOut)
+@bp.output(ConfirmPageOut)
 @bp.doc(responses={404: "The link is not valid (altered)", 410: "The link was used, has expired, or is moot"})
 def show(token):
-    """What was done, for the customer to confirm."""
+    """What was done, for the customer to confirm, with the charges they are asked to pay (none
+    in warranty or under contract)."""
     link = signoffs.resolve_link(db.session, token, _serializer(), now())
     wo = link.work_order
+    charges = charges_for(db.session, wo)
     logs = sorted(wo.logs, key=lambda log: (log.occurred_at, log.id))
     shown = [log for log in logs if log.kind in CUSTOMER_LOG_KINDS]
     technician = {"id": wo.technician.id, "name": wo.technician.user.name} if wo.technician else None
@@ -65,6 +69,9 @@ def show(token):
         },
         "company": company(),
         "expires_at": link.expires_at,
+        "charges": {"chargeable": True, "currency": charges.currency, "lines": charges.lines, "total": charges.total}
+        if charges.chargeable
+        else None,
     }
 
 

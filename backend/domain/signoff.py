@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Attachment, ConfirmationLink, Log, Signoff, WorkOrder
 from .actors import Actor
+from .charges import frozen_record
 from .errors import Gone, NotFound, ValidationFailed
 from .follow_ups import FollowUpPolicy, after_customer_answer
 from .geo import distance_km
@@ -63,12 +64,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def completion_record(session: Session, wo: WorkOrder) -> dict:
-    """What the customer signs for: the resolution, the logs with parts, and the photos' hashes."""
+    """What the customer signs for: the resolution, the logs with parts, the photos' hashes, and a
+    chargeable job's charges as frozen at completion. The `charges` key is there only when the job
+    has frozen charges, so the record of every other job (and every hash stored before charges
+    existed) is byte for byte what it was."""
     logs = session.scalars(select(Log).where(Log.work_order_id == wo.id).order_by(Log.occurred_at, Log.id)).all()
     photo_hashes = session.scalars(
         select(Attachment.sha256).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
     ).all()
-    return {
+    record = {
         "number": wo.number,
         "title": wo.title,
         "customer_id": wo.customer_id,
@@ -89,6 +93,10 @@ def completion_record(session: Session, wo: WorkOrder) -> dict:
         ],
         "attachments": list(photo_hashes),
     }
+    charges = frozen_record(session, wo)
+    if charges is not None:
+        record["charges"] = charges
+    return record
 
 
 def record_hash(record: dict) -> str:

@@ -19,6 +19,7 @@ from ..models import STATUSES, Event, Notification, Technician, WorkOrder
 from .actors import Actor
 from .assignment import DISPATCHER, Assignment, assignment_columns  # noqa: F401 (re-exported)
 from .calendar import sla_calendar
+from .charges import freeze as freeze_charges
 from .errors import Conflict, InvalidTransition, NotFound, NotPermitted, StaleVersion, ValidationFailed
 from .plausibility import arrival_flags, time_flags
 from .sla import due_times
@@ -132,7 +133,10 @@ def _complete(session, wo, params, at):
     # A job that came back (reopened) was not fixed the first time, whatever this visit achieved.
     wo.first_time_fix = bool(params["first_time_fix"]) and wo.reopen_count == 0
     wo.completed_at = at
-    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **_close_complaint_loop(wo, params, at)}
+    loop = _close_complaint_loop(wo, params, at)
+    # A chargeable job's charges freeze now: the customer signs for them (charges.py).
+    charges = freeze_charges(session, wo, at)
+    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **loop, **charges}
 
 
 def _resolve_remotely(session, wo, params, at):
@@ -142,7 +146,8 @@ def _resolve_remotely(session, wo, params, at):
     wo.first_time_fix = wo.reopen_count == 0
     wo.completed_at = at
     loop = _close_complaint_loop(wo, params, at)
-    return {"resolution": wo.resolution, "remote": True, "first_time_fix": wo.first_time_fix, **loop}
+    charges = freeze_charges(session, wo, at)
+    return {"resolution": wo.resolution, "remote": True, "first_time_fix": wo.first_time_fix, **loop, **charges}
 
 
 def _close(session, wo, params, at):

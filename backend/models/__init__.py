@@ -4,6 +4,7 @@ from .assets import Asset
 from .audit import AUDIT_ACTIONS, AuditEntry
 from .base import UTCDateTime, utcnow
 from .calendar import COMPANY_DAY_KINDS, CompanyDay
+from .charges import PAYMENT_KINDS, PAYMENT_METHODS, PRICE_LIST_ID, ChargeSheet, Payment, PriceList, PriceListPart
 from .customers import Customer
 from .exports import ExportSlot
 from .follow_ups import FOLLOW_UP_REASONS, FollowUp
@@ -46,6 +47,9 @@ __all__ = [
     "MESSAGE_CHANNELS",
     "MESSAGE_STATUSES",
     "NOTIFICATION_KINDS",
+    "PAYMENT_KINDS",
+    "PAYMENT_METHODS",
+    "PRICE_LIST_ID",
     "PRIORITIES",
     "QUALITY_ITEMS",
     "ROLES",
@@ -56,6 +60,7 @@ __all__ = [
     "Asset",
     "Attachment",
     "AuditEntry",
+    "ChargeSheet",
     "CompanyDay",
     "ConfirmationLink",
     "Customer",
@@ -71,7 +76,10 @@ __all__ = [
     "MaintenancePlan",
     "Message",
     "Notification",
+    "Payment",
     "Plan",
+    "PriceList",
+    "PriceListPart",
     "QualityReview",
     "Signoff",
     "Skill",

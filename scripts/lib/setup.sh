@@ -92,3 +92,27 @@ ensure_nginx() {
   fi
   [ -n "$NGINX" ]
 }
+
+# ensure_debian_packages PACKAGE...: install the Debian packages that are missing (apt-get, when root).
+# Returns 1 when some are missing and cannot be installed here.
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ "${#missing[@]}" = 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing ${missing[*]} (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null && return 0
+  fi
+  echo "!! missing Debian packages: ${missing[*]} (apt-get install ${missing[*]})" >&2
+  return 1
+}
+
+# The service report PDF: WeasyPrint's libraries (Pango, HarfBuzz with subsetting) and Debian's
+# Noto CJK fonts for Chinese; `tests` adds poppler-utils (pdftotext reads the PDFs in the tests).
+ensure_report_packages() {
+  local packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+  [ "${1:-}" = tests ] && packages+=(poppler-utils)
+  ensure_debian_packages "${packages[@]}" || echo "!! the service report PDF needs them" >&2
+}

@@ -1,0 +1,1 @@
+"""Documents OnSite hands out, laid out from plain data: the service report PDF."""
