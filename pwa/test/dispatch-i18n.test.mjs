@@ -33,6 +33,20 @@ function usedKeys() {
   return used;
 }
 
+/** Keys written as plain strings and looked up later (column headers, `[href, key]` tables): a string
+ * literal shaped like a key ("board.column.title") whose first part is one of the catalogue's sections. */
+function literalKeys() {
+  const sections = new Set(Object.keys(en).map((key) => key.split(".")[0]));
+  const found = new Map();
+  for (const file of sources(dispatchDir)) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/"([a-z][A-Za-z]*(?:\.[A-Za-z_%]+)+)"/g)) {
+      if (sections.has(match[1].split(".")[0])) found.set(match[1], file.slice(dispatchDir.length));
+    }
+  }
+  return found;
+}
+
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 test("every key the console uses is in both catalogues", () => {
@@ -40,6 +54,13 @@ test("every key the console uses is in both catalogues", () => {
   assert.ok(used.size > 10, `found only ${used.size} keys: is the scan broken?`);
   for (const [code, catalogue] of Object.entries(CATALOGUES)) {
     const missing = [...used].filter(([key]) => !(key in catalogue)).map(([key, files]) => `${key} (${files})`);
+    assert.deepEqual(missing, [], `missing from dispatch/i18n/${code}.js`);
+  }
+});
+
+test("every key-shaped string in the console's code is in both catalogues", () => {
+  for (const [code, catalogue] of Object.entries(CATALOGUES)) {
+    const missing = [...literalKeys()].filter(([key]) => !(key in catalogue)).map(([key, file]) => `${key} (${file})`);
     assert.deepEqual(missing, [], `missing from dispatch/i18n/${code}.js`);
   }
 });

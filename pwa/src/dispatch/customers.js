@@ -3,17 +3,11 @@
 import { request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, when } from "./common.js";
+import { t } from "./i18n.js";
 
 const TEXT = {
-  search: "Phone or name",
-  found: (n, q) => `${n} customers match “${q}”`,
-  none: "No customer matches.",
-  jobs: (n) => `Jobs (${n})`,
-  newJob: "New job for this customer",
-  signoffs: "Signatures and ratings",
-  noSignoffs: "No signatures yet.",
-  accepted: (s) => (s.accepted ? "confirmed" : "disputed"),
-  method: (s) => (s.method === "link" ? "by link" : "on the technician's phone"),
+  accepted: (s) => t(s.accepted ? "customers.confirmed" : "customers.disputed"),
+  method: (s) => t(s.method === "link" ? "job.byLink" : "job.onPhone"),
 };
 // The sign-offs shown come from the details of the customer's latest signed jobs (one request each).
 const SIGNED_JOBS = 20;
@@ -25,7 +19,7 @@ const header = (names) =>
     el(
       "tr",
       {},
-      names.map((h) => el("th", { scope: "col" }, h)),
+      names.map((h) => el("th", { scope: "col" }, t(h))),
     ),
   );
 
@@ -34,8 +28,8 @@ function customerRow(customer) {
     "tr",
     {},
     el("th", { scope: "row" }, el("a", { href: `#/customers/${customer.id}` }, customer.name)),
-    el("td", {}, customer.phone ?? "—"),
-    el("td", {}, customer.address ?? "—"),
+    el("td", {}, customer.phone ?? t("none")),
+    el("td", {}, customer.address ?? t("none")),
   );
 }
 
@@ -51,23 +45,23 @@ export async function customersView(ctx) {
   return el(
     "div",
     {},
-    el("h2", {}, "Customers"),
+    el("h2", {}, t("nav.customers")),
     el(
       "form",
       { class: "filters", role: "search", on: { submit } },
-      field("customer-q", TEXT.search, text),
-      el("button", { type: "submit" }, "Search"),
+      field("customer-q", t("customers.search"), text),
+      el("button", { type: "submit" }, t("customers.searchButton")),
     ),
-    page ? el("p", { class: "meta", role: "status" }, TEXT.found(page.total, query.q)) : null,
+    page ? el("p", { class: "meta", role: "status" }, t("customers.found", { count: page.total, q: query.q })) : null,
     page && page.items.length
       ? el(
           "table",
-          { "aria-label": "Customers" },
-          header(["Customer", "Phone", "Address"]),
+          { "aria-label": t("nav.customers") },
+          header(["customers.column.customer", "customers.column.phone", "customers.column.address"]),
           el("tbody", {}, page.items.map(customerRow)),
         )
       : page
-        ? el("p", {}, TEXT.none)
+        ? el("p", {}, t("customers.none"))
         : null,
   );
 }
@@ -81,7 +75,7 @@ function jobRow(job) {
     el("td", {}, LABEL[job.status] ?? job.status),
     el("td", {}, LABEL[job.priority] ?? job.priority),
     el("td", {}, when(job.created_at)),
-    el("td", {}, job.technician?.name ?? "—"),
+    el("td", {}, job.technician?.name ?? t("none")),
   );
 }
 
@@ -99,14 +93,18 @@ function signoffRow({ job, signoff }) {
     el("th", { scope: "row" }, el("a", { href: `#/jobs/${job.id}` }, job.number)),
     el("td", {}, `${signoff.signer_name} · ${TEXT.method(signoff)} · ${when(signoff.signed_at)}`),
     el("td", {}, TEXT.accepted(signoff)),
-    el("td", {}, signoff.rating ? `${signoff.rating}/5` : "—"),
+    el("td", {}, signoff.rating ? `${signoff.rating}/5` : t("none")),
     el("td", {}, signoff.comment ?? ""),
     el(
       "td",
       {},
       signoff.signature_url
-        ? el("img", { src: signoff.signature_url, alt: `Signature of ${signoff.signer_name}`, class: "thumb" })
-        : "—",
+        ? el("img", {
+            src: signoff.signature_url,
+            alt: t("job.signatureOf", { name: signoff.signer_name }),
+            class: "thumb",
+          })
+        : t("none"),
     ),
   );
 }
@@ -120,24 +118,42 @@ export async function customerView(ctx) {
     "article",
     { class: "job" },
     el("h2", {}, customer.name),
-    el("p", {}, contact || "No contact details."),
-    el("p", { class: "meta" }, `Customer since ${when(customer.created_at)}`),
-    el("p", {}, el("a", { href: `#/intake?customer=${customer.id}`, class: "button", role: "button" }, TEXT.newJob)),
-    el("h3", { id: "customer-jobs" }, TEXT.jobs(jobs.length)),
+    el("p", {}, contact || t("customers.noContact")),
+    el("p", { class: "meta" }, t("customers.since", { at: when(customer.created_at) })),
+    el(
+      "p",
+      {},
+      el("a", { href: `#/intake?customer=${customer.id}`, class: "button", role: "button" }, t("customers.newJob")),
+    ),
+    el("h3", { id: "customer-jobs" }, t("customers.jobsCount", { count: jobs.length })),
     el(
       "table",
-      { "aria-label": "Jobs" },
-      header(["Number", "Title", "Status", "Priority", "Created", "Technician"]),
+      { "aria-label": t("customers.jobs") },
+      header([
+        "board.column.number",
+        "board.column.title",
+        "board.column.status",
+        "customers.column.priority",
+        "board.column.created",
+        "board.column.technician",
+      ]),
       el("tbody", {}, jobs.map(jobRow)),
     ),
-    el("h3", { id: "customer-signoffs" }, TEXT.signoffs),
+    el("h3", { id: "customer-signoffs" }, t("customers.signoffs")),
     signoffs.length
       ? el(
           "table",
-          { "aria-label": TEXT.signoffs },
-          header(["Job", "Signed", "Answer", "Rating", "Comment", "Signature"]),
+          { "aria-label": t("customers.signoffs") },
+          header([
+            "customers.column.job",
+            "customers.column.signed",
+            "customers.column.answer",
+            "customers.column.rating",
+            "customers.column.comment",
+            "customers.column.signature",
+          ]),
           el("tbody", {}, signoffs.map(signoffRow)),
         )
-      : el("p", {}, TEXT.noSignoffs),
+      : el("p", {}, t("customers.noSignoffs")),
   );
 }
