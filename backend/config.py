@@ -132,6 +132,13 @@ def settings_from_env(instance_path: str) -> dict:
         # Map tiles for the console (OpenStreetMap by default; MAP_TILE_URL= (empty) for none).
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png") or None,
         "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
+        # Address suggestions (domain/geocoding.py): one of geopy's geocoders, or none (the map pick).
+        "GEOCODER": (os.environ.get("GEOCODER") or "").strip().lower() or None,
+        "GEOCODER_URL": os.environ.get("GEOCODER_URL") or None,
+        "GEOCODER_KEY": os.environ.get("GEOCODER_KEY") or None,
+        "GEOCODER_COUNTRIES": os.environ.get("GEOCODER_COUNTRIES") or None,
+        "GEOCODER_TIMEOUT_SECONDS": _env_float("GEOCODER_TIMEOUT_SECONDS", 3),
+        "GEOCODER_CACHE_DAYS": _env_float("GEOCODER_CACHE_DAYS", 30),
         # Server-Timing headers (where each request's time went), for operators and the load test.
         "SERVER_TIMING": os.environ.get("SERVER_TIMING", "").lower() in ("1", "true", "yes", "on"),
         "EVENT_STREAM_SECONDS": _env_float("EVENT_STREAM_SECONDS", 25.0),

@@ -104,6 +104,7 @@ CONTRACT_ROLES = {
     "skills.create": STAFF,
     "skills.update": STAFF,
     "skills.changes": STAFF,
+    "geocoding.suggestions": STAFF,
     "follow_ups.outcome": STAFF,
     "quality.sample": STAFF,
     "quality.list_reviews": STAFF,
