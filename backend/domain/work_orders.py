@@ -13,6 +13,7 @@ from .actors import Actor
 from .calendar import sla_calendar
 from .directory import create_customer, likely_customers
 from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from .parts import consume_logged_parts
 from .sla import due_times
 from .timing import deed_time, utc_text
 from .workflow import check_activity, check_version, last_event_at, record_event
@@ -201,6 +202,8 @@ def add_log(
     session.add(log)
     session.flush()
     details = {"log_id": log.id, "kind": kind, "minutes": log.minutes, "parts": len(parts)}
+    # The parts leave the technician's van in this transaction (domain/parts.py), offline replays too.
+    details.update({f"stock_{flag}": skus for flag, skus in consume_logged_parts(session, wo, log, actor, now).items()})
     record_event(session, wo, "log_added", actor, at=at, now=now, details=details, offline_since=offline_since)
     return log
 

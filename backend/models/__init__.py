@@ -15,6 +15,18 @@ from .live_streams import LiveStream
 from .maintenance import MaintenanceOccurrence, MaintenancePlan
 from .messages import MESSAGE_CHANNELS, MESSAGE_STATUSES, Message
 from .notifications import NOTIFICATION_KINDS, Notification
+from .parts import (
+    LOCATION_KINDS,
+    MOVEMENT_KINDS,
+    REQUEST_KINDS,
+    REQUEST_STATUSES,
+    Part,
+    StockBalance,
+    StockLocation,
+    StockMovement,
+    StockRequest,
+    StockRequestLine,
+)
 from .plans import Plan
 from .quality import QUALITY_ITEMS, QualityReview
 from .skills import SKILL_CHANGE_ACTIONS, Skill, SkillChange
@@ -43,15 +55,19 @@ __all__ = [
     "CHANNELS",
     "COMPANY_DAY_KINDS",
     "FOLLOW_UP_REASONS",
+    "LOCATION_KINDS",
     "LOG_KINDS",
     "MESSAGE_CHANNELS",
     "MESSAGE_STATUSES",
+    "MOVEMENT_KINDS",
     "NOTIFICATION_KINDS",
     "PAYMENT_KINDS",
     "PAYMENT_METHODS",
     "PRICE_LIST_ID",
     "PRIORITIES",
     "QUALITY_ITEMS",
+    "REQUEST_KINDS",
+    "REQUEST_STATUSES",
     "ROLES",
     "SKILL_CHANGE_ACTIONS",
     "STATUSES",
@@ -76,6 +92,7 @@ __all__ = [
     "MaintenancePlan",
     "Message",
     "Notification",
+    "Part",
     "Payment",
     "Plan",
     "PriceList",
@@ -84,6 +101,11 @@ __all__ = [
     "Signoff",
     "Skill",
     "SkillChange",
+    "StockBalance",
+    "StockLocation",
+    "StockMovement",
+    "StockRequest",
+    "StockRequestLine",
     "Technician",
     "UTCDateTime",
     "User",

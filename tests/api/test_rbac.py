@@ -148,6 +148,9 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "follow_up_id": "999999",
         "skill_id": "999999",
         "review_id": "999999",
+        "part_id": "999999",
+        "stock_location_id": "999999",
+        "stock_request_id": "999999",
         "action": "no-such-action",  # a role check that passes reaches the action lookup: 404
         "token": "not-a-valid-token",
         "filename": "swagger-ui.css",
