@@ -2,7 +2,7 @@
 balances, requisitions and returns
 
 Revision ID: 8d41c6e2a7f3
-Revises: 28590b56e43d
+Revises: 5e1c9a7b3d42
 Create Date: 2026-12-01 10:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8d41c6e2a7f3"
-down_revision = "28590b56e43d"
+down_revision = "5e1c9a7b3d42"
 branch_labels = None
 depends_on = None
 
