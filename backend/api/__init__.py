@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import (
     auth,
+    board,
     calendar,
     charges,
     confirm,
@@ -52,6 +53,7 @@ BLUEPRINTS = (
     plans.bp,
     knowledge.bp,
     follow_ups.bp,
+    board.bp,
     quality.bp,
     confirm.bp,
     charges.bp,

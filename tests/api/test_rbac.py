@@ -105,6 +105,7 @@ CONTRACT_ROLES = {
     "skills.update": STAFF,
     "skills.changes": STAFF,
     "geocoding.suggestions": STAFF,
+    "board.counts": STAFF,
     "follow_ups.outcome": STAFF,
     "quality.sample": STAFF,
     "quality.list_reviews": STAFF,
