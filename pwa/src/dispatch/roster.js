@@ -3,48 +3,60 @@
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, minutesText, technicianLabel, when } from "./common.js";
+import { t } from "./i18n.js";
 
-const COLUMNS = ["Technician", "Skills", "On shift", "Last position", "Open jobs", "Change"];
-const editLink = (t, roster) =>
-  el("a", { href: `#/roster/${t.id}/edit`, "aria-label": `Edit ${technicianLabel(t, roster)}` }, "Edit");
+const COLUMNS = ["technician", "skills", "onShift", "lastPosition", "openJobs", "change"];
+const editLink = (tech, roster) =>
+  el(
+    "a",
+    { href: `#/roster/${tech.id}/edit`, "aria-label": t("roster.editName", { name: technicianLabel(tech, roster) }) },
+    t("roster.edit"),
+  );
 
 export async function rosterView(ctx) {
   const technicians = await ctx.technicians(true);
-  const age = (t) => (t.location ? `${minutesText((Date.now() - Date.parse(t.location.at)) / 60000)} ago` : "never");
+  const age = (tech) =>
+    tech.location
+      ? t("roster.ago", { time: minutesText((Date.now() - Date.parse(tech.location.at)) / 60000) })
+      : t("roster.never");
   return el(
     "div",
     {},
-    el("h2", {}, "Roster"),
-    el("p", {}, el("a", { href: "#/company-days" }, "Company holidays and working days")),
+    el("h2", {}, t("nav.roster")),
+    el("p", {}, el("a", { href: "#/company-days" }, t("roster.companyDaysLink"))),
     el(
       "table",
-      { "aria-label": "Roster" },
+      { "aria-label": t("nav.roster") },
       el(
         "thead",
         {},
         el(
           "tr",
           {},
-          COLUMNS.map((h) => el("th", { scope: "col" }, h)),
+          COLUMNS.map((h) => el("th", { scope: "col" }, t(`roster.column.${h}`))),
         ),
       ),
       el(
         "tbody",
         {},
-        technicians.map((t) =>
+        technicians.map((tech) =>
           el(
             "tr",
-            { class: t.active === false ? "unqualified" : null },
+            { class: tech.active === false ? "unqualified" : null },
             el(
               "th",
               { scope: "row" },
-              t.phone ? [t.name, el("div", { class: "meta" }, t.phone)] : technicianLabel(t, technicians),
+              tech.phone ? [tech.name, el("div", { class: "meta" }, tech.phone)] : technicianLabel(tech, technicians),
             ),
-            el("td", {}, t.skills.join(", ") || "—"),
-            el("td", {}, t.on_shift ? "yes" : "no"),
-            el("td", {}, age(t)),
-            el("td", { class: t.open_jobs >= t.max_open_jobs ? "late" : null }, `${t.open_jobs} / ${t.max_open_jobs}`),
-            el("td", {}, editLink(t, technicians)),
+            el("td", {}, tech.skills.join(t("list.comma")) || t("none")),
+            el("td", {}, t(tech.on_shift ? "roster.yes" : "roster.no")),
+            el("td", {}, age(tech)),
+            el(
+              "td",
+              { class: tech.open_jobs >= tech.max_open_jobs ? "late" : null },
+              `${tech.open_jobs} / ${tech.max_open_jobs}`,
+            ),
+            el("td", {}, editLink(tech, technicians)),
           ),
         ),
       ),
@@ -60,50 +72,33 @@ export async function escalationsView() {
   return el(
     "div",
     {},
-    el("h2", {}, "Escalations"),
-    el(
-      "p",
-      { class: "meta" },
-      "Jobs the scheduler could not place (nobody on shift had the skills and room), oldest first.",
-    ),
+    el("h2", {}, t("nav.escalations")),
+    el("p", { class: "meta" }, t("roster.escalationsNote")),
     jobs.length
       ? el(
           "ol",
-          { "aria-label": "Escalations" },
+          { "aria-label": t("nav.escalations") },
           jobs.map((j) =>
             el(
               "li",
               {},
               el("a", { href: `#/jobs/${j.id}` }, `${j.number} · ${j.title}`),
-              ` · ${LABEL[j.priority]} · ${LABEL[j.status]} · escalated ${when(j.escalated_at)}`,
+              ` · ${LABEL[j.priority]} · ${LABEL[j.status]} · ${t("roster.escalatedAt", { at: when(j.escalated_at) })}`,
             ),
           ),
         )
-      : el("p", {}, "No escalations."),
+      : el("p", {}, t("roster.noEscalations")),
   );
 }
 
-const EDIT_TEXT = {
-  title: (name) => `Edit ${name}`,
-  offline: "The server did not answer; nothing was saved.",
-  saved: "Saved.",
-};
-
-const WEEKDAYS = [
-  ["mon", "Monday"],
-  ["tue", "Tuesday"],
-  ["wed", "Wednesday"],
-  ["thu", "Thursday"],
-  ["fri", "Friday"],
-  ["sat", "Saturday"],
-  ["sun", "Sunday"],
-];
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((key) => [key, `roster.day.${key}`]);
 const DEFAULT_SHIFT = ["08:00", "17:00"];
 
 /** Per weekday: a "day off" box and two time inputs, each named for screen readers with its day.
  * Without hours set, the form offers office hours on weekdays, to be switched on. */
 function hoursInputs(hours) {
-  return WEEKDAYS.map(([key, day]) => {
+  return WEEKDAYS.map(([key, dayKey]) => {
+    const day = t(dayKey);
     const weekend = ["sat", "sun"].includes(key);
     const shift = hours ? hours[key] : weekend ? null : DEFAULT_SHIFT;
     const [start, end] = shift ?? DEFAULT_SHIFT;
@@ -111,8 +106,18 @@ function hoursInputs(hours) {
       key,
       day,
       off: el("input", { id: `tech-hours-${key}-off`, type: "checkbox", checked: !shift }),
-      start: el("input", { id: `tech-hours-${key}-start`, type: "time", value: start, "aria-label": `${day} start` }),
-      end: el("input", { id: `tech-hours-${key}-end`, type: "time", value: end, "aria-label": `${day} end` }),
+      start: el("input", {
+        id: `tech-hours-${key}-start`,
+        type: "time",
+        value: start,
+        "aria-label": t("roster.dayStart", { day }),
+      }),
+      end: el("input", {
+        id: `tech-hours-${key}-end`,
+        type: "time",
+        value: end,
+        "aria-label": t("roster.dayEnd", { day }),
+      }),
     };
   });
 }
@@ -134,7 +139,7 @@ function hoursFieldset(form) {
       "div",
       { class: "row", role: "group", "aria-label": d.day },
       el("span", { class: "weekday" }, d.day),
-      el("label", { class: "check" }, d.off, ` ${d.day} day off`),
+      el("label", { class: "check" }, d.off, ` ${t("roster.dayOff", { day: d.day })}`),
       d.start,
       "–",
       d.end,
@@ -145,8 +150,8 @@ function hoursFieldset(form) {
   return el(
     "fieldset",
     {},
-    el("legend", {}, "Working hours (company time zone; an end before the start runs overnight)"),
-    el("label", { class: "check" }, form.noHours, " No working hours set (no time limit)"),
+    el("legend", {}, t("roster.hours")),
+    el("label", { class: "check" }, form.noHours, ` ${t("roster.noHours")}`),
     days,
   );
 }
@@ -196,51 +201,49 @@ function fieldProblems(error) {
 }
 
 export async function technicianEditView(ctx) {
-  const [t, roster] = await Promise.all([request("GET", `/technicians/${ctx.id}`), ctx.technicians()]);
-  const name = technicianLabel(t, roster);
-  const form = technicianInputs(t);
+  const [tech, roster] = await Promise.all([request("GET", `/technicians/${ctx.id}`), ctx.technicians()]);
+  const name = technicianLabel(tech, roster);
+  const form = technicianInputs(tech);
   const errors = el("div", { class: "error", role: "alert" });
   const submit = async (event) => {
     event.preventDefault();
     errors.replaceChildren();
     try {
-      const body = technicianPatch(form, t);
-      if (Object.keys(body).length) await change("PATCH", `/technicians/${t.id}`, body);
+      const body = technicianPatch(form, tech);
+      if (Object.keys(body).length) await change("PATCH", `/technicians/${tech.id}`, body);
       ctx.go("#/roster");
     } catch (error) {
-      if (!(error instanceof ApiError)) errors.textContent = EDIT_TEXT.offline;
+      if (!(error instanceof ApiError)) errors.textContent = t("error.nothingSaved");
       else errors.replaceChildren(el("p", {}, error.message), fieldProblems(error));
     }
   };
   return el(
     "form",
     { class: "intake", on: { submit }, "aria-labelledby": "tech-title" },
-    el("a", { href: "#/roster" }, "← Roster"),
-    el("h2", { id: "tech-title" }, EDIT_TEXT.title(name)),
-    field("tech-phone", "Phone", form.phone),
-    field("tech-skills", "Skills (comma separated)", form.skills),
+    el("a", { href: "#/roster" }, t("roster.back")),
+    el("h2", { id: "tech-title" }, t("roster.editName", { name })),
+    field("tech-phone", t("roster.phone"), form.phone),
+    field("tech-skills", t("roster.skills"), form.skills),
     el(
       "div",
       { class: "row" },
-      field("tech-home-lat", "Home latitude", form.lat),
-      field("tech-home-lon", "Home longitude", form.lon),
+      field("tech-home-lat", t("roster.homeLat"), form.lat),
+      field("tech-home-lon", t("roster.homeLon"), form.lon),
     ),
-    field("tech-max", "Most open jobs at once", form.max),
-    el("label", { class: "check" }, form.onShift, " On shift"),
+    field("tech-max", t("roster.max"), form.max),
+    el("label", { class: "check" }, form.onShift, ` ${t("roster.column.onShift")}`),
     hoursFieldset(form),
     errors,
     el(
       "div",
       { class: "row" },
-      el("button", { type: "submit" }, "Save"),
-      el("a", { href: "#/roster", class: "button secondary" }, "Cancel"),
+      el("button", { type: "submit" }, t("roster.save")),
+      el("a", { href: "#/roster", class: "button secondary" }, t("roster.cancel")),
     ),
   );
 }
 
-const KIND_LABEL = { holiday: "Holiday", working_day: "Working day" };
-const COMPANY_DAYS_NOTE =
-  "Days that differ from China's public calendar: working hours and business-hour SLA clocks follow them.";
+const KINDS = ["holiday", "working_day"];
 
 /** Company days: holidays and working days the company adds to China's public calendar (admins
  * add and delete; dispatchers read). */
@@ -254,7 +257,7 @@ export async function companyDaysView(ctx) {
       await change(method, path, body);
       ctx.render();
     } catch (error) {
-      if (!(error instanceof ApiError)) errors.textContent = EDIT_TEXT.offline;
+      if (!(error instanceof ApiError)) errors.textContent = t("error.nothingSaved");
       else errors.replaceChildren(el("p", {}, error.message), fieldProblems(error));
     }
   };
@@ -264,28 +267,28 @@ export async function companyDaysView(ctx) {
       {
         type: "button",
         class: "secondary",
-        "aria-label": `Delete ${d.name} (${d.date})`,
+        "aria-label": t("roster.deleteDay", { name: d.name, date: d.date }),
         on: { click: () => act("DELETE", `/company-days/${d.id}`) },
       },
-      "Delete",
+      t("roster.delete"),
     );
   return el(
     "div",
     {},
-    el("a", { href: "#/roster" }, "← Roster"),
-    el("h2", {}, "Company days"),
-    el("p", { class: "meta" }, COMPANY_DAYS_NOTE),
+    el("a", { href: "#/roster" }, t("roster.back")),
+    el("h2", {}, t("roster.companyDays")),
+    el("p", { class: "meta" }, t("roster.companyDaysNote")),
     days.length
       ? el(
           "table",
-          { "aria-label": "Company days" },
+          { "aria-label": t("roster.companyDays") },
           el(
             "thead",
             {},
             el(
               "tr",
               {},
-              ["Date", "Kind", "Name", admin && "Change"].map((h) => h && columnHead(h)),
+              ["date", "kind", "name", admin && "change"].map((h) => h && columnHead(t(`roster.column.${h}`))),
             ),
           ),
           el(
@@ -294,7 +297,7 @@ export async function companyDaysView(ctx) {
             days.map((d) => companyDayRow(d, admin && remove(d))),
           ),
         )
-      : el("p", {}, "No company days."),
+      : el("p", {}, t("roster.noCompanyDays")),
     admin ? companyDayForm(act) : null,
     errors,
   );
@@ -307,7 +310,7 @@ function companyDayRow(d, removeButton) {
     "tr",
     {},
     el("th", { scope: "row" }, d.date),
-    el("td", {}, KIND_LABEL[d.kind]),
+    el("td", {}, KINDS.includes(d.kind) ? t(`roster.kind.${d.kind}`) : d.kind),
     el("td", {}, d.name),
     removeButton && el("td", {}, removeButton),
   );
@@ -315,7 +318,7 @@ function companyDayRow(d, removeButton) {
 
 function companyDayForm(act) {
   const date = el("input", { id: "company-day-date", type: "date", required: true });
-  const options = Object.entries(KIND_LABEL).map(([value, text]) => el("option", { value }, text));
+  const options = KINDS.map((value) => el("option", { value }, t(`roster.kind.${value}`)));
   const kind = el("select", { id: "company-day-kind" }, options);
   const name = el("input", { id: "company-day-name", required: true, maxlength: 120 });
   const submit = (event) => {
@@ -324,15 +327,15 @@ function companyDayForm(act) {
   };
   return el(
     "form",
-    { class: "intake", on: { submit }, "aria-label": "Add a company day" },
-    el("h3", {}, "Add a company day"),
+    { class: "intake", on: { submit }, "aria-label": t("roster.addDay") },
+    el("h3", {}, t("roster.addDay")),
     el(
       "div",
       { class: "row" },
-      field("company-day-date", "Date", date),
-      field("company-day-kind", "Kind", kind),
-      field("company-day-name", "Name", name),
+      field("company-day-date", t("roster.column.date"), date),
+      field("company-day-kind", t("roster.column.kind"), kind),
+      field("company-day-name", t("roster.column.name"), name),
     ),
-    el("button", { type: "submit" }, "Add"),
+    el("button", { type: "submit" }, t("roster.add")),
   );
 }
