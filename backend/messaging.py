@@ -17,6 +17,7 @@ import time
 
 import click
 from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask.cli import with_appcontext
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -70,6 +71,7 @@ def send_round(app: Flask, limit: int | None = None) -> DeliverySummary:
 
 @click.command("send-messages")
 @click.option("--once", is_flag=True, help="one round, print its summary as JSON, and exit")
+@with_appcontext
 def send_messages_command(once: bool) -> None:
     """Deliver the outbox's messages: every MESSAGE_SEND_SECONDS, or one round with --once."""
     app = current_app._get_current_object()

@@ -1,4 +1,5 @@
-"""The scheduler process: the overdue pass every interval (APScheduler 3), run by one leader.
+"""The scheduler process: the overdue pass every interval (APScheduler 3), run by one leader, and
+the customer messages' sender every MESSAGE_SEND_SECONDS on that leader (messaging.send_round).
 
 Never started inside gunicorn workers: `flask --app wsgi scheduler` runs it as its own process
 (`./scripts/serve` starts one beside the web server). Several may run, on one machine or many;
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from .domain.dispatch import dispatch_settings
 from .domain.reassignment import PassSummary, Settings, reassign_overdue
 from .extensions import db
+from .messaging import send_round
 
 log = logging.getLogger("onsite.scheduler")
 
@@ -205,6 +207,17 @@ def run_scheduler(app: Flask) -> None:
         },
     )
     scheduler.add_job(tick, "interval", seconds=interval, next_run_time=datetime.now(UTC), id="reassign-overdue")
+
+    def send_messages() -> None:
+        """The outbox's sender, on the leader only (claims are safe with several senders anyway:
+        this only keeps standbys from polling the outbox for nothing)."""
+        if not state["leading"]:
+            return
+        summary = send_round(app)
+        if summary.claimed:
+            log.info("send-messages pid=%d %s", os.getpid(), summary.as_dict())
+
+    scheduler.add_job(send_messages, "interval", seconds=app.config["MESSAGE_SEND_SECONDS"], id="send-messages")
     log.info("scheduler pid %d starting: a pass every %s s", os.getpid(), interval)
     try:
         scheduler.start()

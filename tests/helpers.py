@@ -29,3 +29,13 @@ def image_bytes(fmt: str = "PNG", size=(64, 48), color=(200, 30, 30)) -> bytes:
 
 def signature_data_url() -> str:
     return "data:image/png;base64," + base64.b64encode(image_bytes("PNG", (300, 120), (255, 255, 255))).decode()
+
+
+# What an action also writes on the timeline when it tells the customer (domain/messages.py): the
+# message queued for them, its delivery, and the confirmation link a completion creates for it.
+ANNOUNCEMENT_EVENTS = ("message_queued", "message_sent", "message_failed", "confirmation_link_created")
+
+
+def action_events(events: list[dict]) -> list[dict]:
+    """The timeline's events without the customer's messages (and the link a completion sends)."""
+    return [e for e in events if e["action"] not in ANNOUNCEMENT_EVENTS]

@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..domain.actors import Actor
-from ..domain.directory import create_customer, likely_customers, phone_fragment
+from ..domain.directory import create_customer, likely_customers, phone_fragment, update_customer
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
 from .common import contains, paginate
-from .schemas import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerQuery, WorkOrderOut, page_of
+from .schemas import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerPatch, CustomerQuery, WorkOrderOut, page_of
 from .security import STAFF, roles_required
 from .serialize import customer_dict, work_order_dict, work_order_load_options
 
@@ -86,3 +86,16 @@ def get(customer_id):
     ).all()
     viewer = Actor.of(current_user._get_current_object())
     return {**customer_dict(customer), "work_orders": [work_order_dict(wo, viewer) for wo in history]}
+
+
+@bp.patch("/<int:customer_id>")
+@roles_required(*STAFF)
+@bp.input(CustomerPatch)
+@bp.output(CustomerOut)
+def patch(customer_id, json_data):
+    """Change a customer: contact, address, and how they hear from us (`preferred_channel`, which
+    must name a contact they have; `notify`; `language`)."""
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} not found.")
+    return customer_dict(update_customer(db.session, customer, json_data))

@@ -56,6 +56,9 @@ def customer_dict(customer: Customer) -> dict:
         "address": customer.address,
         "location": point(customer.lat, customer.lon),
         "created_at": customer.created_at,
+        "preferred_channel": customer.preferred_channel,
+        "notify": customer.notify,
+        "language": customer.language,
     }
 
 

@@ -152,6 +152,7 @@ def queue_to_contact(
     work_order: WorkOrder | None = None,
     key: str | None = None,
     company: str | None = None,
+    event_at: datetime | None = None,
 ) -> Message:
     """Queue one message to a contact, in the caller's transaction (the caller commits; the sender
     delivers it after that commit). Returns the `Message` row (flushed, so it has its id).
@@ -164,6 +165,8 @@ def queue_to_contact(
       contact has neither). With a work order the timeline gets a `message_queued` event.
     - `key`: makes the message unique: queueing the same key again returns the first message and
       queues nothing (default: a fresh key, every call queues).
+    - `event_at`: when the timeline says it was queued (default `now`; an announcement gives its
+      action's time of the deed, so it follows that action on the timeline).
     """
     if channel not in (*CONTACT_CHANNELS, "log"):
         raise ValueError(f"unknown channel {channel!r}")
@@ -194,9 +197,11 @@ def queue_to_contact(
     session.flush()
     if work_order is not None:
         details = {"message_id": message.id, "channel": channel, "to": message.recipient, "template": template}
-        record_event(
-            session, work_order, "message_queued", Actor.system(), at=now, now=now, details=details, bump_version=False
+        at = event_at or now
+        event = record_event(
+            session, work_order, "message_queued", Actor.system(), at=at, now=now, details=details, bump_version=False
         )
+        event.deed_flags = None  # dated as its action: whatever doubts that deed carries are on its own event
     return message
 
 
@@ -269,7 +274,8 @@ def announce(
         if params["eta_minutes"] is None:
             template = "departed_no_eta"
     elif template == "completed":
-        params["confirmation_url"] = _confirmation_url(session, wo, actor, now, settings)
+        # Created as of the completion's deed (an offline completion replayed later keeps its order).
+        params["confirmation_url"] = _confirmation_url(session, wo, actor, event.occurred_at, settings)
     session.flush()  # the event's id names the message
     return queue_to_contact(
         session,
@@ -283,6 +289,7 @@ def announce(
         work_order=wo,
         key=f"wo:{wo.id}:event:{event.id}",
         company=settings.company,
+        event_at=event.occurred_at,
     )
 
 

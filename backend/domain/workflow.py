@@ -45,6 +45,8 @@ class Action:
     # The job starts over (a reopen): new response and resolve due times from its priority's policy,
     # counted from the deed, so it is not overdue the moment it comes back.
     restarts_sla: bool = False
+    # What the customer is told, in the same transaction (messages.announce: the template's name).
+    announces: str | None = None
 
 
 def _assign(session: Session, wo: WorkOrder, params: dict, at: datetime) -> dict:
@@ -175,17 +177,33 @@ def _cancel(session, wo, params, at):
 
 
 _ACTION_LIST = [
-    Action("assign", STAFF | {"scheduler"}, ASSIGNABLE, "assigned", ("technician_id",), _assign),
+    Action("assign", STAFF | {"scheduler"}, ASSIGNABLE, "assigned", ("technician_id",), _assign, announces="assigned"),
     # The scheduler takes back a late job whose technician departed long ago and never arrived
     # (sla.EN_ROUTE_SHIELD); nobody else moves a job that is on its way.
-    Action("reclaim", frozenset({"scheduler"}), ("en_route",), "assigned", ("technician_id",), _assign),
+    Action(
+        "reclaim",
+        frozenset({"scheduler"}),
+        ("en_route",),
+        "assigned",
+        ("technician_id",),
+        _assign,
+        announces="assigned",
+    ),
     Action("accept", TECHNICIAN, ("assigned",), "accepted", (), _accept),
     Action("decline", TECHNICIAN, ("assigned", "accepted"), "new", ("reason",), _decline),
-    Action("depart", TECHNICIAN, ("accepted",), "en_route", (), _depart),
+    Action("depart", TECHNICIAN, ("accepted",), "en_route", (), _depart, announces="departed"),
     Action("arrive", TECHNICIAN, ("accepted", "en_route"), "on_site", (), _arrive),
     Action("pause", TECHNICIAN, ("on_site",), "on_hold", ("reason",), _with_reason),
     Action("resume", TECHNICIAN, ("on_hold",), "on_site"),
-    Action("complete", TECHNICIAN, ("on_site",), "completed", ("resolution", "first_time_fix"), _complete),
+    Action(
+        "complete",
+        TECHNICIAN,
+        ("on_site",),
+        "completed",
+        ("resolution", "first_time_fix"),
+        _complete,
+        announces="completed",
+    ),
     # Solved by phone or remote help before anyone drove: the dispatcher, or the assigned technician.
     Action(
         "resolve_remotely",
@@ -194,6 +212,7 @@ _ACTION_LIST = [
         "completed",
         ("resolution",),
         _resolve_remotely,
+        announces="completed",
     ),
     Action("close", frozenset({"system"}), ("completed",), "closed", (), _close),
     Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen, restarts_sla=True),
@@ -265,8 +284,14 @@ def check_version(wo: WorkOrder, expected_version: int | None) -> None:
         raise StaleVersion(f"The work order has changed (version {wo.version}, yours {expected_version}); reload it.")
 
 
+# A customer's message being delivered is no deed on the job: a phone replaying its offline work
+# after the sender ran must not be refused as earlier than the job's previous event.
+DELIVERY_EVENTS = ("message_sent", "message_failed")
+
+
 def last_event_at(session: Session, wo: WorkOrder) -> datetime | None:
-    return session.scalar(select(func.max(Event.occurred_at)).where(Event.work_order_id == wo.id))
+    deeds = (Event.work_order_id == wo.id, Event.action.notin_(DELIVERY_EVENTS))
+    return session.scalar(select(func.max(Event.occurred_at)).where(*deeds))
 
 
 def record_event(
@@ -366,7 +391,7 @@ def apply(
     if action.restarts_sla:
         details.update(_restart_sla(wo, at, sla_policy))
     from_status, wo.status = wo.status, action.target
-    return record_event(
+    event = record_event(
         session,
         wo,
         event_name or name,
@@ -379,3 +404,9 @@ def apply(
         offline_since=offline_since,
         deed_flags=flags,
     )
+    if action.announces:
+        # Imported here: messages records its own events through this module.
+        from .messages import announce
+
+        announce(session, wo, event, action.announces, actor, now)
+    return event

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import signature_data_url
+from tests.helpers import action_events, signature_data_url
 
 STATUSES = ("new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed", "closed", "cancelled")
 STAFF = {"dispatcher", "admin"}
@@ -110,7 +110,8 @@ def test_every_action_by_every_role_from(status, new_work_order, actors, world):
             if expected == 200:
                 assert after["status"] == EXPECTED[action][2], case
                 assert after["version"] > wo["version"], case
-                assert after["events"][-1]["action"] == action and after["events"][-1]["from_status"] == status, case
+                last = action_events(after["events"])[-1]
+                assert last["action"] == action and last["from_status"] == status, case
             else:
                 code = {403: "forbidden", 404: "not_found", 409: "conflict"}[expected]
                 assert response.json["error"]["code"] == code, case

@@ -328,4 +328,4 @@ def test_a_refused_transition_is_409_and_changes_nothing(dispatcher, technician,
     detail = dispatcher.get(url).json
     assert detail["status"] == "assigned"
     assert detail["completed_at"] is None
-    assert [e["action"] for e in detail["events"]] == ["created", "assign"]
+    assert [e["action"] for e in detail["events"]] == ["created", "assign", "message_queued"]

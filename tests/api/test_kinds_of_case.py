@@ -10,6 +10,7 @@ import pytest
 from backend.config import type_sla_policy_from_env
 from backend.domain.kinds import visit_minutes
 from tests.conftest import START
+from tests.helpers import action_events
 
 TYPES = ("repair", "installation", "maintenance", "inspection", "inquiry", "complaint")
 LOOP = {
@@ -122,7 +123,7 @@ def test_resolve_remotely_completes_a_job_nobody_drove_to(status, who, new_work_
     assert done.status_code == 200, done.json
     assert (done.json["status"], done.json["resolved_remotely"]) == ("completed", True)
     assert done.json["resolution"] == "Talked the customer through a filter reset"
-    event = detail(dispatcher, wo)["events"][-1]
+    event = action_events(detail(dispatcher, wo)["events"])[-1]
     assert (event["action"], event["from_status"], event["to_status"]) == ("resolve_remotely", status, "completed")
     assert event["details"]["remote"] is True
 
@@ -204,7 +205,7 @@ def test_a_complaint_completed_on_site_also_needs_the_loop(new_work_order, dispa
     assert done.status_code == 200, done.json
     assert (done.json["root_cause"], done.json["corrective_action"]) == (LOOP["root_cause"], LOOP["corrective_action"])
     assert done.json["customer_contacted_at"] == LOOP["customer_contacted_at"]
-    assert detail(dispatcher, complaint)["events"][-1]["details"]["root_cause"] == LOOP["root_cause"]
+    assert action_events(detail(dispatcher, complaint)["events"])[-1]["details"]["root_cause"] == LOOP["root_cause"]
 
 
 DAY = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"

@@ -73,7 +73,7 @@ def test_applying_assigns_in_route_order_with_events_notifications_and_planned_t
     with app.app_context():
         first = route["stops"][0]["work_order_id"]
         actions = [e.action for e in db.session.query(Event).filter_by(work_order_id=first).order_by(Event.id)]
-        assert actions[-2:] == ["assign", "planned"]
+        assert actions[-3:] == ["assign", "message_queued", "planned"]  # the customer hears who comes
     notes = technician.get("/api/v1/me/notifications").json["items"]
     assert {n["work_order_id"] for n in notes if n["kind"] == "assigned"} == set(by_id)
 

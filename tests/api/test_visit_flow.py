@@ -50,13 +50,17 @@ def test_full_visit_leaves_a_complete_timeline(dispatcher, technician, world, ne
     assert [e["action"] for e in detail["events"]] == [
         "created",
         "assign",
+        "message_queued",  # the customer hears who will come
         "accept",
         "depart",
+        "message_queued",  # ... that they are on the way, with the ETA and the tracking link
         "arrive",
         "log_added",
         "log_added",
         "attachment_added",
         "complete",
+        "confirmation_link_created",  # ... and gets a link to confirm the work
+        "message_queued",
         "close",
     ]
     assert detail["signoff"]["record_valid"] is True

@@ -15,6 +15,7 @@ from ...domain.calendar import hours_problem
 from ...domain.timing import utc_text
 from ...domain.work_orders import FORWARDED_CHANGES
 from ...models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
+from ...models.messages import LANGUAGES
 from ...models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
 
 
@@ -282,6 +283,34 @@ class CustomerIn(Schema):
     email = Email(allow_none=True, validate=Length(max=254))
     address = text(500, allow_none=True)
     location = Nested(Point, allow_none=True)
+    preferred_channel = String(
+        allow_none=True,
+        validate=one_of(("sms", "email")),
+        metadata={"description": "how they hear from us; default: sms with a phone, else email"},
+    )
+    notify = Boolean(metadata={"description": "false: no messages at all (default true)"})
+    language = String(
+        validate=one_of(LANGUAGES), metadata={"description": "their messages' language (default DEFAULT_LANGUAGE)"}
+    )
+
+
+class CustomerPatch(Schema):
+    """Only the fields given change; a contact given as null is cleared."""
+
+    name = name_text(200)
+    phone = text(40, allow_none=True)
+    email = Email(allow_none=True, validate=Length(max=254))
+    address = text(500, allow_none=True)
+    location = Nested(Point, allow_none=True)
+    preferred_channel = String(
+        allow_none=True,
+        validate=one_of(("sms", "email")),
+        metadata={"description": "how they hear from us; default: sms with a phone, else email"},
+    )
+    notify = Boolean(metadata={"description": "false: no messages at all (default true)"})
+    language = String(
+        validate=one_of(LANGUAGES), metadata={"description": "their messages' language (default DEFAULT_LANGUAGE)"}
+    )
 
 
 class CustomerOut(Schema):
@@ -292,6 +321,9 @@ class CustomerOut(Schema):
     address = String(allow_none=True)
     location = Nested(Point, allow_none=True)
     created_at = Timestamp()
+    preferred_channel = String(allow_none=True)
+    notify = Boolean()
+    language = String()
 
 
 class CustomerQuery(PageQuery):
