@@ -6,6 +6,7 @@ from apiflask import APIFlask
 from werkzeug.routing import IntegerConverter
 
 from . import (
+    assets,
     auth,
     board,
     calendar,
@@ -49,6 +50,8 @@ BLUEPRINTS = (
     live.bp,
     meta.bp,
     customers.bp,
+    assets.bp,
+    assets.link_bp,
     geocoding.bp,
     work_orders.bp,
     plans.bp,

@@ -105,6 +105,10 @@ def work_order_dict(wo: WorkOrder, actor: Actor) -> dict:
         "root_cause": wo.root_cause,
         "corrective_action": wo.corrective_action,
         "planned_order": wo.planned_order,
+        "asset_id": wo.asset_id,
+        "warranty": wo.warranty,
+        "repeat_repair": wo.repeat_repair,
+        "earlier_repairs": wo.earlier_repairs,
         "allowed_actions": allowed_actions(wo, actor),
         "version": wo.version,
     }

@@ -93,7 +93,7 @@ def create(json_data):
     AUTO_ASSIGN (urgent by default; off, all) it goes at once to the technician who can be there
     first, as the scheduler's assignment."""
     resolve_skills(json_data, "required_skills")
-    wo = create_work_order(db.session, actor(), now(), json_data, _config("SLA_POLICY"))
+    wo = create_work_order(db.session, actor(), now(), json_data, _config("SLA_POLICY"), _config("TIMEZONE"))
     settings = dispatch_settings(current_app.config, db.session)
     auto_assign(db.session, wo, now(), settings, _config("AUTO_ASSIGN"))
     return _summary(wo)
@@ -197,7 +197,7 @@ def _filtered(query_data):
     query = visible_work_orders(select(WorkOrder)).options(*work_order_load_options())
     if query_data.get("status"):
         query = query.where(WorkOrder.status.in_(query_data["status"].split(",")))
-    for field in ("priority", "channel", "type", "technician_id", "customer_id"):
+    for field in ("priority", "channel", "type", "technician_id", "customer_id", "asset_id"):
         if query_data.get(field) is not None:
             query = query.where(getattr(WorkOrder, field) == query_data[field])
     if "escalated" in query_data:

@@ -62,6 +62,9 @@ DEFINITIONS = {
     "that reached them and asked it.",
     "quality_score": "Mean score (0-100, the share of the checklist answered yes) of these work orders' scored "
     "quality reviews (质检). By technician: the technician whose job was sampled.",
+    "repeat_repairs": "Repairs flagged as a 三包 repeat: taken in on an asset in its warranty that already had an "
+    "earlier in-warranty repair completed (the flag is decided when the job is taken in; cancelled ones left out). "
+    "Two or more earlier repairs of one asset may entitle the customer to an exchange or refund.",
 }
 # Which time of each event the figures read: as the device dated the deed, or as the server got it.
 CLOCKS = ("deed", "received")
@@ -120,6 +123,7 @@ def _figures(counts, answers) -> dict:
         "remote_resolution_rate": _rounded(counts.remote),
         "complaints": counts.complaints,
         "complaints_closed_in_time_pct": _rounded(counts.complaints_in_time),
+        "repeat_repairs": counts.repeat_repairs,
     }
 
 
@@ -241,6 +245,7 @@ def kpi_rows(
                 func.count(_when(and_(complaint, resolution_met))),
                 func.count(_when(and_(complaint, resolution_decided))),
             ).label("complaints_in_time"),
+            func.count(_when(and_(live, WorkOrder.repeat_repair.is_(True)))).label("repeat_repairs"),
         )
         .select_from(WorkOrder)
         .outerjoin(per_job, j.wo_id == WorkOrder.id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Attachment, Customer, Event, Log, LogPart, WorkOrder
 from .actors import Actor
+from .assets import DEFAULT_TIMEZONE, equipment_at_intake
 from .calendar import sla_calendar
 from .directory import create_customer, likely_customers
 from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -69,11 +70,16 @@ def _complaint_fields(session: Session, data: dict) -> dict:
     return fields
 
 
-def create_work_order(session: Session, actor: Actor, now: datetime, data: dict, sla_policy: dict) -> WorkOrder:
-    """Take in a request: due times come from the SLA policy of its type and priority unless given."""
+def create_work_order(
+    session: Session, actor: Actor, now: datetime, data: dict, sla_policy: dict, timezone: str = DEFAULT_TIMEZONE
+) -> WorkOrder:
+    """Take in a request: due times come from the SLA policy of its type and priority unless given.
+    A job on an asset records who pays and the 三包 repeat flag as they stand now, on the day of
+    intake in `timezone` (domain/assets.py)."""
     kind = data.get("type") or "repair"
     complaint = _complaint_fields(session, data)
     customer, new_customer = _intake_customer(session, data)
+    equipment = equipment_at_intake(session, customer, data.get("asset_id"), kind, now, timezone)
     calendar = sla_calendar(session, sla_policy)
     response_due, resolve_due = due_times(data["priority"], now, sla_policy, calendar, kind)
     wo = WorkOrder(
@@ -84,6 +90,7 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
         channel=data["channel"],
         type=kind,
         **complaint,
+        **equipment,
         status="new",
         required_skills=sorted(set(data.get("required_skills") or [])),
         lat=data["location"]["lat"],
@@ -106,6 +113,8 @@ def create_work_order(session: Session, actor: Actor, now: datetime, data: dict,
     }
     if new_customer:
         details["new_customer_id"] = customer.id
+    if equipment["asset_id"] is not None:
+        details.update(equipment)
     record_event(session, wo, "created", actor, at=now, now=now, details=details, to_status="new", bump_version=False)
     return wo
 

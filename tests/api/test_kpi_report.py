@@ -28,6 +28,7 @@ DAY_FIGURES = {
     "remote_resolution_rate": 0.0,  # A and B were both fixed on site
     "complaints": 0,
     "complaints_closed_in_time_pct": None,
+    "repeat_repairs": 0,  # no job is on an asset
     "follow_ups_done_pct": 0.0,  # B's dispute opened a follow-up call, not made yet
     "follow_up_satisfaction_avg": None,
     "quality_score": None,
@@ -110,7 +111,9 @@ def test_kpis_of_a_day_match_the_hand_computed_figures(
     lines = csv.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("priority,label,created,completed,closed,avg_response_minutes")
     assert lines[1].startswith("urgent,urgent,1,1,0,180.0,240.0,0.0,100.0,0.0,100.0,,100.0,0")
-    assert lines[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,,0.0,,"  # no late deeds
+    assert lines[-1] == (  # no late deeds
+        "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,,0.0,,,0"
+    )
 
 
 EMPTY = {
@@ -120,6 +123,7 @@ EMPTY = {
     "late_deeds": 0, "flagged_deeds": 0, "mean_gap_minutes": None, "flagged_answers": 0,
     "remote_resolution_rate": None, "complaints": 0, "complaints_closed_in_time_pct": None,
     "follow_ups_done_pct": None, "follow_up_satisfaction_avg": None, "quality_score": None,
+    "repeat_repairs": 0,
 }  # fmt: skip
 
 

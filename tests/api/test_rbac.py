@@ -149,6 +149,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "follow_up_id": "999999",
         "skill_id": "999999",
         "review_id": "999999",
+        "asset_id": "999999",
         "part_id": "999999",
         "stock_location_id": "999999",
         "stock_request_id": "999999",

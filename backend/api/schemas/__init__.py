@@ -361,6 +361,12 @@ class WorkOrderIn(Schema):
     type = String(load_default="repair", validate=one_of(WORK_ORDER_TYPES), metadata={"description": "kind of case"})
     related_work_order_id = Integer(allow_none=True, metadata={"description": "a complaint: the job it is about"})
     category = String(allow_none=True, validate=one_of(COMPLAINT_CATEGORIES), metadata={"description": "a complaint"})
+    asset_id = Integer(
+        allow_none=True,
+        metadata={
+            "description": "the customer's machine the job is about (another customer's: 422); decides `warranty`"
+        },
+    )
     required_skills = skills_field(load_default=list)
     location = Nested(Point, required=True)
     address = text(500, allow_none=True)
@@ -393,6 +399,7 @@ class WorkOrderQuery(PageQuery):
     type = String(validate=one_of(WORK_ORDER_TYPES))
     technician_id = Integer()
     customer_id = Integer()
+    asset_id = Integer(metadata={"description": "the jobs on this asset"})
     overdue = Boolean()
     escalated = Boolean(metadata={"description": "true: escalated by the scheduler (nobody qualified)"})
     q = String(validate=Length(max=200), metadata={"description": "number, title, description or customer"})
@@ -472,6 +479,19 @@ class WorkOrderOut(Schema):
     customer_contacted_at = Timestamp(allow_none=True)
     planned_order = Integer(allow_none=True, metadata={"description": "its place in an applied day plan's route"})
     planned_at = Timestamp(allow_none=True, metadata={"description": "the applied day plan's arrival time"})
+    asset_id = Integer(allow_none=True, metadata={"description": "the machine the job is about"})
+    warranty = String(
+        metadata={
+            "description": "who pays, decided at creation from the asset's dates and kept: in_warranty, "
+            "under_contract, out_of_warranty or unknown (no asset, or no dates)"
+        }
+    )
+    repeat_repair = Boolean(
+        metadata={
+            "description": "三包 repeat: an in-warranty repair of an asset with earlier completed in-warranty repairs"
+        }
+    )
+    earlier_repairs = Integer(metadata={"description": "how many such earlier repairs (from 2: exchange may be due)"})
     allowed_actions = List(String(), metadata={"description": "actions you may take now"})
     version = Integer()
 
@@ -772,6 +792,7 @@ class KpiFigures(Schema):
     remote_resolution_rate = Float(allow_none=True)
     complaints = Integer()
     complaints_closed_in_time_pct = Float(allow_none=True)
+    repeat_repairs = Integer()
     follow_ups_done_pct = Float(allow_none=True)
     follow_up_satisfaction_avg = Float(allow_none=True)
     quality_score = Float(allow_none=True)
