@@ -4,15 +4,15 @@
 import L from "leaflet";
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL, when } from "./common.js";
+import { LABEL, minutesText, when } from "./common.js";
+import { number, t, timeOfDay } from "./i18n.js";
 import { baseMap } from "./map.js";
 
 const ROUTE_COLOURS = ["#0b5cad", "#b35c00", "#1b6e2a", "#7b1fa2", "#b00020", "#00796b", "#5d4037", "#455a64"];
 // The plan on screen survives redraws (live updates, the nav): the form and the routes stay.
 const state = { date: null, plan: null, error: null };
 
-const time = (iso) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+const time = timeOfDay;
 const tomorrow = () => new Date(Date.now() + 86400000).toLocaleDateString("en-CA"); // YYYY-MM-DD, local
 
 async function propose(date, ctx) {
@@ -21,7 +21,7 @@ async function propose(date, ctx) {
     state.plan = await change("POST", "/plans", { date });
     state.error = null;
   } catch (error) {
-    state.error = error instanceof ApiError ? error.message : "The server did not answer.";
+    state.error = error instanceof ApiError ? error.message : t("error.noAnswer");
   }
   ctx.render();
 }
@@ -31,13 +31,13 @@ async function apply(ctx) {
     state.plan = await change("POST", `/plans/${state.plan.id}/apply`);
     state.error = null;
   } catch (error) {
-    state.error = error instanceof ApiError ? error.message : "The server did not answer.";
+    state.error = error instanceof ApiError ? error.message : t("error.noAnswer");
   }
   ctx.render();
 }
 
 function routeMap(plan, meta) {
-  const container = el("div", { class: "big-map", role: "application", "aria-label": "Map of the planned routes" });
+  const container = el("div", { class: "big-map", role: "application", "aria-label": t("plan.map") });
   requestAnimationFrame(() => {
     const map = baseMap(container, meta);
     const bounds = [];
@@ -73,13 +73,16 @@ function routeMap(plan, meta) {
 function timeline(route, index) {
   const swatch = el("span", { class: "swatch" });
   swatch.style.background = ROUTE_COLOURS[index % ROUTE_COLOURS.length]; // CSSOM: allowed by the CSP
-  const hours = Math.floor(route.minutes / 60);
-  const summary = `${route.stops.length} stops · ${route.km.toFixed(1)} km · ${hours} h ${route.minutes % 60} min driving and on site`;
+  const summary = t("plan.routeSummary", {
+    stops: route.stops.length,
+    km: number(route.km, 1),
+    time: minutesText(route.minutes),
+  });
   return el(
     "section",
-    { class: "card", "aria-label": `Route of ${route.name}` },
+    { class: "card", "aria-label": t("plan.routeOf", { name: route.name }) },
     el("h3", {}, swatch, " ", route.name),
-    el("p", { class: "meta" }, `Leaves ${time(route.start.at)} · ${summary}`),
+    el("p", { class: "meta" }, t("plan.leaves", { at: time(route.start.at), summary })),
     el(
       "ol",
       { class: "timeline" },
@@ -91,7 +94,7 @@ function timeline(route, index) {
           " ",
           el("a", { href: `#/jobs/${stop.work_order_id}` }, `${stop.number} ${stop.title}`),
           ` · ${LABEL[stop.priority] ?? stop.priority}`,
-          stop.due_at ? el("span", { class: "meta" }, ` · due ${when(stop.due_at)}`) : null,
+          stop.due_at ? el("span", { class: "meta" }, ` · ${t("plan.due", { at: when(stop.due_at) })}`) : null,
         ),
       ),
     ),
@@ -107,7 +110,7 @@ function leftOut(title, rows, name) {
     el(
       "ul",
       {},
-      rows.map((row) => el("li", {}, name(row), `: ${row.reason}`)),
+      rows.map((row) => el("li", {}, name(row), `${t("job.colon")}${row.reason}`)),
     ),
   );
 }
@@ -115,12 +118,15 @@ function leftOut(title, rows, name) {
 function appliedSummary(plan) {
   const done = plan.applied;
   if (!done) return null;
-  const skipped = done.skipped.map((s) => `#${s.work_order_id} (${s.reason})`).join(", ");
+  const skipped = done.skipped.map((s) => `#${s.work_order_id} (${s.reason})`).join(t("list.comma"));
   return el(
     "p",
     { role: "status", class: "notice" },
-    `Applied: ${done.assigned.length} assigned, ${done.kept.length} kept with their technician` +
-      (skipped ? `; skipped because they changed: ${skipped}` : "."),
+    t(skipped ? "plan.appliedSkipped" : "plan.applied", {
+      assigned: done.assigned.length,
+      kept: done.kept.length,
+      skipped,
+    }),
   );
 }
 
@@ -132,20 +138,25 @@ function planDetails(plan, ctx, names) {
     el(
       "p",
       { role: "status", class: "meta" },
-      `${planned} jobs planned on ${plural(plan.routes.length, "route")} · ${plan.km_total.toFixed(1)} km in total · solved in ${plan.solve_ms} ms`,
+      t(plan.routes.length === 1 ? "plan.summaryOneRoute" : "plan.summary", {
+        planned,
+        routes: plan.routes.length,
+        km: number(plan.km_total, 1),
+        ms: number(plan.solve_ms),
+      }),
     ),
     plan.applied_at
       ? appliedSummary(plan)
-      : el("button", { type: "button", on: { click: () => apply(ctx) } }, "Apply plan"),
+      : el("button", { type: "button", on: { click: () => apply(ctx) } }, t("plan.apply")),
     routeMap(plan, ctx.meta),
     plan.routes.map(timeline),
-    leftOut("Unplanned", plan.unplanned, (row) =>
-      el("a", { href: `#/jobs/${row.work_order_id}` }, `Job #${row.work_order_id}`),
+    leftOut(t("plan.unplanned"), plan.unplanned, (row) =>
+      el("a", { href: `#/jobs/${row.work_order_id}` }, t("plan.jobNumber", { id: row.work_order_id })),
     ),
     leftOut(
-      "Not planned today",
+      t("plan.unavailable"),
       plan.unavailable,
-      (row) => names.get(row.technician_id) ?? `Technician #${row.technician_id}`,
+      (row) => names.get(row.technician_id) ?? t("actor.technicianNumber", { id: row.technician_id }),
     ),
   );
 }
@@ -154,7 +165,7 @@ export async function planView(ctx) {
   const wanted = Number(ctx.params.get("id"));
   if (wanted && state.plan?.id !== wanted) state.plan = await request("GET", `/plans/${wanted}`);
   const technicians = await ctx.technicians();
-  const names = new Map(technicians.map((t) => [t.id, t.name]));
+  const names = new Map(technicians.map((tech) => [tech.id, tech.name]));
   const dateInput = el("input", {
     id: "plan-date",
     type: "date",
@@ -168,16 +179,14 @@ export async function planView(ctx) {
   return el(
     "div",
     { class: "plan" },
-    el("h2", {}, "Day plan"),
+    el("h2", {}, t("nav.plan")),
     el(
       "form",
       { class: "row", on: { submit } },
-      field("plan-date", "Day", dateInput),
-      el("button", { type: "submit" }, "Propose"),
+      field("plan-date", t("plan.day"), dateInput),
+      el("button", { type: "submit" }, t("plan.propose")),
     ),
     state.error ? el("p", { class: "error", role: "alert" }, state.error) : null,
-    state.plan
-      ? planDetails(state.plan, ctx, names)
-      : el("p", { class: "meta" }, "Pick a day and propose a plan: nothing changes until you apply it."),
+    state.plan ? planDetails(state.plan, ctx, names) : el("p", { class: "meta" }, t("plan.hint")),
   );
 }

@@ -433,4 +433,23 @@ export default {
   "roster.kind.working_day": "Working day",
   "roster.addDay": "Add a company day",
   "roster.add": "Add",
+
+  // Day plan (plan.js)
+  "plan.map": "Map of the planned routes",
+  "plan.routeSummary": "{stops} stops · {km} km · {time} driving and on site",
+  "plan.routeOf": "Route of {name}",
+  "plan.leaves": "Leaves {at} · {summary}",
+  "plan.due": "due {at}",
+  "plan.applied": "Applied: {assigned} assigned, {kept} kept with their technician.",
+  "plan.appliedSkipped":
+    "Applied: {assigned} assigned, {kept} kept with their technician; skipped because they changed: {skipped}",
+  "plan.summaryOneRoute": "{planned} jobs planned on {routes} route · {km} km in total · solved in {ms} ms",
+  "plan.summary": "{planned} jobs planned on {routes} routes · {km} km in total · solved in {ms} ms",
+  "plan.apply": "Apply plan",
+  "plan.unplanned": "Unplanned",
+  "plan.jobNumber": "Job #{id}",
+  "plan.unavailable": "Not planned today",
+  "plan.day": "Day",
+  "plan.propose": "Propose",
+  "plan.hint": "Pick a day and propose a plan: nothing changes until you apply it.",
 };

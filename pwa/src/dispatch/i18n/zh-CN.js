@@ -430,4 +430,22 @@ export default {
   "roster.kind.working_day": "调休工作日",
   "roster.addDay": "添加公司假日",
   "roster.add": "添加",
+
+  // 日计划（plan.js）
+  "plan.map": "计划路线地图",
+  "plan.routeSummary": "{stops} 站 · {km} 公里 · 行车及现场作业 {time}",
+  "plan.routeOf": "{name} 的路线",
+  "plan.leaves": "{at} 出发 · {summary}",
+  "plan.due": "时限 {at}",
+  "plan.applied": "已应用：派工 {assigned} 个，{kept} 个保留原技师。",
+  "plan.appliedSkipped": "已应用：派工 {assigned} 个，{kept} 个保留原技师；以下工单因已变更而跳过：{skipped}",
+  "plan.summaryOneRoute": "已计划 {planned} 个工单，共 {routes} 条路线 · 总里程 {km} 公里 · 求解用时 {ms} 毫秒",
+  "plan.summary": "已计划 {planned} 个工单，共 {routes} 条路线 · 总里程 {km} 公里 · 求解用时 {ms} 毫秒",
+  "plan.apply": "应用计划",
+  "plan.unplanned": "未能计划",
+  "plan.jobNumber": "工单 #{id}",
+  "plan.unavailable": "今日不参与计划",
+  "plan.day": "日期",
+  "plan.propose": "生成计划",
+  "plan.hint": "选择日期并生成计划：应用之前不会有任何更改。",
 };
