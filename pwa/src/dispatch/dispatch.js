@@ -16,6 +16,7 @@ import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
 import { planView } from "./plan.js";
 import { qualityView } from "./quality.js";
+import { stockView } from "./stock.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
 
 const root = document.getElementById("app");
@@ -33,6 +34,7 @@ const NAV = [
   ["#/follow-ups", "nav.followUps"],
   ["#/quality", "nav.quality"],
   ["#/kpis", "nav.kpis"],
+  ["#/stock", "nav.stock"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
 
@@ -57,6 +59,7 @@ const VIEWS = {
   knowledge: knowledgeView,
   "follow-ups": followUpsView,
   quality: qualityView,
+  stock: stockView,
 };
 const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality"];
 const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView };
