@@ -3,6 +3,7 @@
 // solved); a copy of the record to keep. No login: the signed token in the address is the credential.
 // Everything is served by OnSite itself (no third-party requests); text is inserted as text.
 import SignaturePad from "signature_pad";
+import { chargesTable, money } from "../charges.js";
 import { el } from "../dom.js";
 import { receiptImage } from "./receipt.js";
 import catalogues from "./strings.js";
@@ -86,7 +87,25 @@ function summary(order) {
     el("p", { class: "resolution" }, order.resolution ?? "—"),
     list(t("work"), fixes),
     list(t("parts"), parts),
+    order.charges ? [el("h2", {}, t("charges")), chargesTable(order.charges, t, language, t("chargesCaption"))] : null,
   );
+}
+
+/** The charges on the receipt: one line each, then the total. */
+function chargeLines(charges) {
+  if (!charges) return [];
+  const amount = (value) => money(value, charges.currency, language);
+  const name = (line) =>
+    line.kind === "callout"
+      ? t("chargeCallout")
+      : line.kind === "labour"
+        ? t("chargeLabour", { minutes: line.quantity })
+        : t("chargePart", { name: line.description, sku: line.sku, qty: line.quantity });
+  return [
+    { style: "heading", text: t("charges") },
+    ...charges.lines.map((line) => ({ style: "text", text: `· ${name(line)}: ${amount(line.amount)}` })),
+    { style: "text", text: `${t("chargeTotal")}: ${amount(charges.total)}` },
+  ];
 }
 
 /** The receipt's lines: the same facts as the page, plus the customer's answer once given. */
@@ -111,6 +130,7 @@ function receiptBlocks(order, outcome) {
     { style: "text", text: order.resolution ?? "—" },
     ...section(t("work"), fixes),
     ...section(t("parts"), parts),
+    ...chargeLines(order.charges),
     { style: "heading", text: answer },
   ].filter(Boolean);
 }
@@ -224,7 +244,8 @@ async function start() {
   }
   if (response.status === 410) return gone(response);
   if (!response.ok) return message(t("invalid"), "error");
-  const { work_order: order, expires_at: expiresAt } = await response.json();
+  const { work_order: work, expires_at: expiresAt, charges } = await response.json();
+  const order = { ...work, charges };
   page(summary(order), keepCopy(order), form(order, expiresAt));
 }
 

@@ -15,6 +15,7 @@ import { knowledgeView } from "./knowledge.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
 import { planView } from "./plan.js";
+import { pricesView } from "./prices.js";
 import { qualityView } from "./quality.js";
 import { stockView } from "./stock.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
@@ -34,6 +35,7 @@ const NAV = [
   ["#/follow-ups", "nav.followUps"],
   ["#/quality", "nav.quality"],
   ["#/kpis", "nav.kpis"],
+  ["#/prices", "nav.prices"],
   ["#/stock", "nav.stock"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
@@ -59,9 +61,10 @@ const VIEWS = {
   knowledge: knowledgeView,
   "follow-ups": followUpsView,
   quality: qualityView,
+  prices: pricesView,
   stock: stockView,
 };
-const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality"];
+const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality", "prices"];
 const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView };
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 

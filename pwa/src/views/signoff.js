@@ -2,9 +2,10 @@
 // rating; or the technician sends a confirmation link (share sheet, copy, or a QR code to scan).
 import QRCode from "qrcode";
 import SignaturePad from "signature_pad";
-import { ApiError, change } from "../api.js";
+import { ApiError, change, request } from "../api.js";
+import { chargesTable, money } from "../charges.js";
 import { el, field } from "../dom.js";
-import { clockTime, t } from "../i18n.js";
+import { clockTime, currentLanguage, t } from "../i18n.js";
 import { mayDo } from "../workflow.js";
 
 /** The canvas at the device's pixel density, so strokes stay sharp (signature_pad's advice). */
@@ -56,6 +57,98 @@ async function linkPanel(ctx, job, panel) {
   );
 }
 
+/** The charges to show the customer before they sign (from the server: the completion must have reached it). */
+async function chargesCard(ctx, job, area) {
+  let charges;
+  try {
+    await ctx.work.sync(); // the completion freezes the charges on the server
+    charges = await request("GET", `/work-orders/${job.id}/charges`);
+  } catch {
+    area.replaceChildren(el("p", { class: "meta" }, t("chargesOffline")));
+    return;
+  }
+  if (!charges.chargeable) {
+    const why = ["in_warranty", "under_contract"].includes(charges.reason) ? t(`warranty_${charges.reason}`) : null;
+    area.replaceChildren(el("p", {}, t("chargesNone"), why ? ` (${why})` : null));
+    return;
+  }
+  const caption = charges.state === "final" ? t("charges") : t("chargesEstimate");
+  area.replaceChildren(
+    chargesTable(charges, t, currentLanguage(), caption),
+    charges.unpriced_skus.length
+      ? el("p", { class: "meta" }, t("chargesUnpriced", { skus: charges.unpriced_skus.join(", ") }))
+      : null,
+    charges.payment ? el("p", { role: "status" }, paymentText(charges)) : paymentForm(ctx, job, charges, area),
+  );
+}
+
+const PAYMENT_METHODS = ["wechat_pay", "alipay", "cash", "card", "bank_transfer", "other"];
+
+function paymentText(charges) {
+  const payment = charges.payment;
+  const amount = money(payment.amount, payment.currency, currentLanguage());
+  return payment.kind === "paid_on_site"
+    ? t("paidOnSite", { amount, method: t(`payment_${payment.method}`) })
+    : t("invoicedLater", { amount });
+}
+
+/** How the customer pays: on site (method, amount, prefilled with the total) or invoiced later. */
+function paymentForm(ctx, job, charges, area) {
+  const method = el(
+    "select",
+    { id: "payment-method" },
+    PAYMENT_METHODS.map((code) => el("option", { value: code }, t(`payment_${code}`))),
+  );
+  const amount = el("input", {
+    id: "payment-amount",
+    inputmode: "decimal",
+    value: (charges.total / 100).toFixed(2),
+  });
+  const error = el("p", { class: "error", role: "alert" });
+  const record = async (body) => {
+    await ctx.work.record({
+      kind: "payment",
+      method: "POST",
+      path: `/work-orders/${job.id}/payment`,
+      body: { ...body, occurred_at: new Date().toISOString() },
+      jobId: job.id,
+      number: job.number,
+      label: `payment · ${job.number}`,
+    });
+    const shown = {
+      ...charges,
+      payment: { ...body, amount: body.amount ?? charges.total, currency: charges.currency },
+    };
+    area.querySelector(".payment")?.replaceWith(el("p", { role: "status" }, paymentText(shown)));
+  };
+  const paidOnSite = () => {
+    const value = Number(amount.value.replace(",", "."));
+    if (!Number.isFinite(value) || value < 0) {
+      error.textContent = t("paymentAmountInvalid");
+      return amount.focus();
+    }
+    record({ kind: "paid_on_site", method: method.value, amount: Math.round(value * 100) });
+  };
+  return el(
+    "fieldset",
+    { class: "payment" },
+    el("legend", {}, t("payment")),
+    field("payment-method", t("paymentMethod"), method),
+    field("payment-amount", t("paymentAmount", { currency: charges.currency }), amount),
+    error,
+    el(
+      "div",
+      { class: "row" },
+      el("button", { type: "button", on: { click: paidOnSite } }, t("paidOnSiteButton")),
+      el(
+        "button",
+        { type: "button", class: "secondary", on: { click: () => record({ kind: "invoiced" }) } },
+        t("invoiceLaterButton"),
+      ),
+    ),
+  );
+}
+
 export async function signoffView(ctx) {
   const job = await ctx.work.job(ctx.id);
   if (!job) return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
@@ -82,6 +175,9 @@ export async function signoffView(ctx) {
   const comment = el("textarea", { id: "comment", rows: 2 });
   const error = el("p", { class: "error", role: "alert" });
   const linkArea = el("div", { class: "card", "aria-live": "polite" });
+  const chargesArea = el("section", { class: "card charges-card", "aria-label": t("charges"), "aria-live": "polite" });
+  chargesArea.append(el("p", { class: "meta" }, t("chargesLoading")));
+  chargesCard(ctx, job, chargesArea);
 
   const submit = async (event) => {
     event.preventDefault();
@@ -127,6 +223,7 @@ export async function signoffView(ctx) {
     el("h2", {}, t("signoffTitle")),
     el("p", {}, job.title),
     job.resolution ? el("p", { class: "meta" }, `${t("resolution")}: ${job.resolution}`) : null,
+    chargesArea,
     field("signer-name", t("signerName"), name),
     el(
       "div",
