@@ -48,9 +48,12 @@ def load_spec_and_views() -> tuple[dict, dict]:
 
 
 def who(roles) -> str:
-    """The roles in words: `public` (no login), `any role`, or the roles in the contract's order."""
+    """The roles in words: `public` (no login), a customer signed in to the portal, `any role`, or the
+    roles in the contract's order."""
     if roles == "public":
         return "public"
+    if roles == "customer":
+        return "customer (portal session)"
     if roles is None:
         return "?"
     if set(roles) >= set(ROLE_ORDER):

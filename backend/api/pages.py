@@ -15,6 +15,10 @@ from flask import Blueprint, Response, current_app, redirect, send_from_director
 from flask_login import current_user
 from markupsafe import escape
 
+from ..domain import tracking
+from ..domain.errors import Gone, NotFound
+from ..extensions import db
+from .common import now
 from .confirm import company
 from .security import public
 
@@ -57,6 +61,14 @@ FRONT_ENDS = {
         "",
     ),
     "confirm": ("confirm.js", "confirm.css", "Confirm the work · OnSite", "Confirm the work done for you.", ""),
+    "track": ("track.js", "track.css", "Your service visit · OnSite", "Where your service visit stands.", ""),
+    "portal": (
+        "portal.js",
+        "portal.css",
+        "Service requests · OnSite",
+        "Ask for service, follow your requests, and find quick fixes.",
+        "",
+    ),
 }
 
 
@@ -108,6 +120,91 @@ def confirmation_page(token):
     response = _page("confirm", _company_meta())
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The tracking page for a link that opens nothing: plain HTML in both languages, no script (the
+# phone's language is not known without one, and an in-app browser may have scripts off).
+LINK_PROBLEM = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title_zh} · {title_en}</title>
+<link rel="stylesheet" href="/static/{css}">
+</head>
+<body>
+<main class="track-problem">
+<h1>{title_zh}</h1>
+<p>{text_zh}</p>
+<h1 lang="en">{title_en}</h1>
+<p lang="en">{text_en}</p>
+{call}</main>
+</body>
+</html>
+"""
+LINK_PROBLEMS = {
+    404: (
+        "链接无效",
+        "请检查短信或邮件中的链接是否完整。",
+        "This tracking link is not valid",
+        "Check that the whole link from your message was opened.",
+    ),
+    410: (
+        "链接已过期",
+        "服务结束 30 天后跟踪链接失效。",
+        "This tracking link has expired",
+        "Tracking links end 30 days after the job is done.",
+    ),
+}
+
+
+def _link_problem(status: int) -> Response:
+    title_zh, text_zh, title_en, text_en = LINK_PROBLEMS[status]
+    who = company()
+    call = ""
+    if who["phone"]:
+        phone = escape(who["phone"])
+        call = f'<p><a href="tel:{phone}">{escape(who["name"])} · {phone}</a></p>\n'
+    assets = built_assets() or {}
+    page = LINK_PROBLEM.format(
+        title_zh=title_zh, text_zh=text_zh, title_en=title_en, text_en=text_en, call=call,
+        css=assets.get("track.css", "app.css"),
+    )  # fmt: skip
+    response = Response(page, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/t/<string:token>")
+@public
+def tracking_page(token):
+    """The customer's tracking page; a link that opens nothing says so in a page (404, 410)."""
+    try:
+        tracking.resolve(db.session, token, current_app.config["SECRET_KEY"], now())
+    except NotFound:
+        return _link_problem(404)
+    except Gone:
+        return _link_problem(410)
+    response = _page("track", _company_meta())
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/portal")
+@public
+def portal_page():
+    """The customer portal (sign in with a code; the page asks the API who is signed in)."""
+    response = _page("portal", _company_meta() + _map_meta())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _map_meta() -> str:
+    """The map tiles the portal's map pick shows (none configured: the map works without tiles)."""
+    config = current_app.config
+    tags = [("onsite-map-tiles", config.get("MAP_TILE_URL")), ("onsite-map-attribution", config.get("MAP_ATTRIBUTION"))]
+    return "".join(f'<meta name="{name}" content="{escape(value)}">\n' for name, value in tags if value)
 
 
 def _company_meta() -> str:

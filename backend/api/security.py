@@ -99,9 +99,10 @@ def enforce_csrf() -> None:
     if request.method in SAFE_METHODS or not current_user.is_authenticated:
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "csrf_exempt", False) or getattr(view, "allowed_roles", None) == "public":
+    if getattr(view, "csrf_exempt", False) or getattr(view, "allowed_roles", None) in ("public", "customer"):
         # A public endpoint (a customer's signed link) acts on its own credential, never on the
         # session's authority: a staff session in the same browser must not make it demand a token.
+        # The portal's views ("customer") check the customer session's own token (api/portal.py).
         return
     sent = request.headers.get("X-CSRF-Token", "")
     expected = csrf_token()
@@ -167,7 +168,8 @@ def register_security_headers(app: Flask) -> None:
         docs = request.path.startswith(current_app.config.get("DOCS_PATH_PREFIX", "/api/docs"))
         headers = response.headers
         policy = DOCS_CSP if docs else CSP
-        tiles = tile_origin(current_app.config.get("MAP_TILE_URL")) if request.path == "/dispatch" else None
+        with_map = request.path in ("/dispatch", "/portal")  # the console's map, the portal's map pick
+        tiles = tile_origin(current_app.config.get("MAP_TILE_URL")) if with_map else None
         if tiles:
             policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {tiles}")
         headers.setdefault("Content-Security-Policy", policy)

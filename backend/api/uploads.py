@@ -140,12 +140,17 @@ def _write(folder: Path, name: str, data: bytes) -> None:
     remove_file_on_rollback(str(path))
 
 
-def store_image(upload: FileStorage, wo: WorkOrder) -> CheckedImage:
+def store_image(upload: FileStorage, wo: WorkOrder, check_quota=None) -> CheckedImage:
     """Check the upload's bytes and the quotas of `wo` and of the uploader, then write the photo
-    (and its display copy, when it is large) under generated names in the upload folder."""
+    (and its display copy, when it is large) under generated names in the upload folder.
+    `check_quota(size)`: the uploader's quota check, when the uploader is not the logged-in user
+    (a customer in the portal)."""
     config = current_app.config
     data = _read(upload)
-    _check_quota(wo, len(data))
+    if check_quota is not None:
+        check_quota(len(data))
+    else:
+        _check_quota(wo, len(data))
     image = inspect_image(data, int(config["UPLOAD_MAX_MEGAPIXELS"] * 1_000_000))
     edge = config["UPLOAD_DISPLAY_EDGE"]
     display = display_copy(data, edge) if max(image.width, image.height) > edge else None

@@ -65,6 +65,7 @@ from .serialize import (
     work_order_load_options,
 )
 from .skills import resolve_skills
+from .track import tracking_url
 from .uploads import store_image, upload_rate_limit
 
 bp = APIBlueprint("work_orders", __name__, url_prefix="/api/v1/work-orders", tag="Work orders")
@@ -217,7 +218,8 @@ def _filtered(query_data):
 def get(work_order_id):
     """A work order with its full timeline, logs, photos and sign-off."""
     wo = get_work_order(work_order_id)
-    return work_order_detail(wo, actor()) | {"at_risk": wo.id in _at_risk([wo])}
+    extra = {"at_risk": wo.id in _at_risk([wo]), "tracking_url": tracking_url(wo.id)}
+    return work_order_detail(wo, actor()) | extra
 
 
 @bp.patch("/<int:work_order_id>")

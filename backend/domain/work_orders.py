@@ -100,6 +100,8 @@ def create_work_order(
         created_at=now,
         response_due_at=data.get("response_due_at") or response_due,
         resolve_due_at=data.get("resolve_due_at") or resolve_due,
+        window_from=data.get("window_from"),
+        window_to=data.get("window_to"),
         version=1,
     )
     _check_due_order(wo.response_due_at, wo.resolve_due_at)
@@ -113,6 +115,8 @@ def create_work_order(
     }
     if new_customer:
         details["new_customer_id"] = customer.id
+    if wo.window_from or wo.window_to:
+        details["window"] = {"from": _jsonable(wo.window_from), "to": _jsonable(wo.window_to)}
     if equipment["asset_id"] is not None:
         details.update(equipment)
     record_event(session, wo, "created", actor, at=now, now=now, details=details, to_status="new", bump_version=False)

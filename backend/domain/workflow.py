@@ -239,6 +239,8 @@ class Activity:
 ACTIVITIES: dict[str, Activity] = {
     "log": Activity(TECHNICIAN, HELD),
     "attach": Activity(TECHNICIAN | STAFF, (*HELD, "completed")),
+    # The customer's photos of the problem, through the portal, until the technician is there.
+    "customer_photo": Activity(frozenset({"customer"}), ("new", "assigned", "accepted", "en_route")),
     "signoff": Activity(TECHNICIAN, ("completed",)),
     "confirmation_link": Activity(TECHNICIAN | STAFF, ("completed",)),
     "update": Activity(STAFF, tuple(s for s in STATUSES if s not in ("closed", "cancelled"))),

@@ -28,6 +28,7 @@ from .parts import (
     StockRequestLine,
 )
 from .plans import Plan
+from .portal import CustomerSession, PortalCode
 from .quality import QUALITY_ITEMS, QualityReview
 from .skills import SKILL_CHANGE_ACTIONS, Skill, SkillChange
 from .technicians import Technician
@@ -80,6 +81,7 @@ __all__ = [
     "CompanyDay",
     "ConfirmationLink",
     "Customer",
+    "CustomerSession",
     "Event",
     "ExportSlot",
     "FollowUp",
@@ -95,6 +97,7 @@ __all__ = [
     "Part",
     "Payment",
     "Plan",
+    "PortalCode",
     "PriceList",
     "PriceListPart",
     "QualityReview",

@@ -245,11 +245,16 @@ class Attachment(db.Model):
         CheckConstraint("size > 0", name="ck_attachments_size"),
         Index("ix_attachments_work_order", "work_order_id"),
         Index("ix_attachments_uploader_recorded", "uploaded_by_id", "recorded_at"),  # the daily quota
+        Index("ix_attachments_customer_recorded", "uploaded_by_customer_id", "recorded_at"),  # the portal's quota
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Who sent it: a user (staff), or a customer through the portal (then no user).
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL", name="fk_attachments_uploaded_by_customer_id")
+    )
     stored_name: Mapped[str] = mapped_column(String(100), unique=True)
     original_name: Mapped[str | None] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(30))

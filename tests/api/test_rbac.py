@@ -50,7 +50,9 @@ def test_every_api_endpoint_has_an_explicit_role_rule(app):
     missing = sorted(f"{r.method} {r.rule} ({r.endpoint})" for r in routes if r.allowed is None)
     assert not missing, "endpoints without @roles_required or @public: " + ", ".join(missing)
     for route in routes:
-        if route.allowed != "public":
+        if route.allowed == "customer":  # the portal's customer session (api/portal.py), never a staff one
+            assert route.rule.startswith("/api/v1/portal/"), route
+        elif route.allowed != "public":
             assert isinstance(route.allowed, frozenset) and route.allowed, route
             assert route.allowed <= set(ANY_ROLE), route
 
@@ -111,6 +113,17 @@ CONTRACT_ROLES = {
     "quality.list_reviews": STAFF,
     "quality.score": STAFF,
     "health.healthz": "public",
+    "track.show": "public",
+    "portal.request_code": "public",
+    "portal.sign_in": "public",
+    "portal.logout": "customer",
+    "portal.me": "customer",
+    "portal.update_me": "customer",
+    "portal.create_request": "customer",
+    "portal.list_requests": "customer",
+    "portal.get_request": "customer",
+    "portal.add_photo": "customer",
+    "portal.articles": "public",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
 }
@@ -119,7 +132,7 @@ CONTRACT_ROLES = {
 def test_role_rules_follow_the_contract(app):
     for endpoint, expected in CONTRACT_ROLES.items():
         actual = app.view_functions[endpoint].allowed_roles
-        assert (actual if actual == "public" else set(actual)) == expected, endpoint
+        assert (actual if actual in ("public", "customer") else set(actual)) == expected, endpoint
 
 
 # ---- the matrix -------------------------------------------------------------------------------
@@ -149,6 +162,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "follow_up_id": "999999",
         "skill_id": "999999",
         "review_id": "999999",
+        "request_id": "999999",
         "asset_id": "999999",
         "part_id": "999999",
         "stock_location_id": "999999",
@@ -194,6 +208,9 @@ def test_role_matrix(app, client_for, world, assigned_to_me):
             where = f"{role:10} {route.method:5} {path} -> {status} {code}"
             if status >= 500:
                 problems.append(f"{where}: server error")
+            elif route.allowed == "customer":  # no staff session is a customer session
+                if (status, code) != (401, "unauthorized"):
+                    problems.append(f"{where}: expected 401 unauthorized (customers only)")
             elif route.allowed == "public" or role in route.allowed:
                 if status in (401, 403):
                     problems.append(f"{where}: allowed, yet refused")

@@ -99,3 +99,30 @@ def test_the_customer_page(live_server, phone, axe, world, dispatcher, technicia
     phone.reload()
     expect(phone.get_by_role("alert")).to_contain_text("already been used")
     axe(phone, "the used link's page")
+
+
+def test_the_tracking_page_and_the_portal(live_server, phone, axe, world, dispatcher, new_work_order, monkeypatch):
+    from backend.domain import portal as portal_rules
+
+    job = assigned_job(dispatcher, world, new_work_order, "Chiller alarm in basement")
+    tracking_url = dispatcher.get(f"/api/v1/work-orders/{job['id']}").json["tracking_url"]
+    phone.goto(tracking_url.replace("http://localhost", live_server))
+    expect(phone.get_by_role("status")).to_contain_text("Tom will come to you")
+    axe(phone, "the tracking page")
+    phone.goto(f"{live_server}/t/not-a-valid-token")
+    expect(phone.get_by_role("heading", name="This tracking link is not valid")).to_be_visible()
+    axe(phone, "the tracking page of an altered link")
+
+    monkeypatch.setattr(portal_rules, "new_code", lambda: "112233")
+    phone.goto(f"{live_server}/portal")
+    phone.get_by_label("Phone number or email").fill("+86 21 5555 0101")
+    axe(phone, "the portal's sign-in")
+    phone.get_by_role("button", name="Send code").click()
+    phone.get_by_label("Code").fill("112233")
+    axe(phone, "the portal's code")
+    phone.get_by_role("button", name="Sign in").click()
+    expect(phone.get_by_role("heading", name="Hello, Acme Bakery")).to_be_visible()
+    axe(phone, "the portal's home")
+    phone.get_by_role("button", name="Request service").click()
+    expect(phone.get_by_label("What is the problem?")).to_be_visible()
+    axe(phone, "the portal's request form")

@@ -648,6 +648,7 @@ class WorkOrderDetail(WorkOrderOut):
     attachments = List(Nested(AttachmentOut))
     signoff = Nested(SignoffOut, allow_none=True)
     signoffs = List(Nested(SignoffOut))
+    tracking_url = String(metadata={"description": "the customer's tracking page (/t/<token>), to pass on to them"})
 
 
 class DevicePosition(Point):

@@ -1,0 +1,59 @@
+// The customer's tracking page at /t/{token}: where the job stands, refreshed every 30 seconds
+// while it is open. No login: the signed token in the address is the credential. Plain fetch and
+// timers only, so it works in in-app browsers (WeChat's included); nothing from third parties.
+import { el } from "../dom.js";
+import { jobView, language, translator, when } from "./view.js";
+
+const t = translator();
+const root = document.getElementById("app");
+const token = decodeURIComponent(location.pathname.split("/").pop());
+const api = `/api/v1/track/${encodeURIComponent(token)}`;
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
+const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-company-phone") };
+const REFRESH_MS = 30_000;
+const FINAL = new Set(["closed", "cancelled"]);
+
+document.documentElement.lang = language;
+document.title = `${t("title")} · ${company.name}`;
+
+function contact() {
+  if (!company.phone) return null;
+  const dial = company.phone.replace(/[^\d+]/g, "");
+  return el(
+    "p",
+    { class: "contact" },
+    t("call", { company: company.name }),
+    " ",
+    el("a", { href: `tel:${dial}` }, company.phone),
+  );
+}
+
+function page(...content) {
+  root.replaceChildren(el("p", { class: "company" }, company.name), el("h1", {}, t("title")), ...content, contact());
+}
+
+async function load() {
+  let response;
+  try {
+    response = await fetch(api, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  } catch {
+    page(el("p", { class: "message error", role: "alert" }, t("failed")));
+    setTimeout(load, REFRESH_MS);
+    return;
+  }
+  if (response.status === 404 || response.status === 410) {
+    page(el("p", { class: "message error", role: "alert" }, t(response.status === 404 ? "notFound" : "expired")));
+    return;
+  }
+  if (!response.ok) {
+    page(el("p", { class: "message error", role: "alert" }, t("failed")));
+    setTimeout(load, REFRESH_MS);
+    return;
+  }
+  const job = await response.json();
+  page(jobView(job), el("p", { class: "updated" }, t("updated", { time: when(new Date().toISOString()) })));
+  if (!FINAL.has(job.status)) setTimeout(load, REFRESH_MS);
+}
+
+page(el("p", { role: "status" }, t("loading")));
+load();
