@@ -12,6 +12,7 @@ import { jobView } from "./views/job.js";
 import { notificationsView, unreadCount } from "./views/notifications.js";
 import { refusedPanel } from "./views/refused.js";
 import { signoffView } from "./views/signoff.js";
+import { vanView } from "./views/van.js";
 
 const root = document.getElementById("app");
 const REFRESH_MS = 60_000;
@@ -66,6 +67,7 @@ function header() {
     {},
     el("h1", {}, el("a", { href: "#/" }, t("appName"))),
     bell,
+    app.user ? el("a", { href: "#/van", class: "van" }, t("myVan")) : null,
     el("label", { for: "language", class: "visually-hidden" }, t("language")),
     language,
     app.user ? el("button", { type: "button", on: { click: signOut } }, t("logOut")) : null,
@@ -107,6 +109,7 @@ function route() {
   if (parts[0] === "jobs" && parts[1])
     return { view: parts[2] === "signoff" ? signoffView : jobView, id: Number(parts[1]) };
   if (parts[0] === "notifications") return { view: notificationsView };
+  if (parts[0] === "van") return { view: vanView };
   return { view: jobsView };
 }
 

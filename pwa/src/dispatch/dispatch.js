@@ -35,6 +35,7 @@ const NAV = [
   ["#/follow-ups", "nav.followUps"],
   ["#/quality", "nav.quality"],
   ["#/kpis", "nav.kpis"],
+  ["#/stock", "nav.stock"],
   ["#/prices", "nav.prices"],
   ["#/stock", "nav.stock"],
 ];
@@ -61,6 +62,7 @@ const VIEWS = {
   knowledge: knowledgeView,
   "follow-ups": followUpsView,
   quality: qualityView,
+  stock: stockView,
   prices: pricesView,
   stock: stockView,
 };

@@ -221,4 +221,16 @@ export default {
   payment_card: "Card",
   payment_bank_transfer: "Bank transfer",
   payment_other: "Other",
+  // My van (views/van.js)
+  myVan: "My van",
+  vanStock: "Parts in my van",
+  vanSku: "SKU",
+  vanPart: "Part",
+  vanQty: "In the van",
+  vanWaiting: "Used, not sent yet",
+  vanFlag: "Flag",
+  vanNegative: "Below zero: ask for a requisition",
+  vanLow: "Low",
+  vanEmpty: "No parts in your van.",
+  vanNotYet: "Your van's stock has not been downloaded yet: open this screen once with signal.",
 };

@@ -218,4 +218,16 @@ export default {
   payment_card: "银行卡",
   payment_bank_transfer: "银行转账",
   payment_other: "其他",
+  // My van (views/van.js)
+  myVan: "我的车辆库存",
+  vanStock: "车上的备件",
+  vanSku: "编号",
+  vanPart: "备件",
+  vanQty: "车上数量",
+  vanWaiting: "已用未同步",
+  vanFlag: "标记",
+  vanNegative: "低于零：请申请领料",
+  vanLow: "低库存",
+  vanEmpty: "车上没有备件。",
+  vanNotYet: "还没有下载车辆库存：请在有信号时打开一次本页面。",
 };
