@@ -35,7 +35,6 @@ const NAV = [
   ["#/follow-ups", "nav.followUps"],
   ["#/quality", "nav.quality"],
   ["#/kpis", "nav.kpis"],
-  ["#/stock", "nav.stock"],
   ["#/prices", "nav.prices"],
   ["#/stock", "nav.stock"],
 ];
@@ -62,7 +61,6 @@ const VIEWS = {
   knowledge: knowledgeView,
   "follow-ups": followUpsView,
   quality: qualityView,
-  stock: stockView,
   prices: pricesView,
   stock: stockView,
 };

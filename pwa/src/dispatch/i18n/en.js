@@ -15,7 +15,6 @@ export default {
   "nav.followUps": "Follow-up calls",
   "nav.quality": "Quality",
   "nav.kpis": "KPIs",
-  "nav.stock": "Stock",
   "nav.prices": "Prices",
   // The price list (prices.js)
   "prices.title": "Price list",

@@ -14,7 +14,6 @@ export default {
   "nav.followUps": "回访",
   "nav.quality": "质检",
   "nav.kpis": "KPI 指标",
-  "nav.stock": "库存",
   "nav.prices": "价格",
   // 价格表（prices.js）
   "prices.title": "价格表",
