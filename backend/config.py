@@ -175,6 +175,8 @@ def settings_from_env(instance_path: str) -> dict:
         "MESSAGE_RETRY_CAP_SECONDS": _env_float("MESSAGE_RETRY_CAP_SECONDS", 3600),
         "MESSAGE_MAX_ATTEMPTS": _env_int("MESSAGE_MAX_ATTEMPTS", 8),
         "MESSAGE_LEASE_SECONDS": _env_float("MESSAGE_LEASE_SECONDS", 300),
+        # Senders sharing a round on PostgreSQL (each result is a commit: one sender is bound by it).
+        "MESSAGE_SENDER_THREADS": _env_int("MESSAGE_SENDER_THREADS", 4),
         "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),

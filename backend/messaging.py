@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import click
 from flask import Flask, current_app, has_app_context, has_request_context, request
@@ -57,16 +58,33 @@ def init_app(app: Flask) -> None:
 
 
 def send_round(app: Flask, limit: int | None = None) -> DeliverySummary:
-    """Claim the due messages, send them, record each result (domain/messages.deliver_due)."""
+    """Claim the due messages, send them, record each result (domain/messages.deliver_due).
+
+    On PostgreSQL MESSAGE_SENDER_THREADS senders share the round, each on its own connection (their
+    claims never overlap: SKIP LOCKED); each result is its own commit, so one sender is bound by the
+    database's commit time. SQLite has one writer: one sender."""
     from .scheduler import job_transaction
 
     with app.app_context():
         engine = db.engine
         providers = providers_from_config(app.config)
         policy = delivery_policy_from_config(app.config)
-        with engine.connect() as connection, Session(bind=connection) as session:
-            use_settings(session, app.extensions[EXTENSION])
-            return deliver_due(session, app.config["CLOCK"], providers, job_transaction, policy, limit)
+        threads = app.config.get("MESSAGE_SENDER_THREADS", 4) if engine.dialect.name == "postgresql" else 1
+        settings = app.extensions[EXTENSION]
+
+        def one_sender(share: int | None) -> DeliverySummary:
+            with engine.connect() as connection, Session(bind=connection) as session:
+                use_settings(session, settings)
+                return deliver_due(session, app.config["CLOCK"], providers, job_transaction, policy, share)
+
+        if threads <= 1:
+            return one_sender(limit)
+        total = limit or policy.batch
+        threads = min(threads, total)
+        shares = [total // threads + (1 if i < total % threads else 0) for i in range(threads)]
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            summaries = list(pool.map(one_sender, shares))
+        return DeliverySummary(**{k: sum(getattr(s, k) for s in summaries) for k in DeliverySummary().as_dict()})
 
 
 @click.command("send-messages")

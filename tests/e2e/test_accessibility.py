@@ -69,6 +69,7 @@ def test_the_dispatcher_console(live_server, desk, axe, world, dispatcher, techn
         ("Roster", lambda: expect(desk.get_by_role("table", name="Roster")).to_contain_text("Tom Tech")),
         ("Escalations", lambda: expect(desk.get_by_role("heading", name="Escalations")).to_be_visible()),
         ("KPIs", lambda: expect(desk.get_by_label("KPI figures")).to_be_visible()),
+        ("Messages", lambda: expect(desk.get_by_role("heading", name="Customer messages")).to_be_visible()),
         ("Prices", lambda: expect(desk.get_by_role("heading", name="Price list")).to_be_visible()),
     ]
     for link, shown in screens:

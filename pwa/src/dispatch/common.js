@@ -83,6 +83,16 @@ const trip = (d) =>
 const via = (d) => t(d.via === "link" ? "via.link" : "via.phone");
 const word = (value) => (value == null ? "?" : (LABEL[value] ?? value));
 
+// The customer's messages (messages.js) as the timeline names them.
+export const MESSAGE_CHANNEL = labels("messages.channel.", ["sms", "email", "log"]);
+export const MESSAGE_TEMPLATE = labels("messages.template.", [
+  "assigned",
+  "departed",
+  "departed_no_eta",
+  "completed",
+  "portal_code",
+]);
+
 export const EVENT_WORDS = {
   created: (e, w) =>
     t("event.created", { who: w.who, channel: word(e.details.channel), priority: word(e.details.priority) }),
@@ -145,6 +155,19 @@ export const EVENT_WORDS = {
   refused_change_forwarded: (e, w) =>
     t("event.forwarded", { who: w.who, what: e.details.action ?? e.details.kind ?? t("event.aChange") }),
   position_implausible: (e, w) => t("event.positionJump", { who: w.who }),
+  message_queued: (e) =>
+    t("event.messageQueued", {
+      what: MESSAGE_TEMPLATE[e.details.template] ?? e.details.template ?? "",
+      channel: MESSAGE_CHANNEL[e.details.channel] ?? e.details.channel ?? "",
+      to: e.details.to ?? "",
+    }),
+  message_sent: (e) =>
+    t("event.messageSent", {
+      channel: MESSAGE_CHANNEL[e.details.channel] ?? e.details.channel ?? "",
+      to: e.details.to ?? "",
+      provider: e.details.provider ?? "",
+    }),
+  message_failed: (e) => t("event.messageFailed", { attempts: e.details.attempts ?? "", error: e.details.error ?? "" }),
   follow_up_done: (e, w) =>
     t("event.followUp", {
       who: w.who,

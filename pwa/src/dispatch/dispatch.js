@@ -14,6 +14,7 @@ import { jobEditView } from "./job-edit.js";
 import { knowledgeView } from "./knowledge.js";
 import { kpisView } from "./kpis.js";
 import { mapView } from "./map.js";
+import { messagesView } from "./messages.js";
 import { planView } from "./plan.js";
 import { pricesView } from "./prices.js";
 import { qualityView } from "./quality.js";
@@ -33,6 +34,7 @@ const NAV = [
   ["#/escalations", "nav.escalations"],
   ["#/knowledge", "nav.knowledge"],
   ["#/follow-ups", "nav.followUps"],
+  ["#/messages", "nav.messages"],
   ["#/quality", "nav.quality"],
   ["#/kpis", "nav.kpis"],
   ["#/prices", "nav.prices"],
@@ -60,6 +62,7 @@ const VIEWS = {
   plan: planView,
   knowledge: knowledgeView,
   "follow-ups": followUpsView,
+  messages: messagesView,
   quality: qualityView,
   prices: pricesView,
   stock: stockView,
