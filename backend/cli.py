@@ -148,6 +148,20 @@ def reassign_overdue_command(as_of):
     click.echo(json.dumps(summary.as_dict()))
 
 
+@click.command("create-maintenance")
+@with_appcontext
+@click.option("--now", "as_of", type=IsoInstant(), help="as of this instant (default: now)")
+def create_maintenance_command(as_of):
+    """Make the work orders of maintenance-plan occurrences due by today (lead_days ahead), once per
+    occurrence however often it runs, and print a JSON summary: checked, created, failed, ms."""
+    from .scheduler import run_maintenance
+
+    summary = run_maintenance(current_app._get_current_object(), as_of)
+    for error in summary.errors:
+        click.echo(error, err=True)
+    click.echo(json.dumps(summary.as_dict()))
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command():
@@ -166,6 +180,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_idempotency_command)
     app.cli.add_command(reassign_overdue_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(create_maintenance_command)
     app.cli.add_command(simulate_command)
 
 

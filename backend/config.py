@@ -178,6 +178,9 @@ def settings_from_env(instance_path: str) -> dict:
         # Senders sharing a round on PostgreSQL (each result is a commit: one sender is bound by it).
         "MESSAGE_SENDER_THREADS": _env_int("MESSAGE_SENDER_THREADS", 4),
         "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
+        # Preventive maintenance: how often the scheduler makes the work orders of plan occurrences
+        # that are due (lead_days ahead); one pass reads only the due plans (an index), so often is cheap.
+        "MAINTENANCE_INTERVAL_SECONDS": _env_float("MAINTENANCE_INTERVAL_SECONDS", 300),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "UPLOAD_MAX_BYTES": int(upload_max_mb * 1024 * 1024),
         # The whole request may carry the file plus multipart framing and a few form fields.

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from .domain.dispatch import dispatch_settings
+from .domain.maintenance import MaintenanceSummary, create_maintenance_orders
 from .domain.reassignment import PassSummary, Settings, reassign_overdue
 from .extensions import db
 from .messaging import send_round
@@ -96,6 +97,20 @@ def run_pass(app: Flask, now: datetime | None = None) -> PassSummary:
             pass_settings(app),
             job_transaction,
             workers=workers,
+        )
+
+
+def run_maintenance(app: Flask, now: datetime | None = None) -> MaintenanceSummary:
+    """One maintenance pass as of `now` (default: the app's clock): the work orders of every plan
+    occurrence due by today (domain/maintenance.py; exactly once per occurrence by a UNIQUE key)."""
+    with app.app_context():
+        engine = db.engine
+        return create_maintenance_orders(
+            lambda: pass_session(engine),
+            job_transaction,
+            now or app.config["CLOCK"](),
+            app.config["SLA_POLICY"],
+            app.config["TIMEZONE"],
         )
 
 
@@ -218,6 +233,19 @@ def run_scheduler(app: Flask) -> None:
             log.info("send-messages pid=%d %s", os.getpid(), summary.as_dict())
 
     scheduler.add_job(send_messages, "interval", seconds=app.config["MESSAGE_SEND_SECONDS"], id="send-messages")
+
+    def make_maintenance() -> None:
+        """Preventive maintenance's work orders, on the leader (a standby's pass would make nothing
+        twice either: the occurrence's UNIQUE key)."""
+        if not state["leading"]:
+            return
+        summary = run_maintenance(app)
+        if summary.created or summary.failed:
+            log.info("create-maintenance pid=%d %s %s", os.getpid(), summary.as_dict(), summary.errors[:5])
+
+    scheduler.add_job(
+        make_maintenance, "interval", seconds=app.config["MAINTENANCE_INTERVAL_SECONDS"], id="create-maintenance"
+    )
     log.info("scheduler pid %d starting: a pass every %s s", os.getpid(), interval)
     try:
         scheduler.start()

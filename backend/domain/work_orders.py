@@ -119,6 +119,7 @@ def create_work_order(
         details["window"] = {"from": _jsonable(wo.window_from), "to": _jsonable(wo.window_to)}
     if equipment["asset_id"] is not None:
         details.update(equipment)
+    details.update(data.get("origin") or {})  # who made it, when not a person (e.g. a maintenance plan)
     record_event(session, wo, "created", actor, at=now, now=now, details=details, to_status="new", bump_version=False)
     return wo
 
