@@ -3,40 +3,74 @@
 // satisfaction, comment, and a reopen when the problem is back).
 import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { eventWords, showErrors, when } from "./common.js";
+import { eventWords, LABEL, showErrors, when } from "./common.js";
+import { labels, t } from "./i18n.js";
 
+// The screen's words, read from the catalogue at each use (so a language switch shows at the next redraw).
 const TEXT = {
-  title: "Follow-up calls",
-  tabs: { due: "Due", overdue: "Overdue", done: "Done" },
-  queueLabel: "Follow-up queue",
-  none: { due: "No call is due.", overdue: "No call is overdue.", done: "No call recorded yet." },
-  count: (n) => (n === 1 ? "1 call" : `${n} calls`),
-  columns: ["Job", "Customer", "Phone", "Reason", "Due", "Outcome"],
-  reasons: { complaint: "Complaint", low_rating: "Low rating", dispute: "Dispute", sample: "Sample" },
-  call: (f) => `Follow-up call for ${f.work_order.number}`,
-  callPhone: (c) => `Call ${c.name} on ${c.phone}`,
-  noPhone: "no phone on record",
-  job: "The job",
-  history: "History",
-  outcome: "Outcome",
-  reached: "The customer answered",
-  satisfaction: "Satisfaction (1-5)",
-  notAsked: "Not asked",
-  comment: "What the customer said",
-  reopen: "The problem is back: reopen the job (a repeat visit)",
-  record: "Record the outcome",
-  recorded: (f) => `Recorded ${when(f.done_at)}`,
-  back: "← Follow-up calls",
-  satisfactionWords: (o) => (o.satisfaction ? `satisfaction ${o.satisfaction}/5` : "no rating"),
+  get title() {
+    return t("nav.followUps");
+  },
+  tabs: labels("followUps.tab.", ["due", "overdue", "done"]),
+  get queueLabel() {
+    return t("followUps.queue");
+  },
+  none: labels("followUps.none.", ["due", "overdue", "done"]),
+  count: (n) => t(n === 1 ? "followUps.oneCall" : "followUps.calls", { count: n }),
+  get columns() {
+    return ["job", "customer", "phone", "reason", "due", "outcome"].map((c) => t(`followUps.column.${c}`));
+  },
+  reasons: labels("followUps.reason.", ["complaint", "low_rating", "dispute", "sample"]),
+  call: (f) => t("followUps.call", { number: f.work_order.number }),
+  callPhone: (c) => t("followUps.callPhone", { name: c.name, phone: c.phone }),
+  get noPhone() {
+    return t("followUps.noPhone");
+  },
+  get job() {
+    return t("followUps.job");
+  },
+  get history() {
+    return t("followUps.history");
+  },
+  get outcome() {
+    return t("followUps.column.outcome");
+  },
+  get reached() {
+    return t("followUps.reachedLabel");
+  },
+  get satisfaction() {
+    return t("followUps.satisfaction");
+  },
+  get notAsked() {
+    return t("followUps.notAsked");
+  },
+  get comment() {
+    return t("followUps.comment");
+  },
+  get reopen() {
+    return t("followUps.reopen");
+  },
+  get record() {
+    return t("followUps.record");
+  },
+  recorded: (f) => t("followUps.recorded", { at: when(f.done_at) }),
+  get back() {
+    return t("followUps.back");
+  },
+  satisfactionWords: (o) =>
+    o.satisfaction ? t("followUps.satisfactionIs", { score: o.satisfaction }) : t("followUps.noRating"),
 };
 const STATUSES = ["due", "overdue", "done"];
 
 function outcomeText(followUp) {
   const o = followUp.outcome;
-  if (!o) return "—";
-  const parts = [o.reached ? "reached" : "not reached", o.reached ? TEXT.satisfactionWords(o) : null];
-  if (o.reopened) parts.push("job reopened");
-  return parts.filter(Boolean).join(", ");
+  if (!o) return t("none");
+  const parts = [
+    t(o.reached ? "followUp.reached" : "followUp.notReached"),
+    o.reached ? TEXT.satisfactionWords(o) : null,
+  ];
+  if (o.reopened) parts.push(t("followUps.jobReopened"));
+  return parts.filter(Boolean).join(t("list.comma"));
 }
 
 function phoneLink(customer) {
@@ -65,7 +99,7 @@ export async function followUpsView(ctx) {
   const page = await request("GET", `/follow-ups?status=${status}&per_page=200`);
   const tabs = el(
     "nav",
-    { "aria-label": "Follow-up status", class: "tabs" },
+    { "aria-label": t("followUps.statusTabs"), class: "tabs" },
     STATUSES.map((s) =>
       el("a", { href: `#/follow-ups?status=${s}`, "aria-current": s === status ? "page" : null }, TEXT.tabs[s]),
     ),
@@ -129,7 +163,7 @@ function history(job) {
   const item = (event) => {
     const { sentence, comment } = eventWords(event);
     const at = el("time", { datetime: event.occurred_at }, when(event.occurred_at));
-    return el("li", {}, at, ` · ${sentence}`, comment ? `: “${comment}”` : null);
+    return el("li", {}, at, ` · ${sentence}`, comment ? `${t("job.colon")}${t("job.quoted", { comment })}` : null);
   };
   return el("ol", { class: "timeline", "aria-label": TEXT.history }, job.events.map(item));
 }
@@ -138,9 +172,9 @@ function history(job) {
 export async function followUpView(ctx) {
   const followUp = await request("GET", `/follow-ups/${ctx.id}`);
   const job = await request("GET", `/work-orders/${followUp.work_order.id}`);
-  const said = followUp.outcome?.comment ? ` — “${followUp.outcome.comment}”` : "";
+  const said = followUp.outcome?.comment ? ` — ${t("job.quoted", { comment: followUp.outcome.comment })}` : "";
   const done = followUp.done_at
-    ? el("p", { role: "status" }, `${TEXT.recorded(followUp)}: ${outcomeText(followUp)}`, said)
+    ? el("p", { role: "status" }, `${TEXT.recorded(followUp)}${t("job.colon")}${outcomeText(followUp)}`, said)
     : outcomeForm(ctx, followUp);
   const due = el("time", { datetime: followUp.due_at }, when(followUp.due_at));
   const jobLink = el("a", { href: `#/jobs/${job.id}` }, `${job.number} ${job.title}`);
@@ -152,16 +186,16 @@ export async function followUpView(ctx) {
     el(
       "dl",
       {},
-      el("dt", {}, "Customer"),
+      el("dt", {}, t("followUps.column.customer")),
       el("dd", {}, job.customer.name, " · ", phoneLink(job.customer)),
-      el("dt", {}, "Reason"),
+      el("dt", {}, t("followUps.column.reason")),
       el("dd", {}, TEXT.reasons[followUp.reason] ?? followUp.reason),
-      el("dt", {}, "Due"),
-      el("dd", {}, due, followUp.overdue ? " (overdue)" : ""),
+      el("dt", {}, t("followUps.column.due")),
+      el("dd", {}, due, followUp.overdue ? t("followUps.overdue") : ""),
       el("dt", {}, TEXT.job),
-      el("dd", {}, jobLink, ` (${job.status.replaceAll("_", " ")})`),
-      el("dt", {}, "Resolution"),
-      el("dd", {}, job.resolution ?? "—"),
+      el("dd", {}, jobLink, t("job.notes", { notes: LABEL[job.status] ?? job.status })),
+      el("dt", {}, t("followUps.resolution")),
+      el("dd", {}, job.resolution ?? t("none")),
     ),
     done,
     el("h3", {}, TEXT.history),
