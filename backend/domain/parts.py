@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -494,25 +494,37 @@ def stock_rows(
     part it has none of shows 0, and is low when the part has a minimum); a van lists what it has
     held. Low: below the part's `min_stock`; negative: below zero (a van after offline use)."""
     locations_query = select(StockLocation).order_by(StockLocation.kind.desc(), StockLocation.name, StockLocation.id)
+    balances_query = select(
+        StockBalance.location_id, StockBalance.part_id, StockBalance.qty_milli, StockBalance.faulty_milli
+    )
     if location_ids is not None:
         locations_query = locations_query.where(StockLocation.id.in_(location_ids))
-    locations = session.scalars(locations_query).all()
-    balances_query = select(StockBalance).where(StockBalance.location_id.in_([loc.id for loc in locations]))
-    parts_query = select(Part).where(Part.active.is_(True)).order_by(Part.sku)
+        balances_query = balances_query.where(StockBalance.location_id.in_(location_ids))
     if part_id is not None:
         balances_query = balances_query.where(StockBalance.part_id == part_id)
+    locations = session.scalars(locations_query).all()
+    # Plain rows, not ORM objects: a busy ledger has many balances, and upserts bypass the session.
+    held: dict[int, dict[int, tuple[int, int]]] = {}
+    for location_id, part_id_, qty, faulty in session.execute(balances_query):
+        held.setdefault(location_id, {})[part_id_] = (qty, faulty)
+    held_part_ids = select(StockBalance.part_id)
+    if location_ids is not None:
+        held_part_ids = held_part_ids.where(StockBalance.location_id.in_(location_ids))
+    parts_query = select(Part).where(or_(Part.active.is_(True), Part.id.in_(held_part_ids)))
+    if part_id is not None:
         parts_query = select(Part).where(Part.id == part_id)
-    balances_query = balances_query.execution_options(populate_existing=True)  # upserts bypass the ORM
-    balances = {(b.location_id, b.part_id): b for b in session.scalars(balances_query)}
-    listed_parts = session.scalars(parts_query).all()
+    parts = {p.id: p for p in session.scalars(parts_query)}
+    listed = sorted((p for p in parts.values() if p.active), key=lambda p: p.sku)
     rows = []
     for location in locations:
-        held = {part_id_: b for (loc_id, part_id_), b in balances.items() if loc_id == location.id}
-        parts = {p.id: p for p in listed_parts} if location.kind == "warehouse" and location.active else {}
-        parts.update({b.part_id: b.part for b in held.values()})
-        for part in sorted(parts.values(), key=lambda p: p.sku):
-            balance = held.get(part.id)
-            row = StockRow(part, location, balance.qty_milli if balance else 0, balance.faulty_milli if balance else 0)
+        counts = held.get(location.id, {})
+        if location.kind == "warehouse" and location.active:
+            shown = listed + sorted((parts[i] for i in counts if not parts[i].active), key=lambda p: p.sku)
+        else:
+            shown = sorted((parts[i] for i in counts), key=lambda p: p.sku)
+        for part in shown:
+            qty, faulty = counts.get(part.id, (0, 0))
+            row = StockRow(part, location, qty, faulty)
             if not low_only or row.low or row.negative:
                 rows.append(row)
     return rows
@@ -532,5 +544,5 @@ def ledger_sums(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
 
 def cached_balances(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
     """What the balance table says, for comparing with `ledger_sums` (rows of nothing left out)."""
-    rows = session.scalars(select(StockBalance).execution_options(populate_existing=True)).all()
-    return {(b.part_id, b.location_id): (b.qty_milli, b.faulty_milli) for b in rows if b.qty_milli or b.faulty_milli}
+    query = select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty_milli, StockBalance.faulty_milli)
+    return {(p, loc): (qty, faulty) for p, loc, qty, faulty in session.execute(query) if qty or faulty}
