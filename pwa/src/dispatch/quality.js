@@ -3,31 +3,49 @@
 import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { showErrors } from "./common.js";
+import { labels, t } from "./i18n.js";
 
+// The screen's words, read from the catalogue at each use (so a language switch shows at the next redraw).
 const TEXT = {
-  title: "Quality sampling",
-  period: "Month",
-  perTechnician: "Jobs per technician",
-  draw: "Draw the sample",
-  drawn: (n) => (n === 1 ? "1 job added to the sample." : `${n} jobs added to the sample.`),
-  count: (n) => (n === 1 ? "1 sampled job" : `${n} sampled jobs`),
-  none: "No job sampled for this month yet.",
+  get title() {
+    return t("quality.title");
+  },
+  get period() {
+    return t("quality.period");
+  },
+  get perTechnician() {
+    return t("quality.perTechnician");
+  },
+  get draw() {
+    return t("quality.draw");
+  },
+  drawn: (n) => t(n === 1 ? "quality.drawnOne" : "quality.drawn", { count: n }),
+  count: (n) => t(n === 1 ? "quality.countOne" : "quality.count", { count: n }),
+  get none() {
+    return t("quality.none");
+  },
   review: (r) => `${r.work_order.number} ${r.work_order.title} — ${r.technician.name}`,
-  score: (r) => (r.score == null ? "Not scored yet" : `Score ${r.score} / 100`),
-  notes: "Notes",
-  save: "Save the score",
-  answers: { "": "Not answered", true: "Yes", false: "No" },
+  score: (r) => (r.score == null ? t("quality.notScored") : t("quality.score", { score: r.score })),
+  get notes() {
+    return t("quality.notes");
+  },
+  get save() {
+    return t("quality.save");
+  },
+  get answers() {
+    return { "": t("quality.notAnswered"), true: t("quality.yes"), false: t("quality.no") };
+  },
 };
-const ITEMS = {
-  photo_attached: "Photo attached",
-  parts_recorded: "Parts recorded",
-  signed_by_customer: "Signed by the customer",
-  response_on_time: "Responded on time",
-  resolved_on_time: "Resolved on time",
-  explained_to_customer: "Explained to the customer",
-  site_left_clean: "Site left clean",
-  correct_diagnosis: "Correct diagnosis",
-};
+const ITEMS = labels("quality.item.", [
+  "photo_attached",
+  "parts_recorded",
+  "signed_by_customer",
+  "response_on_time",
+  "resolved_on_time",
+  "explained_to_customer",
+  "site_left_clean",
+  "correct_diagnosis",
+]);
 
 // What the last draw added, shown by the redraw that follows it.
 let drawnNotice = null;
@@ -71,7 +89,13 @@ function reviewForm(ctx, review) {
     el(
       "fieldset",
       {},
-      el("legend", {}, TEXT.review(review), " · ", el("a", { href: `#/jobs/${review.work_order.id}` }, "open the job")),
+      el(
+        "legend",
+        {},
+        TEXT.review(review),
+        " · ",
+        el("a", { href: `#/jobs/${review.work_order.id}` }, t("quality.openJob")),
+      ),
       el("p", { class: "meta" }, TEXT.score(review)),
       Object.entries(ITEMS).map(([item, label]) => field(`review-${review.id}-${item}`, label, selects[item])),
       field(`review-${review.id}-notes`, TEXT.notes, notes),
