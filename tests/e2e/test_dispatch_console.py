@@ -33,7 +33,7 @@ def test_from_phone_call_to_confirmed_closed_job(live_server, desk, customer_pho
     desk.get_by_label("Priority", exact=True).select_option("urgent")
     expect(desk.locator("#due")).to_contain_text("Respond by")
     desk.get_by_label("Channel", exact=True).select_option("phone")
-    desk.get_by_label("Required skills (comma separated)").fill("hvac")
+    desk.get_by_role("group", name="Required skills").get_by_label("hvac").check()
     desk.get_by_label("Latitude").fill("31.2304")
     desk.get_by_label("Longitude").fill("121.4737")
     desk.get_by_role("button", name="Create work order").click()

@@ -22,9 +22,9 @@ def _job_customer(app) -> int:
         return customer_id
 
 
-def _fill_job(page, skills="hvac"):
+def _fill_job(page, skill="hvac"):
     page.get_by_label("Title").fill("Washing machine leaks")
-    page.get_by_label("Required skills (comma separated)").fill(skills)
+    page.get_by_role("group", name="Required skills").get_by_label(skill).check()
     page.get_by_label("Latitude").fill("31.2304")
     page.get_by_label("Longitude").fill("121.4737")
 
@@ -34,13 +34,15 @@ def test_a_refused_intake_creates_no_customer_however_often_it_is_tried(app, liv
     desk.goto(live_server + "/dispatch#/new")
     desk.get_by_label("Customer", exact=True).fill("Zhou Min")
     desk.get_by_label("Phone").fill("139 1234 5678")
-    _fill_job(desk, skills="洗衣机维修")
+    _fill_job(desk, skill="plumbing")
+    desk.get_by_label("Type").select_option("complaint")
+    desk.get_by_label("About work order (id)").fill("999")  # no such job: refused by the server
     for _ in range(2):
         desk.get_by_role("button", name="Create work order").click()
-        expect(desk.get_by_role("alert")).to_contain_text("required_skills")
+        expect(desk.get_by_role("alert")).to_contain_text("related_work_order_id")
     assert _customers(app) == [(world.customer_id, "Acme Bakery")]
 
-    desk.get_by_label("Required skills (comma separated)").fill("plumbing")
+    desk.get_by_label("About work order (id)").fill("")
     desk.get_by_role("button", name="Create work order").click()
     expect(desk.locator("#job-status")).to_have_text("New")
     assert [name for _, name in _customers(app)] == ["Acme Bakery", "Zhou Min"]

@@ -142,20 +142,39 @@ function filterForm(ctx, technicians) {
   );
 }
 
-/** The follow-up calls waiting (due and overdue), as a link to their queue; null if not known. */
-async function followUpLink() {
-  const total = (status) => request("GET", `/follow-ups?status=${status}&per_page=1`).then((p) => p.total);
-  const [due, overdue] = await Promise.all([total("due"), total("overdue")]).catch(() => [null, null]);
-  if (due == null) return null;
-  const href = overdue ? "#/follow-ups?status=overdue" : "#/follow-ups";
-  return el("a", { href, class: "follow-up-count" }, t("board.followUps", { due, overdue }));
+/** Open complaints and the follow-up calls waiting (due and overdue), read at each redraw of the
+ * board (so live with it), each a link to its filtered list; nothing if they cannot be read. */
+async function deskCounts() {
+  const counts = await request("GET", "/board/counts").catch(() => null);
+  if (!counts) return null;
+  const { complaints_open: open, complaints_late: late, follow_ups_due: due, follow_ups_overdue: overdue } = counts;
+  return el(
+    "span",
+    { class: "desk-counts" },
+    el(
+      "a",
+      { href: "#/board?type=complaint", class: `complaint-count${late ? " late" : ""}` },
+      t("board.complaints", { open, late }),
+    ),
+    el(
+      "a",
+      { href: overdue ? "#/follow-ups?status=overdue" : "#/follow-ups", class: "follow-up-count" },
+      t("board.followUps", { due, overdue }),
+    ),
+  );
 }
 
 export async function boardView(ctx) {
-  const [page, technicians, calls] = await Promise.all([
+  if (ctx.params?.has("type")) {
+    // A link to the board filtered by a kind of case (the complaints count): the filter is set, and
+    // the address goes back to the board's own, so the filter form can change it again.
+    filters.type = ctx.params.get("type");
+    history.replaceState(null, "", "#/board");
+  }
+  const [page, technicians, counts] = await Promise.all([
     request("GET", `/work-orders?${query()}`),
     ctx.technicians(),
-    followUpLink(),
+    deskCounts(),
   ]);
   const reopened = filters.q ? () => null : await loadReopenReasons(page.items);
   const columns = STATUSES.map((status) => {
@@ -183,7 +202,7 @@ export async function boardView(ctx) {
         { href: `/api/v1/work-orders/export.csv?${query()}`, class: "button secondary", download: "" },
         t("board.exportCsv"),
       ),
-      calls,
+      counts,
     ),
     filterForm(ctx, technicians),
     el("p", { class: "meta", role: "status" }, filters.q ? TEXT.results(page.total, filters.q) : TEXT.open(page.total)),

@@ -20,6 +20,7 @@ import { pricesView } from "./prices.js";
 import { qualityView } from "./quality.js";
 import { stockView } from "./stock.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
+import { skillsView } from "./skills.js";
 
 const root = document.getElementById("app");
 const STAFF = new Set(["dispatcher", "admin"]);
@@ -31,6 +32,7 @@ const NAV = [
   ["#/new", "nav.new"],
   ["#/customers", "nav.customers"],
   ["#/roster", "nav.roster"],
+  ["#/skills", "nav.skills"],
   ["#/escalations", "nav.escalations"],
   ["#/knowledge", "nav.knowledge"],
   ["#/follow-ups", "nav.followUps"],
@@ -64,11 +66,12 @@ const VIEWS = {
   "follow-ups": followUpsView,
   messages: messagesView,
   quality: qualityView,
+  skills: skillsView,
   prices: pricesView,
   stock: stockView,
 };
 const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality", "prices"];
-const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView };
+const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView, skills: skillsView };
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 
 /** The screen of the hash: `#/name`, `#/name/id`, `#/name/id/edit`, each with an optional `?query`. */

@@ -1,14 +1,16 @@
 // Intake: a new work order in one form: customer (search, or a new caller created with the job in
-// one request), channel, priority with the due times it implies, skills, location by coordinates
-// or a click on the map. A caller whose phone or name is already known is offered before a second
+// one request), channel, priority with the due times it implies, skills picked by name, the address
+// with the geocoder's suggestions, location by coordinates, a suggestion or a click on the map. A caller whose phone or name is already known is offered before a second
 // customer is made: one customer, one history.
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { CHANNELS, LABEL, minutesText, PRIORITIES, select, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
+import { addressSuggestions } from "./geocode.js";
 import { complaintIntakeFields, slaFor, typeSelect } from "./kinds.js";
 import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
+import { loadSkills, skillPicker } from "./skills.js";
 
 const MATCH_DELAY_MS = 300;
 
@@ -143,8 +145,15 @@ export async function intakeView(ctx) {
   const showDue = () => (due.textContent = dueText(ctx.meta, priority.value, Date.now(), type.value));
   priority.addEventListener("change", showDue);
   type.addEventListener("change", showDue);
-  const skills = el("input", { id: "skills", placeholder: "hvac, electrical" });
-  const address = el("input", { id: "address" });
+  const [vocabulary, roster] = await Promise.all([loadSkills().catch(() => []), ctx.technicians().catch(() => [])]);
+  const skills = skillPicker(
+    "skills",
+    t("intake.skills"),
+    vocabulary,
+    [],
+    roster.flatMap((tech) => tech.skills),
+  );
+  const address = el("input", { id: "address", autocomplete: "off" });
   const lat = el("input", { id: "lat", type: "number", step: "any", min: -90, max: 90, required: true });
   const lon = el("input", { id: "lon", type: "number", step: "any", min: -180, max: 180, required: true });
   const mapBox = el("div", {
@@ -176,10 +185,7 @@ export async function intakeView(ctx) {
       type: type.value,
       ...complaint.body(),
       location,
-      required_skills: skills.value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
+      required_skills: skills.codes(),
     };
     if (description.value.trim()) body.description = description.value.trim();
     if (address.value.trim()) body.address = address.value.trim();
@@ -195,12 +201,20 @@ export async function intakeView(ctx) {
       if (error.status === 409) await customer.lookForMatches(); // a known caller: offer them
     }
   };
-  requestAnimationFrame(() =>
-    pickOnMap(mapBox, ctx.meta, (point) => {
+  let map = null;
+  requestAnimationFrame(() => {
+    map = pickOnMap(mapBox, ctx.meta, (point) => {
       lat.value = point.lat.toFixed(6);
       lon.value = point.lon.toFixed(6);
-    }),
-  );
+    });
+  });
+  // A suggestion picked: its coordinates, and the map's marker there (as if clicked).
+  const suggestions = addressSuggestions(address, (place) => {
+    lat.value = place.lat.toFixed(6);
+    lon.value = place.lon.toFixed(6);
+    map?.fire("click", { latlng: { lat: place.lat, lng: place.lon } });
+    map?.setView([place.lat, place.lon], Math.max(map.getZoom(), 15));
+  });
   return el(
     "form",
     { class: "intake", on: { submit } },
@@ -218,8 +232,9 @@ export async function intakeView(ctx) {
     ),
     complaint.box,
     due,
-    field("skills", t("intake.skills"), skills),
+    skills.box,
     field("address", t("intake.address"), address),
+    ...suggestions,
     el("div", { class: "row" }, field("lat", t("intake.lat"), lat), field("lon", t("intake.lon"), lon)),
     mapBox,
     errors,
