@@ -19,13 +19,17 @@ from sqlalchemy.orm import Session
 
 from ..domain import portal
 from ..domain.dispatch import auto_assign, dispatch_settings
+from ..domain.geocoding import settings_from_config as geocoder_settings
+from ..domain.geocoding import suggest
 from ..domain.knowledge import article_query
 from ..domain.uploads import DailyQuotaExceeded, check_upload_quota
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Asset, Attachment, Customer, CustomerSession, WorkOrder
 from .common import now, paginate
 from .errors import ApiError
+from .geocoding import in_own_transaction
 from .schemas import PageQuery, page_of
+from .schemas.geocoding import GeocodeQuery, SuggestionsOut
 from .schemas.portal import (
     ArticleQuery,
     CodeIn,
@@ -314,6 +318,32 @@ def add_photo(cs, request_id, form_and_files_data):
     )
     attachment = portal.add_customer_photo(db.session, cs, wo, now(), image)
     return {"id": attachment.id, "content_type": attachment.content_type, "size": attachment.size}
+
+
+# ---- addresses ----------------------------------------------------------------------------------
+
+
+def _geocode_key() -> str:
+    return "portal-geocode:" + (request.cookies.get(COOKIE) or request.remote_addr or "?")
+
+
+@bp.get("/geocode")
+@customer_required
+@limiter.limit(lambda: current_app.config.get("PORTAL_GEOCODE_LIMIT", "30 per minute"), key_func=_geocode_key)
+@bp.input(GeocodeQuery, location="query")
+@bp.output(SuggestionsOut)
+@bp.doc(responses={429: "Too many address searches from this session"})
+def geocode(cs, query_data):
+    """Places for the address the customer typed, from the desk's geocoder (the same cache); none
+    when no geocoder is set or it fails: the page offers the map pick alone."""
+    found = suggest(db.session, geocoder_settings(current_app.config), query_data["q"], now(), in_own_transaction)
+    return {
+        "items": found.items,
+        "available": found.available,
+        "reason": found.reason,
+        "geocoder": found.geocoder,
+        "cached": found.cached,
+    }
 
 
 # ---- self-help ----------------------------------------------------------------------------------

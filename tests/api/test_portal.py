@@ -296,3 +296,31 @@ def test_the_customer_s_machines_and_a_request_on_one_of_them(app, customer_clie
     refused = client.post(f"{PORTAL}/requests", json={**REQUEST, "asset_id": theirs})
     assert refused.status_code == 422 and "asset_id" in refused.json["error"]["fields"]
     assert client.post(f"{PORTAL}/requests", json={**REQUEST, "asset_id": mine}).status_code == 201
+
+
+def test_address_suggestions_for_a_signed_in_customer(make_app, client_for, world):
+    from tests.api.test_geocoding import StubNominatim
+
+    with StubNominatim() as nominatim:
+        app = make_app(GEOCODER="nominatim", GEOCODER_URL=nominatim.url, GEOCODER_TIMEOUT_SECONDS=1)
+        anonymous = ApiClient(app.test_client())
+        assert anonymous.get(f"{PORTAL}/geocode?q=南京东路1号").status_code == 401
+        client = ApiClient(app.test_client())
+        client.http.post(f"{PORTAL}/codes", json={"phone": "+86 21 5555 0101"})
+        client.csrf = client.http.post(f"{PORTAL}/session", json={"phone": "+86 21 5555 0101", "code": CODE}).json[
+            "csrf_token"
+        ]
+        found = client.get(f"{PORTAL}/geocode?q=南京东路1号")
+        assert found.status_code == 200, found.json
+        assert found.json["items"][0] == {
+            "label": "1, 南京东路, 黄浦区, 上海市, 200001, 中国",
+            "lat": 31.240092,
+            "lon": 121.486837,
+        }
+        assert client.get(f"{PORTAL}/geocode?q=x").status_code == 422
+
+
+def test_without_a_geocoder_the_customer_gets_no_suggestions(customer_client, world):
+    client = customer_client(phone="+86 21 5555 0101")
+    found = client.get(f"{PORTAL}/geocode?q=南京东路1号")
+    assert found.status_code == 200 and found.json["items"] == [] and found.json["available"] is False

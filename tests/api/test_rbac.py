@@ -124,6 +124,7 @@ CONTRACT_ROLES = {
     "portal.get_request": "customer",
     "portal.add_photo": "customer",
     "portal.articles": "public",
+    "portal.geocode": "customer",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
 }

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from backend.messaging import send_round
+from tests.api.test_geocoding import StubNominatim
 from tests.api.test_message_delivery import Mailbox, _free_port
 from tests.e2e.conftest import log_in_to_console, screenshot
 from tests.helpers import image_bytes
@@ -35,8 +36,22 @@ def mailbox():
 
 
 @pytest.fixture
-def app(make_app, mailbox):
-    return make_app(MAIL_URL=mailbox.url, MAIL_FROM="OnSite <service@onsite.example>", COMPANY_NAME="清风服务")
+def nominatim():
+    """A geocoder on loopback answering as Nominatim does (tests/api/test_geocoding.py)."""
+    with StubNominatim() as stub:
+        yield stub
+
+
+@pytest.fixture
+def app(make_app, mailbox, nominatim):
+    return make_app(
+        MAIL_URL=mailbox.url,
+        MAIL_FROM="OnSite <service@onsite.example>",
+        COMPANY_NAME="Qingfeng Service",  # a Chinese name breaks the geocoder (its User-Agent), reported
+        GEOCODER="nominatim",
+        GEOCODER_URL=nominatim.url,
+        GEOCODER_TIMEOUT_SECONDS=2,
+    )
 
 
 def code_from_email(app, mailbox) -> str:
@@ -99,9 +114,14 @@ def test_a_customer_asks_for_service_and_follows_it(
     expect(phone.get_by_text("清洗过滤器")).to_be_visible()
     phone.get_by_label("详细描述（型号、故障代码、发生了什么）").fill("显示 E21，清洗过滤器后仍然不排水")
     phone.get_by_label("您的姓名").fill("李女士")
-    phone.get_by_label("地址", exact=True).fill("上海市黄浦区南京东路 1 号")
-    phone.get_by_role("application", name="地图：点击选择上门位置").click()
+    phone.get_by_role("application", name="地图：点击选择上门位置").click()  # the map pick
     expect(phone.get_by_text(re.compile("已选位置"))).to_be_visible()
+    phone.get_by_label("地址", exact=True).fill("南京东路1号")  # or the geocoder's suggestion
+    phone.get_by_role("button", name="查找地址").click()
+    suggestion = "1, 南京东路, 黄浦区, 上海市, 200001, 中国"
+    phone.get_by_role("list", name="找到的地址").get_by_role("button", name=suggestion).click()
+    expect(phone.get_by_text("已选位置：31.24009, 121.48684")).to_be_visible()
+    expect(phone.get_by_label("地址", exact=True)).to_have_value(suggestion)
     phone.get_by_label("期望时段").select_option("morning")
     phone.get_by_label("故障照片").set_input_files(
         files=[{"name": "e21.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}]
@@ -117,6 +137,8 @@ def test_a_customer_asks_for_service_and_follows_it(
     staff_view = dispatcher.get(f"/api/v1/work-orders/{job_id}").json
     assert staff_view["channel"] == "portal" and staff_view["customer"]["name"] == "李女士"
     assert len(staff_view["attachments"]) == 1
+    assert staff_view["location"] == {"lat": 31.240092, "lon": 121.486837}
+    assert staff_view["address"] == "1, 南京东路, 黄浦区, 上海市, 200001, 中国"
     board_card = desk.get_by_role("list", name="New").get_by_role("listitem").filter(has_text=number)
     expect(board_card).to_contain_text(re.compile(r"· portal ·", re.IGNORECASE), timeout=10_000)  # live: no reload
 

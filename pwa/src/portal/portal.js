@@ -259,8 +259,8 @@ function today() {
 async function findAddress(text, list, picker, address) {
   const q = text.trim();
   if (!q) return;
-  const response = await call(`/api/v1/geocode?q=${encodeURIComponent(q)}`);
-  const items = response.ok ? (response.body.items ?? response.body.results ?? []) : [];
+  const response = await call(`/api/v1/portal/geocode?q=${encodeURIComponent(q)}`);
+  const items = response.ok ? response.body.items : [];
   if (!items.length) {
     list.replaceChildren(el("p", { role: "status" }, t("noSuggestions")));
     return;
@@ -270,14 +270,12 @@ async function findAddress(text, list, picker, address) {
       "ul",
       { class: "suggestions", "aria-label": t("suggestions") },
       items.slice(0, 5).map((item) => {
-        const label = item.address ?? item.label ?? item.display_name ?? q;
-        const point = item.location ?? { lat: item.lat, lon: item.lon };
         const choose = () => {
-          address.value = label;
-          picker.set(point, 16);
+          address.value = item.label;
+          picker.set({ lat: item.lat, lon: item.lon }, 16);
           list.replaceChildren();
         };
-        return el("li", {}, el("button", { type: "button", class: "link", on: { click: choose } }, label));
+        return el("li", {}, el("button", { type: "button", class: "link", on: { click: choose } }, item.label));
       }),
     ),
   );
