@@ -5,42 +5,78 @@
 import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { select, showErrors, when } from "./common.js";
+import { labels, t } from "./i18n.js";
 
+// The screen's words, read from the catalogue at each use (so a language switch shows at the next redraw).
 const TEXT = {
-  title: "Knowledge base",
-  search: "Search",
-  searchLabel: "Words in the text",
-  skill: "Skill",
-  model: "Equipment model",
-  status: "Status",
-  any: "Any",
-  published: "Published",
-  draft: "Draft",
-  found: (n) => (n === 1 ? "1 article" : `${n} articles`),
-  none: "No article matches.",
-  newArticle: "New article",
-  edit: (a) => `Edit article ${a.title}`,
-  publish: "Publish",
-  unpublish: "Unpublish",
-  toggle: (a) => `${a.published ? "Unpublish" : "Publish"} ${a.title}`,
-  formNew: "New article",
-  formEdit: "Edit article",
-  fields: {
-    title: "Title",
-    symptoms: "Symptoms",
-    cause: "Cause",
-    fix: "Fix",
-    skills: "Skills (comma separated)",
-    models: "Equipment models (comma separated)",
-    published: "Published (technicians see it)",
+  get title() {
+    return t("knowledge.title");
   },
-  save: "Save article",
-  saved: "Saved.",
-  back: "← Knowledge base",
-  suggested: "Suggested articles",
-  noSuggestions: "No article matches this job yet.",
-  draftFromJob: "Draft an article from this job",
-  score: (s) => `score ${s.score}: ${reasonsText(s.reasons)}`,
+  get search() {
+    return t("knowledge.search");
+  },
+  get searchLabel() {
+    return t("knowledge.searchLabel");
+  },
+  get skill() {
+    return t("knowledge.skill");
+  },
+  get model() {
+    return t("knowledge.model");
+  },
+  get status() {
+    return t("knowledge.status");
+  },
+  get any() {
+    return t("knowledge.any");
+  },
+  get published() {
+    return t("knowledge.published");
+  },
+  get draft() {
+    return t("knowledge.draft");
+  },
+  get none() {
+    return t("knowledge.none");
+  },
+  get newArticle() {
+    return t("knowledge.newArticle");
+  },
+  get publish() {
+    return t("knowledge.publish");
+  },
+  get unpublish() {
+    return t("knowledge.unpublish");
+  },
+  get formNew() {
+    return t("knowledge.formNew");
+  },
+  get formEdit() {
+    return t("knowledge.formEdit");
+  },
+  get save() {
+    return t("knowledge.save");
+  },
+  get saved() {
+    return t("knowledge.saved");
+  },
+  get back() {
+    return t("knowledge.back");
+  },
+  get suggested() {
+    return t("knowledge.suggested");
+  },
+  get noSuggestions() {
+    return t("knowledge.noSuggestions");
+  },
+  get draftFromJob() {
+    return t("knowledge.draftFromJob");
+  },
+  found: (n) => t(n === 1 ? "knowledge.foundOne" : "knowledge.found", { count: n }),
+  edit: (a) => t("knowledge.editArticle", { title: a.title }),
+  toggle: (a) => t(a.published ? "knowledge.unpublishTitle" : "knowledge.publishTitle", { title: a.title }),
+  fields: labels("knowledge.field.", ["title", "symptoms", "cause", "fix", "skills", "models", "published"]),
+  score: (s) => t("knowledge.score", { score: s.score, reasons: reasonsText(s.reasons) }),
 };
 const SEARCH_DELAY_MS = 300;
 const STATUS_FILTER = { "": null, published: "true", draft: "false" };
@@ -52,11 +88,11 @@ const list = (text) =>
 
 function reasonsText(reasons) {
   const parts = [
-    reasons.skills.length ? `skills ${reasons.skills.join(", ")}` : null,
-    reasons.models.length ? `model ${reasons.models.join(", ")}` : null,
-    reasons.terms.length ? `words ${reasons.terms.join(", ")}` : null,
+    reasons.skills.length ? t("knowledge.reason.skills", { list: reasons.skills.join(t("list.comma")) }) : null,
+    reasons.models.length ? t("knowledge.reason.models", { list: reasons.models.join(t("list.comma")) }) : null,
+    reasons.terms.length ? t("knowledge.reason.terms", { list: reasons.terms.join(t("list.comma")) }) : null,
   ];
-  return parts.filter(Boolean).join("; ");
+  return parts.filter(Boolean).join(t("list.semicolon"));
 }
 
 function articleRow(ctx, article, feedback) {
@@ -76,8 +112,8 @@ function articleRow(ctx, article, feedback) {
       { scope: "row" },
       el("a", { href: `#/knowledge?edit=${article.id}`, "aria-label": TEXT.edit(article) }, article.title),
     ),
-    el("td", {}, article.skills.join(", ") || "—"),
-    el("td", {}, article.models.join(", ") || "—"),
+    el("td", {}, article.skills.join(t("list.comma")) || t("none")),
+    el("td", {}, article.models.join(t("list.comma")) || t("none")),
     el("td", {}, article.published ? TEXT.published : TEXT.draft),
     el("td", {}, when(article.updated_at)),
     el(
@@ -126,7 +162,7 @@ async function articleList(ctx) {
   if (published) query.set("published", published);
   const page = await request("GET", `/articles?${query}`);
   const feedback = el("div", { class: "error", role: "alert" });
-  const head = ["Title", "Skills", "Models", "Status", "Updated", "Action"];
+  const head = ["title", "skills", "models", "status", "updated", "action"].map((h) => t(`knowledge.column.${h}`));
   return el(
     "div",
     {},
@@ -138,7 +174,7 @@ async function articleList(ctx) {
     page.items.length
       ? el(
           "table",
-          { "aria-label": "Articles" },
+          { "aria-label": t("knowledge.articles") },
           el(
             "thead",
             {},
