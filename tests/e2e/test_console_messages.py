@@ -48,3 +48,29 @@ def test_the_messages_in_chinese(app, live_server, desk, world, dispatcher, new_
     desk.reload()
     expect(desk.get_by_role("heading", name=f"{wo['number']} 的客户消息")).to_be_visible()
     expect(desk.get_by_role("table", name="客户消息")).to_contain_text("等待发送")
+
+
+def test_a_dispatcher_changes_how_a_customer_hears_from_us(live_server, desk, axe, world, dispatcher):
+    log_in_to_console(desk, live_server, world.dispatcher_email)
+    desk.goto(f"{live_server}/dispatch#/customers/{world.customer_id}")
+    form = desk.get_by_role("form", name="Messages to this customer")
+    expect(form.get_by_label("Send messages by")).to_have_value("sms")
+    expect(form.get_by_label("Tell them about their jobs (assigned, on the way, done)")).to_be_checked()
+    axe(desk, "the console's customer")
+
+    form.get_by_label("Send messages by").select_option("email")
+    with desk.expect_response(lambda r: r.request.method == "PATCH") as refused:
+        form.get_by_role("button", name="Save").click()
+    assert refused.value.status == 422
+    expect(form.get_by_role("alert")).to_contain_text("preferred_channel")  # no email yet: refused, kept
+    assert dispatcher.get(f"/api/v1/customers/{world.customer_id}").json["preferred_channel"] == "sms"
+
+    form.get_by_label("Email").fill("li@example.com")
+    form.get_by_label("Language of their messages").select_option("en")
+    form.get_by_label("Tell them about their jobs (assigned, on the way, done)").uncheck()
+    with desk.expect_response(lambda r: r.request.method == "PATCH") as answer:
+        form.get_by_role("button", name="Save").click()
+    assert answer.value.status == 200
+    saved = dispatcher.get(f"/api/v1/customers/{world.customer_id}").json
+    assert (saved["preferred_channel"], saved["language"], saved["notify"]) == ("email", "en", False)
+    assert saved["phone"] == "+86 21 5555 0101"

@@ -1,8 +1,8 @@
 // Customers: a search by phone or name, and a customer's page with every job (open and closed),
 // their signatures and ratings, and a new job for them.
-import { request } from "../api.js";
+import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
-import { LABEL, when } from "./common.js";
+import { LABEL, MESSAGE_CHANNEL, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 
 const TEXT = {
@@ -109,6 +109,59 @@ function signoffRow({ job, signoff }) {
   );
 }
 
+const LANGUAGE_NAMES = { "zh-CN": "中文", en: "English" };
+
+/** Contact and how the customer hears from us (the outbox reads `preferred_channel`, `notify`, `language`). */
+function preferencesForm(ctx, customer) {
+  const phone = el("input", { id: "customer-phone", type: "tel", value: customer.phone ?? "", maxlength: 40 });
+  const email = el("input", { id: "customer-email", type: "email", value: customer.email ?? "", maxlength: 254 });
+  const channel = el(
+    "select",
+    { id: "customer-channel" },
+    ["sms", "email"].map((c) =>
+      el("option", { value: c, selected: customer.preferred_channel === c }, MESSAGE_CHANNEL[c]),
+    ),
+  );
+  const notify = el("input", { id: "customer-notify", type: "checkbox", checked: customer.notify });
+  const language = el(
+    "select",
+    { id: "customer-language" },
+    Object.entries(LANGUAGE_NAMES).map(([code, name]) =>
+      el("option", { value: code, lang: code, selected: customer.language === code }, name),
+    ),
+  );
+  const feedback = el("div", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    const body = {
+      phone: phone.value.trim() || null,
+      email: email.value.trim() || null,
+      preferred_channel: channel.value,
+      notify: notify.checked,
+      language: language.value,
+    };
+    try {
+      await change("PATCH", `/customers/${customer.id}`, body);
+      ctx.render();
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  return el(
+    "form",
+    { "aria-labelledby": "customer-messages", on: { submit } },
+    el("h3", { id: "customer-messages" }, t("customers.messages")),
+    field("customer-phone", t("customers.phone"), phone),
+    field("customer-email", t("customers.email"), email),
+    field("customer-channel", t("customers.channel"), channel),
+    el("div", { class: "field check" }, notify, el("label", { for: "customer-notify" }, t("customers.notify"))),
+    field("customer-language", t("customers.language"), language),
+    feedback,
+    el("button", { type: "submit" }, t("customers.save")),
+    el("p", {}, el("a", { href: `#/messages?customer_id=${customer.id}` }, t("customers.sentMessages"))),
+  );
+}
+
 export async function customerView(ctx) {
   const customer = await request("GET", `/customers/${ctx.id}`);
   const jobs = customer.work_orders;
@@ -125,6 +178,7 @@ export async function customerView(ctx) {
       {},
       el("a", { href: `#/intake?customer=${customer.id}`, class: "button", role: "button" }, t("customers.newJob")),
     ),
+    preferencesForm(ctx, customer),
     el("h3", { id: "customer-jobs" }, t("customers.jobsCount", { count: jobs.length })),
     el(
       "table",

@@ -45,14 +45,17 @@ function row(message) {
 export async function messagesView(ctx) {
   const status = STATUSES.includes(ctx.params.get("status")) ? ctx.params.get("status") : "";
   const job = Number(ctx.params.get("work_order_id")) || null;
+  const customer = Number(ctx.params.get("customer_id")) || null;
   const query = new URLSearchParams({ per_page: "200" });
   if (status) query.set("status", status);
   if (job) query.set("work_order_id", String(job));
+  if (customer) query.set("customer_id", String(customer));
   const page = await request("GET", `/messages?${query}`);
   const link = (s) => {
     const params = new URLSearchParams();
     if (s) params.set("status", s);
     if (job) params.set("work_order_id", String(job));
+    if (customer) params.set("customer_id", String(customer));
     return `#/messages${params.size ? `?${params}` : ""}`;
   };
   const tabs = el(

@@ -436,6 +436,14 @@ export default {
   "customers.jobs": "Jobs",
   "customers.signoffs": "Signatures and ratings",
   "customers.noSignoffs": "No signatures yet.",
+  "customers.messages": "Messages to this customer",
+  "customers.phone": "Phone",
+  "customers.email": "Email",
+  "customers.channel": "Send messages by",
+  "customers.notify": "Tell them about their jobs (assigned, on the way, done)",
+  "customers.language": "Language of their messages",
+  "customers.save": "Save",
+  "customers.sentMessages": "Messages sent to this customer",
 
   // Roster, escalations, a technician's form, company days (roster.js)
   "roster.column.technician": "Technician",

@@ -435,6 +435,14 @@ export default {
   "customers.jobs": "工单",
   "customers.signoffs": "签字与评分",
   "customers.noSignoffs": "暂无签字记录。",
+  "customers.messages": "给该客户的消息",
+  "customers.phone": "电话",
+  "customers.email": "邮箱",
+  "customers.channel": "消息发送方式",
+  "customers.notify": "通知客户工单进展（已派工、已出发、已完成）",
+  "customers.language": "消息语言",
+  "customers.save": "保存",
+  "customers.sentMessages": "已发给该客户的消息",
 
   // 技师名册、升级处理、技师资料、公司假日（roster.js）
   "roster.column.technician": "技师",
