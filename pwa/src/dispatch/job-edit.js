@@ -4,25 +4,24 @@
 import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, PRIORITIES, select, showErrors, when } from "./common.js";
+import { t } from "./i18n.js";
 
 const TEXT = {
-  title: (job) => `Edit ${job.number} · ${job.title}`,
+  title: (job) => t("jobEdit.title", { number: job.number, title: job.title }),
   stale: (fields) =>
-    "Someone else changed this work order while you were editing it" +
-    (fields.length ? ` (${fields.join(", ")}). ` : ". ") +
-    "What you typed is kept; check it and press Save again to apply it to the new version.",
+    fields.length ? t("jobEdit.staleFields", { fields: fields.join(t("list.comma")) }) : t("jobEdit.stale"),
   policy: (priority, respond, resolve) =>
-    `With ${priority} priority the due times become: respond by ${when(respond)}, resolve by ${when(resolve)}.`,
-  offline: "The server did not answer; nothing was saved.",
+    t("jobEdit.policy", { priority, respond: when(respond), resolve: when(resolve) }),
 };
+// The changed fields named in the stale-version message (catalogue keys jobEdit.field.<word>).
 const FIELD_NAMES = {
   priority: "priority",
   required_skills: "skills",
   address: "address",
   lat: "latitude",
   lon: "longitude",
-  response_due_at: "respond by",
-  resolve_due_at: "resolve by",
+  response_due_at: "respondBy",
+  resolve_due_at: "resolveBy",
 };
 
 const pad = (n) => String(n).padStart(2, "0");
@@ -111,7 +110,8 @@ export async function jobEditView(ctx) {
     for (const name of moved) if (!touched.has(name)) form[name].value = now[name];
     base = now;
     version = current.version;
-    errors.replaceChildren(el("p", {}, TEXT.stale([...new Set(moved.map((name) => FIELD_NAMES[name]))])));
+    const words = [...new Set(moved.map((name) => FIELD_NAMES[name]))].map((w) => t(`jobEdit.field.${w}`));
+    errors.replaceChildren(el("p", {}, TEXT.stale(words)));
   };
 
   const submit = async (event) => {
@@ -123,32 +123,37 @@ export async function jobEditView(ctx) {
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) await refresh().catch(() => showErrors(error, errors));
       else if (error instanceof ApiError) showErrors(error, errors);
-      else errors.textContent = TEXT.offline;
+      else errors.textContent = t("error.nothingSaved");
     }
   };
   return el(
     "form",
     { class: "intake", on: { submit }, "aria-labelledby": "edit-title" },
-    el("a", { href: `#/jobs/${job.id}` }, "← Back to the job"),
+    el("a", { href: `#/jobs/${job.id}` }, t("jobEdit.back")),
     el("h2", { id: "edit-title" }, TEXT.title(job)),
-    field("edit-priority", "Priority", form.priority),
+    field("edit-priority", t("intake.priority"), form.priority),
     policy,
-    field("edit-skills", "Required skills (comma separated)", form.required_skills),
-    field("edit-address", "Address", form.address),
-    el("div", { class: "row" }, field("edit-lat", "Latitude", form.lat), field("edit-lon", "Longitude", form.lon)),
+    field("edit-skills", t("jobEdit.skills"), form.required_skills),
+    field("edit-address", t("intake.address"), form.address),
     el(
       "div",
       { class: "row" },
-      field("edit-respond", "Respond by", form.response_due_at),
-      field("edit-resolve", "Resolve by", form.resolve_due_at),
+      field("edit-lat", t("intake.lat"), form.lat),
+      field("edit-lon", t("intake.lon"), form.lon),
     ),
-    el("p", { class: "meta" }, "Leave the due times as they are to have a new priority set them from its policy."),
+    el(
+      "div",
+      { class: "row" },
+      field("edit-respond", t("jobEdit.respondBy"), form.response_due_at),
+      field("edit-resolve", t("jobEdit.resolveBy"), form.resolve_due_at),
+    ),
+    el("p", { class: "meta" }, t("jobEdit.hint")),
     errors,
     el(
       "div",
       { class: "row" },
-      el("button", { type: "submit" }, "Save"),
-      el("a", { href: `#/jobs/${job.id}`, class: "button secondary" }, "Cancel"),
+      el("button", { type: "submit" }, t("roster.save")),
+      el("a", { href: `#/jobs/${job.id}`, class: "button secondary" }, t("roster.cancel")),
     ),
   );
 }

@@ -707,4 +707,24 @@ export default {
   "knowledge.column.updated": "Updated",
   "knowledge.column.action": "Action",
   "knowledge.articles": "Articles",
+
+  // Editing a work order (job-edit.js)
+  "jobEdit.title": "Edit {number} · {title}",
+  "jobEdit.staleFields":
+    "Someone else changed this work order while you were editing it ({fields}). What you typed is kept; check it and press Save again to apply it to the new version.",
+  "jobEdit.stale":
+    "Someone else changed this work order while you were editing it. What you typed is kept; check it and press Save again to apply it to the new version.",
+  "jobEdit.policy": "With {priority} priority the due times become: respond by {respond}, resolve by {resolve}.",
+  "jobEdit.field.priority": "priority",
+  "jobEdit.field.skills": "skills",
+  "jobEdit.field.address": "address",
+  "jobEdit.field.latitude": "latitude",
+  "jobEdit.field.longitude": "longitude",
+  "jobEdit.field.respondBy": "respond by",
+  "jobEdit.field.resolveBy": "resolve by",
+  "jobEdit.back": "← Back to the job",
+  "jobEdit.skills": "Required skills (comma separated)",
+  "jobEdit.respondBy": "Respond by",
+  "jobEdit.resolveBy": "Resolve by",
+  "jobEdit.hint": "Leave the due times as they are to have a new priority set them from its policy.",
 };

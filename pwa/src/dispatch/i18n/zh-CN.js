@@ -703,4 +703,23 @@ export default {
   "knowledge.column.updated": "更新时间",
   "knowledge.column.action": "操作",
   "knowledge.articles": "文章",
+
+  // 编辑工单（job-edit.js）
+  "jobEdit.title": "编辑 {number} · {title}",
+  "jobEdit.staleFields":
+    "您编辑期间，其他人修改了此工单（{fields}）。您输入的内容已保留；请核对后再次点击“保存”，以应用到最新版本。",
+  "jobEdit.stale": "您编辑期间，其他人修改了此工单。您输入的内容已保留；请核对后再次点击“保存”，以应用到最新版本。",
+  "jobEdit.policy": "改为{priority}优先级后，时限将变为：响应时限 {respond}，解决时限 {resolve}。",
+  "jobEdit.field.priority": "优先级",
+  "jobEdit.field.skills": "技能",
+  "jobEdit.field.address": "地址",
+  "jobEdit.field.latitude": "纬度",
+  "jobEdit.field.longitude": "经度",
+  "jobEdit.field.respondBy": "响应时限",
+  "jobEdit.field.resolveBy": "解决时限",
+  "jobEdit.back": "← 返回工单",
+  "jobEdit.skills": "所需技能（以逗号分隔）",
+  "jobEdit.respondBy": "响应时限",
+  "jobEdit.resolveBy": "解决时限",
+  "jobEdit.hint": "如需按新优先级的策略重新计算时限，请勿修改时限。",
 };
