@@ -9,6 +9,7 @@ import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, 
 import { labels, number, t, timeOfDay } from "./i18n.js";
 import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";
 import { jobKnowledge } from "./knowledge.js";
+import { loadSkills, skillNames } from "./skills.js";
 
 const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
 const LOG_KINDS = labels("job.logKind.", ["note", "fix", "part"]);
@@ -16,6 +17,10 @@ const LOG_KINDS = labels("job.logKind.", ["note", "fix", "part"]);
 // one) must not take the URL and QR code away from the dispatcher who is reading them out.
 const links = new Map();
 const failure = (error) => (error instanceof ApiError ? error.message : t("error.noAnswer"));
+
+// The skills vocabulary, read with each job: skills are shown by their names in the console's language.
+let vocabulary = [];
+const named = (codes) => skillNames(codes, vocabulary).join(t("list.comma"));
 
 /** A modal question with two answers; resolves to true for the first. The console does not redraw
  * while it is open (dispatch.js: busy). */
@@ -65,7 +70,7 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   const assign = async (candidate) => {
     const name = technicianLabel(candidate.technician, roster);
     const missing = candidate.skills_missing;
-    const question = t("job.lacksSkills", { name, skills: missing.join(t("list.comma")) });
+    const question = t("job.lacksSkills", { name, skills: named(missing) });
     if (missing.length && !(await ask(question, t("job.assignAnyway"), t("job.dontAssign")))) return;
     try {
       await change("POST", `/work-orders/${job.id}/assign`, { technician_id: candidate.technician.id });
@@ -100,7 +105,7 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
           el("td", {}, minutesText(c.eta_minutes)),
           arrivalCell(c),
           el("td", {}, `${c.open_jobs}/${c.technician.max_open_jobs}`),
-          el("td", {}, c.skills_missing.join(t("list.comma")) || t("none")),
+          el("td", {}, named(c.skills_missing) || t("none")),
           el("td", {}, number(c.score, 1)),
           el(
             "td",
@@ -304,7 +309,13 @@ function dueTimes(job) {
 }
 
 export async function jobView(ctx) {
-  const [job, roster] = await Promise.all([request("GET", `/work-orders/${ctx.id}`), ctx.technicians()]);
+  const [job, roster] = await Promise.all([
+    request("GET", `/work-orders/${ctx.id}`),
+    ctx.technicians(),
+    loadSkills()
+      .then((skills) => (vocabulary = skills))
+      .catch(() => null),
+  ]);
   const feedback = el("p", { class: "error", role: "alert" });
   const candidates = ASSIGNABLE.has(job.status)
     ? (await request("GET", `/work-orders/${job.id}/candidates?per_page=10`)).items
@@ -334,9 +345,7 @@ export async function jobView(ctx) {
       job.address ? ` · ${job.address}` : "",
     ),
     job.description ? el("p", { class: "description" }, job.description) : null,
-    job.required_skills.length
-      ? el("p", {}, t("job.skills", { skills: job.required_skills.join(t("list.comma")) }))
-      : null,
+    job.required_skills.length ? el("p", {}, t("job.skills", { skills: named(job.required_skills) })) : null,
     open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, t("job.edit"))) : null,
     feedback,
     candidates.length

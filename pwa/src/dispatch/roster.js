@@ -4,6 +4,7 @@ import { ApiError, change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, minutesText, technicianLabel, when } from "./common.js";
 import { t } from "./i18n.js";
+import { loadSkills, skillNames, skillPicker } from "./skills.js";
 
 const COLUMNS = ["technician", "skills", "onShift", "lastPosition", "openJobs", "change"];
 const editLink = (tech, roster) =>
@@ -14,7 +15,7 @@ const editLink = (tech, roster) =>
   );
 
 export async function rosterView(ctx) {
-  const technicians = await ctx.technicians(true);
+  const [technicians, vocabulary] = await Promise.all([ctx.technicians(true), loadSkills().catch(() => [])]);
   const age = (tech) =>
     tech.location
       ? t("roster.ago", { time: minutesText((Date.now() - Date.parse(tech.location.at)) / 60000) })
@@ -48,7 +49,7 @@ export async function rosterView(ctx) {
               { scope: "row" },
               tech.phone ? [tech.name, el("div", { class: "meta" }, tech.phone)] : technicianLabel(tech, technicians),
             ),
-            el("td", {}, tech.skills.join(t("list.comma")) || t("none")),
+            el("td", {}, skillNames(tech.skills, vocabulary).join(t("list.comma")) || t("none")),
             el("td", {}, t(tech.on_shift ? "roster.yes" : "roster.no")),
             el("td", {}, age(tech)),
             el(
@@ -159,7 +160,6 @@ function hoursFieldset(form) {
 function technicianInputs(t) {
   return {
     phone: el("input", { id: "tech-phone", type: "tel", value: t.phone ?? "", maxlength: 40 }),
-    skills: el("input", { id: "tech-skills", value: t.skills.join(", "), placeholder: "hvac, electrical" }),
     lat: el("input", { id: "tech-home-lat", type: "number", step: "any", min: -90, max: 90, value: t.home?.lat }),
     lon: el("input", { id: "tech-home-lon", type: "number", step: "any", min: -180, max: 180, value: t.home?.lon }),
     max: el("input", { id: "tech-max", type: "number", min: 1, max: 100, step: 1, value: t.max_open_jobs }),
@@ -175,11 +175,8 @@ function technicianPatch(form, t) {
   const body = {};
   const phone = form.phone.value.trim();
   if (phone !== (t.phone ?? "")) body.phone = phone || null;
-  const skills = form.skills.value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (skills.join(",") !== t.skills.join(",")) body.skills = skills;
+  const skills = form.skills.codes();
+  if ([...skills].sort().join(",") !== [...t.skills].sort().join(",")) body.skills = skills;
   const home = { lat: Number(form.lat.value), lon: Number(form.lon.value) };
   if (home.lat !== t.home?.lat || home.lon !== t.home?.lon) body.home = home;
   if (Number(form.max.value) !== t.max_open_jobs) body.max_open_jobs = Number(form.max.value);
@@ -201,9 +198,15 @@ function fieldProblems(error) {
 }
 
 export async function technicianEditView(ctx) {
-  const [tech, roster] = await Promise.all([request("GET", `/technicians/${ctx.id}`), ctx.technicians()]);
+  const [tech, roster, vocabulary] = await Promise.all([
+    request("GET", `/technicians/${ctx.id}`),
+    ctx.technicians(),
+    loadSkills().catch(() => []),
+  ]);
   const name = technicianLabel(tech, roster);
   const form = technicianInputs(tech);
+  const held = roster.flatMap((other) => other.skills);
+  form.skills = skillPicker("tech-skills", t("roster.skills"), vocabulary, tech.skills, held);
   const errors = el("div", { class: "error", role: "alert" });
   const submit = async (event) => {
     event.preventDefault();
@@ -223,7 +226,7 @@ export async function technicianEditView(ctx) {
     el("a", { href: "#/roster" }, t("roster.back")),
     el("h2", { id: "tech-title" }, t("roster.editName", { name })),
     field("tech-phone", t("roster.phone"), form.phone),
-    field("tech-skills", t("roster.skills"), form.skills),
+    form.skills.box,
     el(
       "div",
       { class: "row" },

@@ -480,7 +480,7 @@ export default {
   "roster.noHours": "No working hours set (no time limit)",
   "roster.back": "← Roster",
   "roster.phone": "Phone",
-  "roster.skills": "Skills (comma separated)",
+  "roster.skills": "Skills",
   "roster.homeLat": "Home latitude",
   "roster.homeLon": "Home longitude",
   "roster.max": "Most open jobs at once",

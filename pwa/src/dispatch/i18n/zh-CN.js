@@ -478,7 +478,7 @@ export default {
   "roster.noHours": "不设工作时间（不限时段）",
   "roster.back": "← 技师名册",
   "roster.phone": "电话",
-  "roster.skills": "技能（以逗号分隔）",
+  "roster.skills": "技能",
   "roster.homeLat": "常驻地纬度",
   "roster.homeLon": "常驻地经度",
   "roster.max": "同时在手工单上限",
