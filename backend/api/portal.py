@@ -127,7 +127,8 @@ def _customer_dict(customer: Customer | None, cs: CustomerSession | None = None)
         "email": customer.email,
         "address": customer.address,
         "location": location,
-        "preferred_channel": getattr(customer, "preferred_channel", None),
+        "preferred_channel": customer.preferred_channel,
+        "language": customer.language,
     }
 
 
@@ -244,7 +245,7 @@ def me(cs):
 @bp.output(PortalCustomerOut)
 def update_me(cs, json_data):
     """Change their own record (a contact that is not a customer yet becomes one: `name` required)."""
-    customer = cs.customer or portal._customer_of(db.session, cs, json_data)
+    customer = cs.customer or portal._customer_of(db.session, cs, json_data, _language({}))
     return _customer_dict(portal.update_profile(db.session, customer, json_data))
 
 
@@ -270,7 +271,8 @@ def _request_dict(wo: WorkOrder) -> dict:
 def create_request(cs, json_data):
     """Ask for service: taken in as the desk takes a call (SLA, timeline, auto-assignment), with
     channel `portal`. A new contact's first request creates the customer (`name` required)."""
-    wo = portal.create_request(db.session, cs, now(), json_data, current_app.config["SLA_POLICY"])
+    language = _language({})
+    wo = portal.create_request(db.session, cs, now(), json_data, current_app.config["SLA_POLICY"], language)
     settings = dispatch_settings(current_app.config, db.session)
     auto_assign(db.session, wo, now(), settings, current_app.config["AUTO_ASSIGN"])
     return _request_dict(wo)

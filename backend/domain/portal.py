@@ -239,7 +239,7 @@ def end_customer_session(session: Session, row: CustomerSession, now: datetime) 
 
 # ---- the customer's record and requests ----------------------------------------------------------
 
-PROFILE_FIELDS = ("name", "phone", "email", "address", "location", "preferred_channel")
+PROFILE_FIELDS = ("name", "phone", "email", "address", "location", "preferred_channel", "language")
 
 
 def update_profile(session: Session, customer: Customer, changes: dict) -> Customer:
@@ -253,22 +253,20 @@ def update_profile(session: Session, customer: Customer, changes: dict) -> Custo
             customer.email = normalise_email(value) if value else None
         elif field == "name":
             customer.name = value.strip()
-        elif field == "preferred_channel":
-            if hasattr(Customer, "preferred_channel"):
-                customer.preferred_channel = value
-        elif field in PROFILE_FIELDS:
+        elif field in PROFILE_FIELDS:  # address, preferred_channel, language
             setattr(customer, field, value)
-    if getattr(customer, "preferred_channel", None) == "sms" and not customer.phone:
+    if customer.preferred_channel == "sms" and not customer.phone:
         raise ValidationFailed({"preferred_channel": ["sms needs a phone number"]})
-    if getattr(customer, "preferred_channel", None) == "email" and not customer.email:
+    if customer.preferred_channel == "email" and not customer.email:
         raise ValidationFailed({"preferred_channel": ["email needs an email address"]})
     session.flush()
     return customer
 
 
-def _customer_of(session: Session, cs: CustomerSession, data: dict) -> Customer:
-    """The session's customer; a contact's first request creates them (`name` required then) or
-    finds the one their contact matches (another device may have created it meanwhile)."""
+def _customer_of(session: Session, cs: CustomerSession, data: dict, language: str = "zh-CN") -> Customer:
+    """The session's customer; a contact's first request creates them (`name` required then, their
+    messages in `language`) or finds the one their contact matches (another device may have created
+    it meanwhile)."""
     if cs.customer is not None:
         return cs.customer
     contact = Contact("phone" if cs.phone else "email", cs.phone or cs.email, cs.contact)
@@ -287,22 +285,25 @@ def _customer_of(session: Session, cs: CustomerSession, data: dict) -> Customer:
                 "location": data.get("location"),
             },
         )
-        if hasattr(customer, "preferred_channel"):
-            customer.preferred_channel = "sms" if cs.phone else "email"
+        customer.preferred_channel = "sms" if cs.phone else "email"  # how they signed in reaches them
+        customer.language = language
     cs.customer_id = customer.id
     cs.customer = customer
     return customer
 
 
-def create_request(session: Session, cs: CustomerSession, now: datetime, data: dict, sla_policy: dict) -> WorkOrder:
+def create_request(
+    session: Session, cs: CustomerSession, now: datetime, data: dict, sla_policy: dict, language: str = "zh-CN"
+) -> WorkOrder:
     """A request from the customer's own phone, taken in as the desk takes one (SLA, events; the
-    caller auto-assigns as for any intake), with channel `portal`."""
+    caller auto-assigns as for any intake), with channel `portal`. A new customer hears from us in
+    `language` (their phone's)."""
     window_from, window_to = data.get("preferred_from"), data.get("preferred_to")
     if window_from and window_to and window_to <= window_from:
         raise ValidationFailed({"preferred_to": ["must be after preferred_from"]})
     if window_to and window_to <= now:
         raise ValidationFailed({"preferred_to": ["must be in the future"]})
-    customer = _customer_of(session, cs, data)
+    customer = _customer_of(session, cs, data, language)
     location = data.get("location")
     if location is None and customer.lat is not None:
         location = {"lat": customer.lat, "lon": customer.lon}

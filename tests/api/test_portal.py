@@ -324,3 +324,16 @@ def test_without_a_geocoder_the_customer_gets_no_suggestions(customer_client, wo
     client = customer_client(phone="+86 21 5555 0101")
     found = client.get(f"{PORTAL}/geocode?q=南京东路1号")
     assert found.status_code == 200 and found.json["items"] == [] and found.json["available"] is False
+
+
+def test_a_new_customer_hears_from_us_in_their_phone_s_language_by_how_they_signed_in(customer_client, world):
+    client = customer_client(email="Jane@Example.com")
+    created = client.post(
+        f"{PORTAL}/requests", json={**REQUEST, "name": "Jane Doe"}, headers={"Accept-Language": "en-GB,en;q=0.9"}
+    )
+    assert created.status_code == 201, created.json
+    me = client.get(f"{PORTAL}/me").json
+    assert (me["email"], me["language"], me["preferred_channel"]) == ("jane@example.com", "en", "email")
+    changed = client.patch(f"{PORTAL}/me", json={"language": "zh-CN", "preferred_channel": "sms"})
+    assert changed.status_code == 422 and "preferred_channel" in changed.json["error"]["fields"]  # no phone
+    assert client.patch(f"{PORTAL}/me", json={"language": "zh-CN"}).json["language"] == "zh-CN"

@@ -3,8 +3,9 @@
 """The customer's side in Chromium on a phone in Chinese: a customer opens /portal, signs in with the
 code the outbox emailed them (a real SMTP server on loopback), reads a self-help article, requests
 service with a photo and a map pick, and follows the job on its tracking page (assigned: the
-technician's first name; on the way: the ETA; done: the link to confirm); the dispatcher sees the
-request arrive on the live board with channel portal."""
+technician's first name; on the way: the ETA; done: the link to confirm, which the completion's
+email carries too), confirms and rates; the dispatcher sees the request arrive on the live board
+with channel portal."""
 
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ def app(make_app, mailbox, nominatim):
         GEOCODER_URL=nominatim.url,
         GEOCODER_TIMEOUT_SECONDS=2,
     )
+
+
+def sign(page, label: str) -> None:
+    """A signature stroke across the canvas with this label (conftest's draw_signature, in Chinese)."""
+    box = page.get_by_label(label).bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.6)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 18, box["y"] + box["height"] * (0.3 + 0.4 * (step % 2)), steps=3)
+    page.mouse.up()
 
 
 def code_from_email(app, mailbox) -> str:
@@ -154,13 +165,31 @@ def test_a_customer_asks_for_service_and_follows_it(
     assert technician.post(f"{url}/actions/arrive", json={}).status_code == 200
     done = technician.post(f"{url}/actions/complete", json={"resolution": "清洗排水泵", "first_time_fix": True})
     assert done.status_code == 200
-    dispatcher.post(f"{url}/confirmation-link")
     phone.reload()
     expect(phone.get_by_role("status")).to_have_text("服务已完成，请确认问题是否已解决。")
-    expect(phone.get_by_role("link", name="确认服务")).to_have_attribute("href", re.compile("/confirm/"))
+    confirm = phone.get_by_role("link", name="确认服务")
+    expect(confirm).to_have_attribute("href", re.compile("/confirm/"))
     steps = phone.get_by_role("list", name="进度")
     expect(steps).to_contain_text("已受理")
     expect(steps).to_contain_text("服务完成")
     screenshot(phone, "tracking-page")
+
+    # The outbox told the customer at each step, by email (how they signed in), in Chinese; the
+    # completion's email carries the same confirmation link as the tracking page.
+    assert send_round(app).sent == 3
+    texts = [message_from_bytes(e.content, policy=policy.default).get_content() for e in mailbox.received]
+    assert all(e.rcpt_tos == [EMAIL] for e in mailbox.received)
+    link = re.search(r"https?://\S+/confirm/\S+", texts[-1]).group(0)
+    assert link.rsplit("/confirm/", 1)[1] == confirm.get_attribute("href").rsplit("/confirm/", 1)[1]
+
+    confirm.click()
+    phone.get_by_label("签字人姓名").fill("李女士")
+    sign(phone, "签名")
+    phone.get_by_label("评分").select_option("5")
+    phone.get_by_role("button", name="确认", exact=True).click()
+    expect(phone.get_by_role("status")).to_contain_text(f"{number} 的服务已确认")
+    assert dispatcher.get(url).json["status"] == "closed"
+    phone.goto(staff_view["tracking_url"].replace("http://localhost", live_server))
+    expect(phone.get_by_role("status")).to_have_text("工单已关闭，感谢您的信任！")
     assert phone.console_errors == []
     assert desk.errors == []

@@ -77,6 +77,7 @@ class PortalCustomerOut(Schema):
     address = String(allow_none=True)
     location = Nested(Point, allow_none=True)
     preferred_channel = String(allow_none=True)
+    language = String(allow_none=True, metadata={"description": "the language of their messages: zh-CN or en"})
 
 
 class PortalSessionOut(Schema):
@@ -103,6 +104,7 @@ class PortalMePatch(Schema):
     address = text(500, allow_none=True)
     location = Nested(Point, allow_none=True)
     preferred_channel = String(validate=one_of(PREFERRED_CHANNELS), allow_none=True)
+    language = String(validate=one_of(LANGUAGES))
 
 
 class PortalRequestIn(Schema):
