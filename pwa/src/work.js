@@ -98,6 +98,11 @@ export class Work {
     }
   }
 
+  /** The skills vocabulary, for skills shown by name: refreshed with the jobs, kept for offline. */
+  async skills() {
+    return (await getSetting(this.db, "skills")) ?? [];
+  }
+
   /** My jobs and each one's detail from the server, one refresh at a time. */
   refresh() {
     return this.refreshOnce();
@@ -122,6 +127,10 @@ export class Work {
       ),
     );
     await replaceJobs(this.db, page.items.map(mine), details);
+    await request("GET", "/skills?per_page=200").then(
+      (vocabulary) => putSetting(this.db, "skills", vocabulary.items),
+      () => {}, // the copy kept from the last time stays
+    );
     await putSetting(this.db, "refreshedAt", new Date().toISOString());
     this.changed();
   }

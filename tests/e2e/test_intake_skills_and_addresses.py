@@ -1,9 +1,12 @@
 """The intake desk in Chromium: a Chinese skill picked by its display name in the Chinese console, an
 address picked from the geocoder's suggestions (a stub Nominatim on loopback), the map pick alone
 when the geocoder is down, the skills vocabulary managed on its own screen, and the board's counts
-of open complaints and follow-up calls linking to their lists. Each screen is checked by axe."""
+of open complaints and follow-up calls linking to their lists, and the technician app naming a job's
+skills in its language. Each console screen is checked by axe."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -12,7 +15,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.models import WorkOrder
 from tests.api.test_geocoding import StubNominatim, _closed_port_url
-from tests.e2e.conftest import log_in_to_console
+from tests.e2e.conftest import log_in, log_in_to_console
 
 
 @pytest.fixture
@@ -148,3 +151,20 @@ def test_the_board_counts_open_complaints_and_links_to_them(live_server, desk, w
 
     new_work_order(type="complaint", title="Invoice wrong")  # live: the count follows the board's refresh
     expect(desk.get_by_role("link", name="Open complaints: 2 (0 late)")).to_be_visible()
+
+
+def test_the_technician_app_shows_a_jobs_skills_by_name_in_its_language(
+    live_server, phone, world, dispatcher, new_work_order
+):
+    washer = {"code": "washer", "name_en": "Washing machines", "name_zh": "洗衣机维修"}
+    assert dispatcher.post("/api/v1/skills", json=washer).status_code == 201
+    wo = new_work_order(title="洗衣机不脱水", required_skills=["洗衣机维修"])
+    assert wo["required_skills"] == ["washer"]
+    assigned = dispatcher.post(f"/api/v1/work-orders/{wo['id']}/assign", json={"technician_id": world.technician_id})
+    assert assigned.status_code == 200, assigned.json
+    log_in(phone, live_server, world.tech_email)
+    phone.get_by_role("link", name=re.compile(wo["title"])).click()
+    expect(phone.get_by_text("Required skills: Washing machines")).to_be_visible()
+    phone.evaluate("localStorage.setItem('onsite.language', 'zh-CN')")
+    phone.reload()
+    expect(phone.get_by_text("所需技能: 洗衣机维修")).to_be_visible()

@@ -2,7 +2,7 @@
 // work log (notes, parts, photos) and the timeline. Every change goes through the outbox.
 import { el, field } from "../dom.js";
 import { directionsUrl } from "../geo.js";
-import { clockTime, t } from "../i18n.js";
+import { clockTime, currentLanguage, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
 import { downscale } from "../photos.js";
 import { allowedActions, mayDo } from "../workflow.js";
@@ -295,7 +295,14 @@ function workLog(ctx, job) {
   );
 }
 
-function customerCard(job) {
+/** A skill's name in the app's language, from the vocabulary kept on the phone (else its code). */
+function skillNames(codes, vocabulary) {
+  const byCode = new Map(vocabulary.map((s) => [s.code, s]));
+  const zh = currentLanguage().startsWith("zh");
+  return codes.map((code) => (byCode.has(code) ? (zh ? byCode.get(code).name_zh : byCode.get(code).name_en) : code));
+}
+
+function customerCard(job, vocabulary) {
   const phone = job.customer?.phone;
   return el(
     "section",
@@ -308,7 +315,12 @@ function customerCard(job) {
     job.address ? el("p", {}, el("strong", {}, `${t("address")}: `), job.address) : null,
     job.description ? el("p", {}, el("strong", {}, `${t("description")}: `), job.description) : null,
     (job.required_skills ?? []).length
-      ? el("p", {}, el("strong", {}, `${t("requiredSkills")}: `), job.required_skills.join(", "))
+      ? el(
+          "p",
+          {},
+          el("strong", {}, `${t("requiredSkills")}: `),
+          skillNames(job.required_skills, vocabulary).join(", "),
+        )
       : null,
   );
 }
@@ -358,7 +370,11 @@ function timeline(job) {
 }
 
 export async function jobView(ctx) {
-  const [job, position] = await Promise.all([ctx.work.job(ctx.id), currentPosition(ctx.db)]);
+  const [job, position, vocabulary] = await Promise.all([
+    ctx.work.job(ctx.id),
+    currentPosition(ctx.db),
+    ctx.work.skills(),
+  ]);
   if (!job || job.mine === false)
     return el("section", { class: "pad" }, el("p", {}, t("refused_404")), el("a", { href: "#/" }, t("back")));
   const signable = mayDo("signoff", job, ctx.meta);
@@ -372,7 +388,7 @@ export async function jobView(ctx) {
     navigation(ctx, job, position),
     actionButtons(ctx, job),
     signable ? el("a", { href: `#/jobs/${job.id}/signoff`, role: "button", class: "button" }, t("signOff")) : null,
-    customerCard(job),
+    customerCard(job, vocabulary),
     await jobArticles(ctx, job),
     workLog(ctx, job),
     earlierVisits(job),
