@@ -105,21 +105,22 @@ def delete_part(session: Session, part: Part) -> None:
 
 
 def _unlisted_part(session: Session, sku: str, name: str, now: datetime) -> Part:
-    part = Part(
-        sku=sku,
-        name=name,
-        unit="pcs",
-        price=0,
-        currency="CNY",
-        min_stock_milli=0,
-        active=False,
-        unlisted=True,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(part)
-    session.flush()
-    return part
+    """A catalogue entry for a sku a part log named and nobody listed; two phones naming it at once
+    make it once (the insert yields to the other's on the unique sku)."""
+    values = {
+        "sku": sku,
+        "name": name,
+        "unit": "pcs",
+        "price": 0,
+        "currency": "CNY",
+        "min_stock_milli": 0,
+        "active": False,
+        "unlisted": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    session.execute(_insert(session, Part).values(**values).on_conflict_do_nothing(index_elements=["sku"]))
+    return part_by_sku(session, sku)
 
 
 def parts_by_sku(session: Session, skus: Iterable[str], field: str = "lines") -> dict[str, Part]:
@@ -143,12 +144,15 @@ def create_warehouse(session: Session, data: dict, now: datetime) -> StockLocati
 
 
 def van_of(session: Session, technician: Technician, now: datetime) -> StockLocation:
-    """The technician's van, made the first time stock moves in or out of it."""
-    van = session.scalar(select(StockLocation).where(StockLocation.technician_id == technician.id))
+    """The technician's van, made the first time stock moves in or out of it. Two first moves at
+    once (two phones syncing) make it once: the insert yields to the other's on the unique key."""
+    query = select(StockLocation).where(StockLocation.technician_id == technician.id)
+    van = session.scalar(query)
     if van is None:
-        van = StockLocation(kind="van", name=f"Van: {technician.name}", technician_id=technician.id, created_at=now)
-        session.add(van)
-        session.flush()
+        values = {"kind": "van", "name": f"Van: {technician.name}", "technician_id": technician.id}
+        statement = _insert(session, StockLocation).values(**values, active=True, created_at=now)
+        session.execute(statement.on_conflict_do_nothing(index_elements=["technician_id"]))
+        van = session.scalar(query)
     return van
 
 
@@ -164,13 +168,17 @@ def warehouse(session: Session, location_id: int, field: str = "warehouse_id") -
 # --- the ledger ------------------------------------------------------------------------------
 
 
+def _insert(session: Session, table):
+    """INSERT with ON CONFLICT, in the dialect's own words (SQLite and PostgreSQL both have it)."""
+    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
+
 def _add_to_balance(session: Session, part_id: int, location_id: int, qty: int, faulty: bool) -> int:
     """Add to the cached balance in one atomic statement (an upsert), returning the new count of
     that stock (faulty or good): concurrent movements on one balance serialise on its row."""
     column = "faulty_milli" if faulty else "qty_milli"
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"part_id": part_id, "location_id": location_id, "qty_milli": 0, "faulty_milli": 0, column: qty}
-    statement = insert(StockBalance).values(**values)
+    statement = _insert(session, StockBalance).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["part_id", "location_id"],
         set_={column: getattr(StockBalance, column) + getattr(statement.excluded, column)},

@@ -5,6 +5,7 @@ settles it), the ledger's sums against the cached balances, roles, and bad input
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -344,3 +345,35 @@ def test_a_technician_sees_their_own_van_and_the_warehouses_only(dispatcher, tec
     assert [loc["kind"] for loc in other.get(f"{STOCK}/locations").json["items"]] == ["warehouse"]
     assert technician.post(f"{STOCK}/locations", json={"name": "Mine"}).status_code == 403
     assert client_for().get(STOCK).status_code == 401
+
+
+# ---- concurrent use of one van ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sku", ["RLY-24", "NEW-1"])
+def test_two_part_logs_at_once_on_one_van_both_count_each_with_its_own_balance(
+    app, technician, client_for, world, catalogue, on_site, sku
+):
+    """The first use of a van (and of an unlisted sku) from two phones at once makes it once, and
+    the upsert on the cached balance serialises the two (a row lock on PostgreSQL, the write lock
+    on SQLite): neither overwrites the other, and each movement records the count it left."""
+    jobs = [on_site(), on_site()]
+    phones = [client_for(world.tech_email), client_for(world.tech_email)]
+    start = threading.Barrier(2)
+    answers = []
+
+    def log(phone, wo):
+        start.wait()
+        answers.append(_log_parts(phone, wo, [{"sku": sku, "name": "Relay 24V", "qty": 1}]).status_code)
+
+    threads = [threading.Thread(target=log, args=pair) for pair in zip(phones, jobs, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [201, 201]
+    van = _van_id(technician)
+    used = _movements(technician, location_id=van)
+    assert sorted(m["balance_after"] for m in used) == [-2, -1]
+    assert _row(technician, sku, van)["qty"] == -2
+    _ledger_agrees(app)
