@@ -4,7 +4,8 @@
 import L from "leaflet";
 import { request } from "../api.js";
 import { el } from "../dom.js";
-import { LABEL, STATUSES } from "./common.js";
+import { LABEL, minutesText, STATUSES } from "./common.js";
+import { t } from "./i18n.js";
 
 const PRIORITY_COLOUR = { urgent: "#b00020", high: "#b35c00", normal: "#0b5cad", low: "#4a5560" };
 const FRESH_MINUTES = 30;
@@ -32,13 +33,13 @@ export function pickOnMap(container, meta, onPick) {
 function legend() {
   return el(
     "ul",
-    { class: "legend", "aria-label": "Legend" },
+    { class: "legend", "aria-label": t("map.legend") },
     Object.entries(PRIORITY_COLOUR).map(([p, colour]) => {
       const swatch = el("span", { class: "swatch" });
       swatch.style.background = colour; // CSSOM, not a style attribute: allowed by the CSP
       return el("li", {}, swatch, LABEL[p]);
     }),
-    el("li", {}, "Technicians: solid when the position is under 30 min old, faded when older"),
+    el("li", {}, t("map.technicians", { minutes: FRESH_MINUTES })),
   );
 }
 
@@ -47,11 +48,11 @@ export async function mapView(ctx) {
     request("GET", `/work-orders?status=${STATUSES.join(",")}&per_page=200`),
     ctx.technicians(),
   ]);
-  const container = el("div", { class: "big-map", role: "application", "aria-label": "Map of jobs and technicians" });
+  const container = el("div", { class: "big-map", role: "application", "aria-label": t("map.label") });
   const list = el(
     "p",
     { class: "meta", role: "status" },
-    `${jobs.items.length} jobs, ${technicians.length} technicians on the map`,
+    t("map.count", { jobs: jobs.items.length, technicians: technicians.length }),
   );
   requestAnimationFrame(() => {
     const map = baseMap(container, ctx.meta);
@@ -87,12 +88,12 @@ export async function mapView(ctx) {
           el(
             "span",
             {},
-            `${technician.name} · ${technician.on_shift ? "on shift" : "off shift"} · ${fresh ? `${Math.round(age)} min ago` : "position old or unknown"}`,
+            `${technician.name} · ${t(technician.on_shift ? "map.onShift" : "map.offShift")} · ${fresh ? t("roster.ago", { time: minutesText(age) }) : t("map.positionOld")}`,
           ),
         )
         .addTo(map);
     }
     if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
   });
-  return el("div", {}, el("h2", {}, "Map"), list, container, legend());
+  return el("div", {}, el("h2", {}, t("nav.map")), list, container, legend());
 }

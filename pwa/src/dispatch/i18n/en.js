@@ -727,4 +727,13 @@ export default {
   "jobEdit.respondBy": "Respond by",
   "jobEdit.resolveBy": "Resolve by",
   "jobEdit.hint": "Leave the due times as they are to have a new priority set them from its policy.",
+
+  // The map (map.js)
+  "map.legend": "Legend",
+  "map.technicians": "Technicians: solid when the position is under {minutes} min old, faded when older",
+  "map.label": "Map of jobs and technicians",
+  "map.count": "{jobs} jobs, {technicians} technicians on the map",
+  "map.onShift": "on shift",
+  "map.offShift": "off shift",
+  "map.positionOld": "position old or unknown",
 };

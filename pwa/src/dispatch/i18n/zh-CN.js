@@ -722,4 +722,13 @@ export default {
   "jobEdit.respondBy": "响应时限",
   "jobEdit.resolveBy": "解决时限",
   "jobEdit.hint": "如需按新优先级的策略重新计算时限，请勿修改时限。",
+
+  // 地图（map.js）
+  "map.legend": "图例",
+  "map.technicians": "技师：定位不超过 {minutes} 分钟显示为实心，更早则显示为浅色",
+  "map.label": "工单与技师地图",
+  "map.count": "地图上有 {jobs} 个工单、{technicians} 名技师",
+  "map.onShift": "在岗",
+  "map.offShift": "不在岗",
+  "map.positionOld": "定位过旧或未知",
 };
