@@ -26,7 +26,7 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -518,14 +518,16 @@ def search(
     required = frozenset(job.required_skills or ())
     seen: dict[int, Candidate | None] = dict.fromkeys(exclude)
     best: list[datetime] = []  # the qualified arrivals found, earliest first (at most `wanted`)
+    outrun: set[int] = set()  # measured, arriving after the `wanted`-th best: cannot make the list
     for radius in SEARCH_RADII_KM:
         found = [t for t in pool.within(site, radius, required if only_qualified else ()) if t.id not in seen]
         if only_qualified:
-            found = _measure_qualified(pool, found, job, now, settings, seen, best, wanted)
+            _measure_qualified(pool, found, job, now, settings, seen, best, wanted, outrun)
         else:
             seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
         ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
-        if radius is None or _enough_measured(pool, site, radius, ranked, wanted, only_qualified):
+        measured = len(ranked) + len(outrun)
+        if radius is None or _enough_measured(pool, site, radius, measured, wanted, only_qualified):
             return finish(ranked[:wanted], site, settings)
         horizon = now + timedelta(minutes=settings.travel.minutes(radius))
         exact = [c for c in ranked if c.arrival_at <= horizon]
@@ -555,17 +557,20 @@ def _with_exact_distance(candidates: list[Candidate], site, settings: DispatchSe
 MEASURED_ENOUGH = 48
 
 
-def _enough_measured(pool, site, radius: float, ranked: list, wanted: int, only_qualified: bool) -> bool:
+def _enough_measured(pool, site, radius: float, measured: int, wanted: int, only_qualified: bool) -> bool:
     """Whether widening further cannot (or need not) change the answer: the radius already holds the
-    whole pool, or (the scheduler's search) enough qualified technicians were measured."""
+    whole pool, or (the scheduler's search) enough technicians with room were measured."""
     if getattr(pool, "covers", None) is not None and pool.covers(site, radius):
         return True
-    return only_qualified and len(ranked) >= max(MEASURED_ENOUGH, wanted)
+    return only_qualified and measured >= max(MEASURED_ENOUGH, wanted)
 
 
-def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int) -> None:
+def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int, outrun: set) -> None:
     """Measure the technicians with room, nearest first, skipping any whose drive alone ends after
-    the `wanted`-th best arrival so far (it only gets earlier, so they can never make the list)."""
+    the `wanted`-th best arrival so far (it only gets earlier, so they can never make the list).
+    One whose projected arrival (a binary search in their queue) comes after it is counted as
+    measured without the rest of a candidate's making (working hours, skills, distance): in a busy
+    city nearly everyone measured is outrun, and that making was two thirds of a pass's time."""
     site = (job.lat, job.lon)
     travel = settings.travel
     by_drive = []
@@ -580,11 +585,24 @@ def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, 
         if len(best) >= wanted and now + timedelta(minutes=minutes) > best[wanted - 1]:
             seen[t.id] = None
             continue
+        if len(best) >= wanted and _arrival_if_new(pool, t, job, site) > best[wanted - 1]:
+            seen[t.id] = None
+            outrun.add(t.id)
+            continue
         candidate = project_candidate(pool, t, job, now, settings)
         seen[t.id] = candidate if candidate.qualified else None
         if candidate.qualified:
             insort(best, candidate.arrival_at)
             del best[wanted:]
+
+
+def _arrival_if_new(pool, technician: Nearby, job, site: tuple[float, float]) -> datetime:
+    """The technician's projected arrival at a job they do not hold (`project_candidate`'s answer);
+    the earliest possible time for one who holds it already, so that they are always measured."""
+    if any(stop.work_order_id == job.id for stop in pool.held(technician.id)):
+        return datetime.min.replace(tzinfo=UTC)
+    key = queue_key(job.priority, job.response_due_at, job.id)
+    return pool.timeline(technician).project(site, key).arrival_at
 
 
 def holder_arrivals(
