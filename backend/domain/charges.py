@@ -6,8 +6,9 @@ a job without a warranty decision is chargeable when the price list says so
 
 The charges of a chargeable job are: the call-out fee when someone went on site (the job has an
 arrival), labour for all the time logged on it, billed in started blocks of `labour_block_minutes`,
-and each part logged on it at its price. While the job is open they are an estimate, computed from
-the logs as they are; at completion they are frozen (`ChargeSheet`) and the customer signs for them
+and each part logged on it at its price (the parts catalogue's, else the price list's for that
+SKU). While the job is open they are an estimate, computed from the logs as they are; at
+completion they are frozen (`ChargeSheet`) and the customer signs for them
 (domain/signoff.completion_record includes the frozen sheet, and only a frozen sheet, so that the
 records of jobs completed before charges existed, and their stored hashes, stay as they were).
 
@@ -24,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..models import PRICE_LIST_ID, ChargeSheet, Log, Payment, PriceList, PriceListPart, WorkOrder
+from ..models import PRICE_LIST_ID, ChargeSheet, Log, Part, Payment, PriceList, PriceListPart, WorkOrder
 from .errors import ValidationFailed
 
 CHARGEABLE_WARRANTIES = ("out_of_warranty", "unknown")
@@ -54,14 +55,25 @@ def price_list(session: Session) -> PriceList | None:
     return session.get(PriceList, PRICE_LIST_ID)
 
 
-def part_prices(session: Session, skus) -> dict[str, PriceListPart]:
-    """Prices of these SKUs. The price list's own part prices for now; the parts catalogue's prices
-    replace them when it lands (its price wins, the price list's remains for SKUs it lacks)."""
+def part_prices(session: Session, skus, currency: str) -> dict[str, int]:
+    """Unit prices of these SKUs: the parts catalogue's (a listed part with a price in this currency),
+    else the price list's own for the SKUs the catalogue does not price. A SKU in neither is absent."""
     skus = sorted(set(skus))
     if not skus:
         return {}
-    rows = session.scalars(select(PriceListPart).where(PriceListPart.sku.in_(skus))).all()
-    return {row.sku: row for row in rows}
+    listed = session.execute(
+        select(Part.sku, Part.price).where(
+            Part.sku.in_(skus), Part.unlisted.is_(False), Part.price > 0, Part.currency == currency
+        )
+    ).all()
+    prices = {sku: price for sku, price in listed}
+    missing = [sku for sku in skus if sku not in prices]
+    if missing:
+        rows = session.execute(
+            select(PriceListPart.sku, PriceListPart.unit_price).where(PriceListPart.sku.in_(missing))
+        )
+        prices.update(dict(rows.all()))
+    return prices
 
 
 def _money(value: Decimal) -> int:
@@ -111,13 +123,13 @@ def estimate(session: Session, wo: WorkOrder) -> Charges:
         for part in log.parts:
             entry = used.setdefault(part.sku, [part.name, Decimal(0)])
             entry[1] += Decimal(str(part.qty))
-    known = part_prices(session, used)
+    known = part_prices(session, used, prices.currency)
     unpriced = []
     for sku, (name, qty) in used.items():
-        price = known.get(sku)
-        if price is None:
+        unit_price = known.get(sku)
+        if unit_price is None:
             unpriced.append(sku)
-        unit_price = price.unit_price if price is not None else 0
+            unit_price = 0
         lines.append(_line("part", sku, name, _quantity(qty), "each", unit_price, _money(unit_price * qty)))
     total = sum(line["amount"] for line in lines)
     return Charges(True, reason, warranty, currency, lines, total, None, tuple(unpriced))

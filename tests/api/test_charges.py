@@ -232,3 +232,15 @@ def test_the_customer_sees_the_charges_on_the_confirmation_page(priced, technici
     page = client_for().get(f"/api/v1/confirm/{token}").json
     assert page["charges"]["total"] == 21100 and page["charges"]["currency"] == "CNY"
     assert [line["kind"] for line in page["charges"]["lines"]] == ["callout", "labour", "part", "part"]
+
+
+def test_the_parts_catalogue_price_wins_over_the_price_list(priced, dispatcher, technician, on_site):
+    """CAP-35UF is 35.50 in the price list and 40.00 in the catalogue: the catalogue's price is charged;
+    GAS-R32, in neither until the catalogue lists it without a price, stays unpriced."""
+    part = {"sku": "CAP-35UF", "name": "Capacitor 35uF", "price": 4000, "currency": "CNY"}
+    assert dispatcher.post("/api/v1/parts", json=part).status_code == 201
+    wo = on_site()
+    charges = technician.get(f"/api/v1/work-orders/{wo['id']}/charges").json
+    lines = {line["sku"]: line for line in charges["lines"] if line["kind"] == "part"}
+    assert lines["CAP-35UF"]["unit_price"] == 4000 and lines["CAP-35UF"]["amount"] == 8000
+    assert charges["unpriced_skus"] == ["GAS-R32"]

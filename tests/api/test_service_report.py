@@ -170,3 +170,18 @@ def test_the_report_holds_the_charges_and_the_payment(client_for, world, dispatc
     assert "¥241.00" in text
     assert "现场支付" in text and "微信支付" in text
     assert wo["signoff"]["record_hash"] in text
+
+
+def test_the_renderer_fetches_nothing_a_job_names(dispatcher, new_work_order, pdftotext):
+    """Markup typed into a job is text on the page; the renderer's fetcher serves only the report's own images."""
+    from backend.documents.service_report import _in_memory_fetcher
+
+    title = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+    wo = new_work_order(title=title)
+    text = pdftotext(_pdf(dispatcher.get(f"/api/v1/work-orders/{wo['id']}/report.pdf?lang=en")))
+    assert 'src="file:///etc/passwd"' in text.replace("\n", "")
+    fetcher = _in_memory_fetcher([(b"png", "image/png")])
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.css", "onsite-image:1", "data:image/png;base64,AA=="):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch("onsite-image:0").read() == b"png"
