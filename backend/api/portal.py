@@ -318,7 +318,8 @@ def add_photo(cs, request_id, form_and_files_data):
     image = store_image(
         form_and_files_data["file"], wo, check_quota=lambda size: _check_customer_quota(wo, size, cs.customer_id)
     )
-    attachment = portal.add_customer_photo(db.session, cs, wo, now(), image)
+    max_photos = current_app.config.get("PORTAL_MAX_PHOTOS", 10)
+    attachment = portal.add_customer_photo(db.session, cs, wo, now(), image, max_photos)
     return {"id": attachment.id, "content_type": attachment.content_type, "size": attachment.size}
 
 

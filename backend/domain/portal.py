@@ -17,10 +17,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Asset, Customer, CustomerSession, PortalCode, WorkOrder
+from ..models import Asset, Attachment, Customer, CustomerSession, PortalCode, WorkOrder
 from . import messages
 from .actors import Actor
 from .directory import create_customer, normalise_email, phone_key
@@ -32,6 +32,7 @@ CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)
 MAX_TRIES = 5
 KEEP_CODES = timedelta(days=1)  # codes are deleted a day after they were made (the limits look back less)
+KEEP_ENDED = timedelta(days=30)  # ended customer sessions are kept this long, then deleted
 PORTAL_PRIORITY = "normal"  # the desk triages; a customer does not pick their own priority
 
 
@@ -208,7 +209,14 @@ def open_customer_session(
     user_agent: str,
     address: str | None,
 ) -> str:
-    """A session for the contact on one device; answers the cookie's token."""
+    """A session for the contact on one device; answers the cookie's token. The contact's sessions
+    that ended long ago are deleted on the way."""
+    session.execute(
+        delete(CustomerSession)
+        .where(CustomerSession.contact == contact.key)
+        .where(or_(CustomerSession.expires_at < now - KEEP_ENDED, CustomerSession.revoked_at < now - KEEP_ENDED))
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         CustomerSession(
@@ -348,10 +356,20 @@ def own_requests_query(cs: CustomerSession):
     return query.where(WorkOrder.customer_id == (cs.customer_id or -1))
 
 
-def add_customer_photo(session: Session, cs: CustomerSession, wo: WorkOrder, now: datetime, image: CheckedImage):
-    """A photo of the problem from the customer, on the job's timeline as `attachment_added`."""
+def add_customer_photo(
+    session: Session, cs: CustomerSession, wo: WorkOrder, now: datetime, image: CheckedImage, max_photos: int
+):
+    """A photo of the problem from the customer, on the job's timeline as `attachment_added`; at most
+    `max_photos` from the customer on one request (the job's own quota counts everyone's)."""
     actor = Actor.customer()
     check_activity("customer_photo", wo, actor)
+    sent = session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.work_order_id == wo.id, Attachment.uploaded_by_customer_id.is_not(None))
+    )
+    if sent >= max_photos:
+        raise ValidationFailed({"file": [f"a request takes at most {max_photos} photos from you"]})
     attachment = _new_attachment(session, wo, actor, image, now, now)
     attachment.uploaded_by_customer_id = cs.customer_id
     details = {"attachment_id": attachment.id, "content_type": image.content_type, "size": image.size}

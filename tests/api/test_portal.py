@@ -22,7 +22,9 @@ PORTAL = "/api/v1/portal"
 
 @pytest.fixture
 def app(make_app):
-    return make_app(PORTAL_CODE_LIMIT_PER_CONTACT="3 per hour", PORTAL_CODE_LIMIT_PER_ADDRESS="6 per hour")
+    return make_app(
+        PORTAL_CODE_LIMIT_PER_CONTACT="3 per hour", PORTAL_CODE_LIMIT_PER_ADDRESS="6 per hour", PORTAL_MAX_PHOTOS=2
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -252,6 +254,11 @@ def test_a_photo_of_the_problem(customer_client, dispatcher, world):
     assert len(staff_view["attachments"]) == 1
     assert [e["action"] for e in staff_view["events"]][-1] == "attachment_added"
     assert client.get(f"{PORTAL}/requests/{body['id']}").json["photos"] == 1
+    second = client.post(url, data={"file": (io.BytesIO(image_bytes()), "b.png")}, content_type="multipart/form-data")
+    assert second.status_code == 201
+    third = client.post(url, data={"file": (io.BytesIO(image_bytes()), "c.png")}, content_type="multipart/form-data")
+    assert third.status_code == 422 and "at most 2 photos" in third.json["error"]["fields"]["file"][0]
+    assert client.get(f"{PORTAL}/requests/{body['id']}").json["photos"] == 2
 
 
 def test_request_bodies_are_bounded(customer_client, world):

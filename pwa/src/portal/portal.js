@@ -5,6 +5,7 @@
 // carries its CSRF token. Text goes in as text (dom.js), never as HTML.
 import L from "leaflet";
 import { el, field } from "../dom.js";
+import { downscale } from "../photos.js";
 import { jobView, language, translator } from "../track/view.js";
 import catalogues from "./strings.js";
 
@@ -281,6 +282,17 @@ async function findAddress(text, list, picker, address) {
   );
 }
 
+/** The photo made smaller on the phone (1600 px, JPEG) when the browser can; else sent as it is. */
+async function smaller(file) {
+  if (typeof createImageBitmap !== "function") return file;
+  try {
+    const blob = await downscale(file);
+    return blob.size < file.size ? blob : file;
+  } catch {
+    return file; // an in-app browser without createImageBitmap's options: the server checks the size
+  }
+}
+
 function requestForm() {
   const me = state.me ?? {};
   const help = el("div", { class: "self-help", "aria-live": "polite" });
@@ -374,7 +386,8 @@ function requestForm() {
     const notes = [t("sent", { number: job.number })];
     for (const file of photos.files) {
       const form = new FormData();
-      form.append("file", file);
+      const small = await smaller(file);
+      form.append("file", small, small === file ? file.name : `${file.name.replace(/\.\w+$/, "")}.jpg`);
       const sent = await call(`/api/v1/portal/requests/${job.id}/attachments`, { method: "POST", form });
       if (!sent.ok) notes.push(t("photoFailed", { reason: sent.body?.error?.message ?? sent.status }));
     }
