@@ -30,6 +30,7 @@ export const FIGURES = [
   ["follow_ups_done_pct", "%"],
   ["follow_up_satisfaction_avg", ""],
   ["quality_score", ""],
+  ["repeat_repairs", ""],
 ];
 // Which time of each deed the figures read: as the phone dated it, or as the server received it
 // (a technician's phone can date a late arrival early; the received clock cannot be set back).

@@ -736,4 +736,7 @@ export default {
   "map.onShift": "on shift",
   "map.offShift": "off shift",
   "map.positionOld": "position old or unknown",
+
+  // KPIs: the 三包 repeat repairs figure's definition
+  "kpi.repeat_repairs.definition": "in-warranty repairs of an asset that already had one (三包)",
 };

@@ -731,4 +731,7 @@ export default {
   "map.onShift": "在岗",
   "map.offShift": "不在岗",
   "map.positionOld": "定位过旧或未知",
+
+  // KPI：三包重复维修的定义
+  "kpi.repeat_repairs.definition": "保修期内已有完工维修的设备再次报修（三包）",
 };
