@@ -297,10 +297,10 @@ def list_stock(query_data):
     elif current_user.role == "technician":
         van_id = _own_van_id()
         location_ids = [van_id] if van_id else []
-    rows = stock.stock_rows(db.session, location_ids, query_data.get("part_id"), bool(query_data.get("low")))
     page, per_page = query_data["page"], query_data["per_page"]
-    items = [row_dict(r) for r in rows[(page - 1) * per_page : page * per_page]]
-    return {"items": items, "page": page, "per_page": per_page, "total": len(rows)}
+    filters = (location_ids, query_data.get("part_id"), bool(query_data.get("low")))
+    rows, total = stock.stock_page(db.session, *filters, page=page, per_page=per_page)
+    return {"items": [row_dict(r) for r in rows], "page": page, "per_page": per_page, "total": total}
 
 
 @stock_bp.get("/movements")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, true, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -492,50 +492,55 @@ class StockRow:
         return self.qty_milli < self.part.min_stock_milli
 
 
-def stock_rows(
+def stock_page(
     session: Session,
     location_ids: list[int] | None = None,
     part_id: int | None = None,
     low_only: bool = False,
-) -> list[StockRow]:
-    """Balances per part and location, warehouses first. A warehouse lists every active part (a
-    part it has none of shows 0, and is low when the part has a minimum); a van lists what it has
-    held. Low: below the part's `min_stock`; negative: below zero (a van after offline use)."""
-    locations_query = select(StockLocation).order_by(StockLocation.kind.desc(), StockLocation.name, StockLocation.id)
-    balances_query = select(
-        StockBalance.location_id, StockBalance.part_id, StockBalance.qty_milli, StockBalance.faulty_milli
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[StockRow], int]:
+    """Balances per part and location, warehouses first, then by sku; one page of them and how many
+    there are. A warehouse lists every active part (a part it has none of shows 0, and is low when
+    the part has a minimum); a van lists what it has held. Low: below the part's `min_stock`;
+    negative: below zero (a van after offline use). Filtering, ordering and paging happen in the
+    database: a warehouse of every part times every van is many rows."""
+    listed = (
+        select(StockLocation.id.label("location_id"), Part.id.label("part_id"))
+        .select_from(StockLocation)
+        .join(Part, true())  # every active part in every open warehouse
+        .where(StockLocation.kind == "warehouse", StockLocation.active.is_(True), Part.active.is_(True))
     )
+    held = select(StockBalance.location_id, StockBalance.part_id)
     if location_ids is not None:
-        locations_query = locations_query.where(StockLocation.id.in_(location_ids))
-        balances_query = balances_query.where(StockBalance.location_id.in_(location_ids))
+        listed = listed.where(StockLocation.id.in_(location_ids))
+        held = held.where(StockBalance.location_id.in_(location_ids))
     if part_id is not None:
-        balances_query = balances_query.where(StockBalance.part_id == part_id)
-    locations = session.scalars(locations_query).all()
-    # Plain rows, not ORM objects: a busy ledger has many balances, and upserts bypass the session.
-    held: dict[int, dict[int, tuple[int, int]]] = {}
-    for location_id, part_id_, qty, faulty in session.execute(balances_query):
-        held.setdefault(location_id, {})[part_id_] = (qty, faulty)
-    held_part_ids = select(StockBalance.part_id)
-    if location_ids is not None:
-        held_part_ids = held_part_ids.where(StockBalance.location_id.in_(location_ids))
-    parts_query = select(Part).where(or_(Part.active.is_(True), Part.id.in_(held_part_ids)))
-    if part_id is not None:
-        parts_query = select(Part).where(Part.id == part_id)
-    parts = {p.id: p for p in session.scalars(parts_query)}
-    listed = sorted((p for p in parts.values() if p.active), key=lambda p: p.sku)
-    rows = []
-    for location in locations:
-        counts = held.get(location.id, {})
-        if location.kind == "warehouse" and location.active:
-            shown = listed + sorted((parts[i] for i in counts if not parts[i].active), key=lambda p: p.sku)
-        else:
-            shown = sorted((parts[i] for i in counts), key=lambda p: p.sku)
-        for part in shown:
-            qty, faulty = counts.get(part.id, (0, 0))
-            row = StockRow(part, location, qty, faulty)
-            if not low_only or row.low or row.negative:
-                rows.append(row)
-    return rows
+        listed = listed.where(Part.id == part_id)
+        held = held.where(StockBalance.part_id == part_id)
+    pairs = union(listed, held).subquery()
+    qty = func.coalesce(StockBalance.qty_milli, 0)
+    query = (
+        select(pairs.c.location_id, pairs.c.part_id, qty, func.coalesce(StockBalance.faulty_milli, 0))
+        .select_from(pairs)
+        .join(Part, Part.id == pairs.c.part_id)
+        .join(StockLocation, StockLocation.id == pairs.c.location_id)
+        .outerjoin(
+            StockBalance,
+            (StockBalance.location_id == pairs.c.location_id) & (StockBalance.part_id == pairs.c.part_id),
+        )
+    )
+    if low_only:
+        query = query.where(or_(qty < Part.min_stock_milli, qty < 0))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(StockLocation.kind.desc(), StockLocation.name, StockLocation.id, Part.sku)
+    found = session.execute(ordered.limit(per_page).offset((page - 1) * per_page)).all()
+    parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_({r[1] for r in found})))}
+    places = {
+        loc.id: loc for loc in session.scalars(select(StockLocation).where(StockLocation.id.in_({r[0] for r in found})))
+    }
+    rows = [StockRow(parts[p], places[loc], int(q), int(f)) for loc, p, q, f in found]
+    return rows, total
 
 
 def ledger_sums(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
