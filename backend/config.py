@@ -200,4 +200,11 @@ def settings_from_env(instance_path: str) -> dict:
         "KPI_MAX_DAYS": _env_int("KPI_MAX_DAYS", 366),
         "FOLLOW_UP_SAMPLE_PCT": _env_float("FOLLOW_UP_SAMPLE_PCT", 20),
         "FOLLOW_UP_DAYS": _env_float("FOLLOW_UP_DAYS", 3),
+        # The customer portal: sign-in codes asked for per contact and per address (counted in the
+        # database), how long a customer session lasts, photos per request, address searches.
+        "PORTAL_CODE_LIMIT_PER_CONTACT": os.environ.get("PORTAL_CODE_LIMIT_PER_CONTACT", "5 per hour"),
+        "PORTAL_CODE_LIMIT_PER_ADDRESS": os.environ.get("PORTAL_CODE_LIMIT_PER_ADDRESS", "20 per hour"),
+        "PORTAL_SESSION_DAYS": _env_int("PORTAL_SESSION_DAYS", 30),
+        "PORTAL_MAX_PHOTOS": _env_int("PORTAL_MAX_PHOTOS", 10),
+        "PORTAL_GEOCODE_LIMIT": os.environ.get("PORTAL_GEOCODE_LIMIT", "30 per minute"),
     }

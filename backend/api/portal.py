@@ -66,7 +66,7 @@ def _portal_csrf(token: str) -> str:
 
 
 def _lifetime() -> timedelta:
-    return timedelta(days=current_app.config.get("PORTAL_SESSION_DAYS", 30))
+    return timedelta(days=current_app.config["PORTAL_SESSION_DAYS"])
 
 
 def current_customer_session() -> CustomerSession | None:
@@ -144,8 +144,8 @@ def _assets(customer: Customer | None) -> list[dict]:
 
 
 def _limits() -> portal.CodeLimits:
-    contact = parse(current_app.config.get("PORTAL_CODE_LIMIT_PER_CONTACT", "5 per hour"))
-    address = parse(current_app.config.get("PORTAL_CODE_LIMIT_PER_ADDRESS", "20 per hour"))
+    contact = parse(current_app.config["PORTAL_CODE_LIMIT_PER_CONTACT"])
+    address = parse(current_app.config["PORTAL_CODE_LIMIT_PER_ADDRESS"])
     return portal.CodeLimits(
         contact.amount, timedelta(seconds=contact.get_expiry()), address.amount, timedelta(seconds=address.get_expiry())
     )
@@ -318,7 +318,7 @@ def add_photo(cs, request_id, form_and_files_data):
     image = store_image(
         form_and_files_data["file"], wo, check_quota=lambda size: _check_customer_quota(wo, size, cs.customer_id)
     )
-    max_photos = current_app.config.get("PORTAL_MAX_PHOTOS", 10)
+    max_photos = current_app.config["PORTAL_MAX_PHOTOS"]
     attachment = portal.add_customer_photo(db.session, cs, wo, now(), image, max_photos)
     return {"id": attachment.id, "content_type": attachment.content_type, "size": attachment.size}
 
@@ -332,7 +332,7 @@ def _geocode_key() -> str:
 
 @bp.get("/geocode")
 @customer_required
-@limiter.limit(lambda: current_app.config.get("PORTAL_GEOCODE_LIMIT", "30 per minute"), key_func=_geocode_key)
+@limiter.limit(lambda: current_app.config["PORTAL_GEOCODE_LIMIT"], key_func=_geocode_key)
 @bp.input(GeocodeQuery, location="query")
 @bp.output(SuggestionsOut)
 @bp.doc(responses={429: "Too many address searches from this session"})
