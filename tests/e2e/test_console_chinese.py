@@ -1,6 +1,7 @@
 """The dispatcher console in Chinese, in Chromium: a dispatcher whose browser asks for zh-CN logs in, sees
 the board, a job with its timeline and the KPI page in Chinese (found by their Chinese roles and labels,
-dates in the Chinese way), switches to English, and the choice holds after a reload. A browser that
+dates in the Chinese way; axe-core finds nothing serious on them), switches to English, and the choice
+holds after a reload. A browser that
 asks for English is covered by every other console test."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def chinese_desk(chromium):
 
 
 def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
-    live_server, chinese_desk, world, dispatcher, technician, new_work_order
+    live_server, chinese_desk, world, dispatcher, technician, new_work_order, axe
 ):
     job = new_work_order(title="空调不制冷", priority="urgent")
     assert dispatcher.post(f"/api/v1/work-orders/{job['id']}/assign", json={"technician_id": world.technician_id})
@@ -49,6 +50,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     expect(desk.get_by_role("status").filter(has_text="未完成工单 1 个")).to_be_visible()
     expect(desk.get_by_label("语言")).to_have_value("zh-CN")
     assert desk.evaluate("document.documentElement.lang") == "zh-CN"
+    axe(desk, "the board in Chinese")
 
     # A job: its status, the candidates, the timeline in sentences, dates written the Chinese way.
     card.get_by_role("link").click()
@@ -63,6 +65,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     assert re.fullmatch(r"\d{4}/\d{1,2}/\d{1,2} \d{2}:\d{2}", first_time), first_time
     expect(desk.get_by_label("取消原因")).to_be_visible()
     expect(desk.get_by_role("button", name="取消工单")).to_be_visible()
+    axe(desk, "a job in Chinese")
 
     # The KPI page: its figures by their Chinese names and definitions, the period form.
     nav.get_by_role("link", name="KPI 指标").click()
@@ -73,6 +76,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     expect(desk.get_by_label("开始日期")).to_be_visible()
     expect(desk.get_by_role("table", name="技师")).to_be_visible()
     expect(desk.get_by_role("button", name="查询")).to_be_visible()
+    axe(desk, "the KPI page in Chinese")
 
     # The switch: English at once, and still English after a reload.
     desk.get_by_label("语言").select_option("en")
