@@ -67,6 +67,7 @@ def test_the_dispatcher_console(live_server, desk, axe, world, dispatcher, techn
         ("Map", lambda: expect(desk.locator(".leaflet-interactive").first).to_be_attached()),
         ("New work order", lambda: expect(desk.get_by_label("Title")).to_be_visible()),
         ("Roster", lambda: expect(desk.get_by_role("table", name="Roster")).to_contain_text("Tom Tech")),
+        ("Skills", lambda: expect(desk.get_by_role("heading", name="Add a skill")).to_be_visible()),
         ("Escalations", lambda: expect(desk.get_by_role("heading", name="Escalations")).to_be_visible()),
         ("KPIs", lambda: expect(desk.get_by_label("KPI figures")).to_be_visible()),
         ("Messages", lambda: expect(desk.get_by_role("heading", name="Customer messages")).to_be_visible()),
