@@ -1,5 +1,6 @@
 """My van on the technician's phone: the van's parts as the ledger counts them, after a requisition
-issued by the dispatcher, readable again without signal from the phone's copy."""
+issued by the dispatcher; asking the warehouse for more parts; the screen readable again without
+signal from the phone's copy."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ def test_my_van_shows_the_issued_parts_and_opens_offline(live_server, phone, dis
     expect(van.get_by_role("row", name="RLY-24")).to_contain_text("Low")  # 3 < minimum 5
     expect(van.get_by_role("row", name="FLT-10")).to_contain_text("2")
     axe(phone, "my van")
+
+    # Short of relays: ask the warehouse for more (keyboard only); the request waits for a dispatcher.
+    phone.get_by_label("From warehouse").select_option(label="Main warehouse")
+    phone.get_by_label("Part", exact=True).select_option(label="RLY-24 Relay 24V")
+    phone.get_by_label("Quantity").fill("2")
+    phone.get_by_role("button", name="Send the request").press("Enter")
+    mine = phone.get_by_role("list", name="My requests for parts")
+    expect(mine.get_by_role("listitem").filter(has_text="Requested")).to_contain_text("RLY-24 \u00d7 2")
+    expect(mine.get_by_role("listitem").filter(has_text="Issued")).to_contain_text("FLT-10 \u00d7 2")
 
     phone.context.set_offline(True)
     phone.reload()
