@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import screenshot
+
 
 @pytest.fixture
 def chinese_desk(chromium):
@@ -51,6 +53,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     expect(desk.get_by_label("语言")).to_have_value("zh-CN")
     assert desk.evaluate("document.documentElement.lang") == "zh-CN"
     axe(desk, "the board in Chinese")
+    screenshot(desk, "dispatch-board-zh")
 
     # A job: its status, the candidates, the timeline in sentences, dates written the Chinese way.
     card.get_by_role("link").click()
@@ -66,6 +69,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     expect(desk.get_by_label("取消原因")).to_be_visible()
     expect(desk.get_by_role("button", name="取消工单")).to_be_visible()
     axe(desk, "a job in Chinese")
+    screenshot(desk, "dispatch-job-zh")
 
     # The KPI page: its figures by their Chinese names and definitions, the period form.
     nav.get_by_role("link", name="KPI 指标").click()
@@ -77,6 +81,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     expect(desk.get_by_role("table", name="技师")).to_be_visible()
     expect(desk.get_by_role("button", name="查询")).to_be_visible()
     axe(desk, "the KPI page in Chinese")
+    screenshot(desk, "dispatch-kpis-zh")
 
     # The switch: English at once, and still English after a reload.
     desk.get_by_label("语言").select_option("en")
