@@ -23,10 +23,10 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrulestr
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Asset, MaintenanceOccurrence, MaintenancePlan
 from .actors import Actor
@@ -191,9 +191,9 @@ def _claim(session: Session, plan_id: int, day: date, now: datetime) -> int | No
 
 def make_occurrence(
     session: Session, plan: MaintenancePlan, day: date, now: datetime, sla_policy: dict, timezone: str
-) -> MaintenanceOccurrence | None:
-    """The occurrence's row and its `maintenance` work order, through intake's own path; None (and
-    nothing written) when the occurrence exists already."""
+) -> int | None:
+    """The occurrence's row and its `maintenance` work order, through intake's own path: the
+    occurrence's id, or None (and nothing written) when the occurrence exists already."""
     occurrence_id = _claim(session, plan.id, day, now)
     if occurrence_id is None:
         return None
@@ -216,9 +216,10 @@ def make_occurrence(
         "origin": {"maintenance_plan_id": plan.id, "occurs_on": day.isoformat()},  # on the creation event
     }
     wo = create_work_order(session, Actor.scheduler(), now, data, sla_policy, timezone)
-    occurrence = session.get(MaintenanceOccurrence, occurrence_id)
-    occurrence.work_order_id = wo.id
-    return occurrence
+    session.execute(
+        update(MaintenanceOccurrence).where(MaintenanceOccurrence.id == occurrence_id).values(work_order_id=wo.id)
+    )
+    return occurrence_id
 
 
 def advance(
@@ -227,13 +228,24 @@ def advance(
     """Make every occurrence of the plan that is due by `today` (its day minus lead_days), then
     point the plan at the next one. Returns the number of work orders made."""
     made = 0
-    rule = parse_rule(plan.rrule, plan.starts_on)
     while plan.active and plan.next_occurs_on is not None and plan.next_create_on <= today:
         day = plan.next_occurs_on  # a day already past (the scheduler was down) is still made: late beats never
         if make_occurrence(session, plan, day, now, sla_policy, timezone) is not None:
             made += 1
-        _schedule(plan, rule, day + timedelta(days=1))
+        _schedule(plan, rule_from(plan.rrule, plan.starts_on, day), day + timedelta(days=1))
     return made
+
+
+def rule_from(text: str, starts_on: date, occurrence: date):
+    """The rule (already checked when the plan was saved) restarted at one of its own occurrences:
+    the same occurrences from there on, found without iterating from `starts_on` again (two years
+    of a weekly plan are a hundred steps per pass). Not for a rule with COUNT, which counts from
+    its start: that one is read from `starts_on`."""
+    text = text.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    rule = rrulestr(text, dtstart=_midnight(starts_on))
+    return rule if rule._count is not None else rule.replace(dtstart=_midnight(occurrence))
 
 
 @dataclass
@@ -285,9 +297,14 @@ def create_maintenance_orders(
                 if not ids:
                     break
                 seen.update(ids)
-                query = select(MaintenancePlan).where(MaintenancePlan.id.in_(ids)).order_by(MaintenancePlan.id)
+                query = (
+                    select(MaintenancePlan)
+                    .where(MaintenancePlan.id.in_(ids))
+                    .options(joinedload(MaintenancePlan.asset).joinedload(Asset.customer))
+                    .order_by(MaintenancePlan.id)
+                )
                 if session.get_bind().dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
+                    query = query.with_for_update(skip_locked=True, of=MaintenancePlan)
                 for plan in session.scalars(query).all():
                     summary.checked += 1
                     try:

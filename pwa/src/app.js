@@ -13,6 +13,8 @@ import { notificationsView, unreadCount } from "./views/notifications.js";
 import { refusedPanel } from "./views/refused.js";
 import { signoffView } from "./views/signoff.js";
 import { vanView } from "./views/van.js";
+import { assetView } from "./views/asset.js";
+import { scanView, stopCamera } from "./views/scan.js";
 
 const root = document.getElementById("app");
 const REFRESH_MS = 60_000;
@@ -68,6 +70,7 @@ function header() {
     el("h1", {}, el("a", { href: "#/" }, t("appName"))),
     bell,
     app.user ? el("a", { href: "#/van", class: "van" }, t("myVan")) : null,
+    app.user ? el("a", { href: "#/scan", class: "scan" }, t("scan")) : null,
     el("label", { for: "language", class: "visually-hidden" }, t("language")),
     language,
     app.user ? el("button", { type: "button", on: { click: signOut } }, t("logOut")) : null,
@@ -110,6 +113,11 @@ function route() {
     return { view: parts[2] === "signoff" ? signoffView : jobView, id: Number(parts[1]) };
   if (parts[0] === "notifications") return { view: notificationsView };
   if (parts[0] === "van") return { view: vanView };
+  if (parts[0] === "scan") return { view: scanView };
+  if (parts[0] === "asset" && parts[1]) return { view: assetView, token: parts[1] };
+  // A label's link (/a/<token>) opened in the browser: the server sends this app's shell.
+  const label = /^\/a\/([^/]+)\/?$/.exec(location.pathname);
+  if (label && !location.hash) return { view: assetView, token: label[1] };
   return { view: jobsView };
 }
 
@@ -146,8 +154,10 @@ export function render(background = false) {
 async function draw(background) {
   if (!app.user) return;
   document.documentElement.lang = currentLanguage();
-  const { view, id } = route();
+  const { view, id: jobId, token } = route();
+  const id = jobId ?? token;
   const same = app.view === view && id === app.viewId;
+  if (!same) stopCamera(); // leaving the scan screen turns the camera off
   const bars = el(
     "div",
     { id: "bars" },
@@ -162,6 +172,7 @@ async function draw(background) {
   const body = await view({
     ...app,
     id,
+    token,
     render,
     refresh: refreshAll,
     go: (hash) => {

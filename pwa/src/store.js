@@ -66,6 +66,11 @@ export async function clearAll(db) {
   await tx.done;
 }
 
+// Assets opened from their QR label (views/asset.js), by the label's token: {asset, at}. Kept with
+// the settings (no new object store, no version change), cleared with everything else at log-out.
+export const getAsset = (db, token) => db.get("settings", `asset:${token}`);
+export const putAsset = (db, token, copy) => db.put("settings", copy, `asset:${token}`);
+
 export const getArticle = (db, id) => db.get("articles", id);
 export const listArticles = (db) => db.getAll("articles");
 
