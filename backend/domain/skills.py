@@ -173,12 +173,31 @@ def _add_code(session: Session, code: str, actor: Actor | None, now: datetime, n
     return skill
 
 
+def _find_all(session: Session, values: list[str]) -> list[Skill | None]:
+    """`_find` for many values in at most two queries: codes first, then names for the rest."""
+    codes = {normal_code(v) for v in values}
+    by_code = {s.code: s for s in session.scalars(select(Skill).where(Skill.code.in_(codes)))}
+    rest = [_clean(v) for v in values if normal_code(v) not in by_code]
+    by_en: dict[str, Skill] = {}
+    by_zh: dict[str, Skill] = {}
+    if rest:
+        named = select(Skill).where(
+            or_(func.lower(Skill.name_en).in_({r.lower() for r in rest}), Skill.name_zh.in_(set(rest)))
+        )
+        for skill in session.scalars(named.order_by(Skill.id)):
+            by_en.setdefault(skill.name_en.lower(), skill)
+            by_zh.setdefault(skill.name_zh, skill)
+    return [by_code.get(normal_code(v)) or by_en.get(_clean(v).lower()) or by_zh.get(_clean(v)) for v in values]
+
+
 def resolve(session: Session, values: Iterable[str], actor: Actor | None, now: datetime, field: str) -> list[str]:
     """The codes `values` stand for (see the module's docstring), in order, without repeats. An
     unknown value that is not shaped like a code is 422 on `field.<index>` (as a list item refused by
-    its schema); nothing is added then."""
+    its schema); nothing is added then. Known codes cost one query for the whole list."""
     values = list(values)
-    found: list[Skill | None] = [_find(session, value) for value in values]
+    if not values:
+        return []
+    found = _find_all(session, values)
     bad = {
         f"{field}.{i}": [f"unknown skill {v!r}: {CODE_RULE}"]
         for i, (v, s) in enumerate(zip(values, found, strict=True))
@@ -188,8 +207,10 @@ def resolve(session: Session, values: Iterable[str], actor: Actor | None, now: d
         raise ValidationFailed(bad)
     codes: list[str] = []
     for value, skill in zip(values, found, strict=True):
-        code = skill.code if skill is not None else _add_code(session, normal_code(value), actor, now).code
+        code = skill.code if skill is not None else normal_code(value)
         if code not in codes:
+            if skill is None:
+                code = _add_code(session, code, actor, now).code
             codes.append(code)
     return codes
 
