@@ -15,7 +15,7 @@ from apiflask import APIBlueprint
 from flask import Response, after_this_request, current_app, g, request
 from limits import parse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..domain import portal
 from ..domain.dispatch import auto_assign, dispatch_settings
@@ -47,7 +47,7 @@ from .schemas.portal import (
 )
 from .schemas.portal import PortalArticleOut as ArticleOut
 from .security import SAFE_METHODS, csrf_exempt, public
-from .track import customer_view, tracking_url
+from .track import customer_views, tracking_url
 from .transaction import writes_nothing
 from .uploads import store_image, upload_quota, upload_rate_limit
 
@@ -252,16 +252,34 @@ def update_me(cs, json_data):
 # ---- requests -----------------------------------------------------------------------------------
 
 
+def _request_dicts(work_orders: list[WorkOrder]) -> list[dict]:
+    """The customer's view of their requests, with their photo counts and tracking links: a fixed
+    number of queries however many there are."""
+    if not work_orders:
+        return []
+    photos = dict(
+        db.session.execute(
+            select(Attachment.work_order_id, func.count())
+            .where(Attachment.work_order_id.in_([wo.id for wo in work_orders]))
+            .group_by(Attachment.work_order_id)
+        ).all()
+    )
+    return [
+        view
+        | {
+            "id": wo.id,
+            "description": wo.description,
+            "address": wo.address,
+            "channel": wo.channel,
+            "photos": photos.get(wo.id, 0),
+            "tracking_url": tracking_url(wo.id),
+        }
+        for wo, view in zip(work_orders, customer_views(work_orders), strict=True)
+    ]
+
+
 def _request_dict(wo: WorkOrder) -> dict:
-    photos = db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.work_order_id == wo.id))
-    return customer_view(wo) | {
-        "id": wo.id,
-        "description": wo.description,
-        "address": wo.address,
-        "channel": wo.channel,
-        "photos": photos,
-        "tracking_url": tracking_url(wo.id),
-    }
+    return _request_dicts([wo])[0]
 
 
 @bp.post("/requests")
@@ -284,8 +302,9 @@ def create_request(cs, json_data):
 @bp.output(PortalRequestPage)
 def list_requests(cs, query_data):
     """Their own requests, newest first."""
-    page = paginate(portal.own_requests_query(cs), query_data["page"], query_data["per_page"])
-    page["items"] = [_request_dict(wo) for wo in page["items"]]
+    query = portal.own_requests_query(cs).options(selectinload(WorkOrder.technician))
+    page = paginate(query, query_data["page"], query_data["per_page"])
+    page["items"] = _request_dicts(page["items"])
     return page
 
 

@@ -27,15 +27,20 @@ def tracking_url(work_order_id: int) -> str:
     return public_url(tracking.path_for(work_order_id, current_app.config["SECRET_KEY"]))
 
 
+def customer_views(work_orders: list[WorkOrder]) -> list[dict]:
+    """The jobs as their customer sees them (domain/tracking.py), confirmation links as URLs."""
+    views = tracking.customer_views(db.session, work_orders, now(), dispatch_settings(current_app.config))
+    serializer = signoffs.link_serializer(current_app.config["SECRET_KEY"])
+    for view in views:
+        link = view.pop("confirmation_link")
+        view["confirmation_url"] = None
+        if link is not None:
+            view["confirmation_url"] = public_url(f"/confirm/{serializer.dumps({'l': link.id, 'n': link.nonce})}")
+    return views
+
+
 def customer_view(wo: WorkOrder) -> dict:
-    """The job as its customer sees it (domain/tracking.py), its confirmation link as a URL."""
-    view = tracking.customer_view(db.session, wo, now(), dispatch_settings(current_app.config))
-    link = view.pop("confirmation_link")
-    view["confirmation_url"] = None
-    if link is not None:
-        token = signoffs.link_serializer(current_app.config["SECRET_KEY"]).dumps({"l": link.id, "n": link.nonce})
-        view["confirmation_url"] = public_url(f"/confirm/{token}")
-    return view
+    return customer_views([wo])[0]
 
 
 @bp.get("/<string:token>")

@@ -72,21 +72,26 @@ def first_name(full_name: str | None) -> str | None:
     return name.split()[0]
 
 
-def steps(session: Session, wo: WorkOrder) -> list[dict]:
-    """The job's statuses as the timeline went through them, with when (repeats of one status in a
-    row, a reassignment for instance, shown once)."""
+def steps_of(session: Session, work_orders: list[WorkOrder]) -> dict[int, list[dict]]:
+    """Each job's statuses as the timeline went through them, with when (repeats of one status in
+    a row, a reassignment for instance, shown once); one query for all the jobs."""
     rows = session.execute(
-        select(Event.to_status, Event.occurred_at)
-        .where(Event.work_order_id == wo.id, Event.to_status.is_not(None))
-        .order_by(Event.occurred_at, Event.id)
+        select(Event.work_order_id, Event.to_status, Event.occurred_at)
+        .where(Event.work_order_id.in_([wo.id for wo in work_orders]), Event.to_status.is_not(None))
+        .order_by(Event.work_order_id, Event.occurred_at, Event.id)
     ).all()
-    shown: list[dict] = []
-    for status, at in rows:
+    found: dict[int, list[dict]] = {wo.id: [] for wo in work_orders}
+    for work_order_id, status, at in rows:
+        shown = found[work_order_id]
         if not shown or shown[-1]["status"] != status:
             shown.append({"status": status, "at": at})
-    if not shown:
-        shown.append({"status": "new", "at": wo.created_at})
-    return shown
+    for wo in work_orders:
+        found[wo.id] = found[wo.id] or [{"status": "new", "at": wo.created_at}]
+    return found
+
+
+def steps(session: Session, wo: WorkOrder) -> list[dict]:
+    return steps_of(session, [wo])[wo.id]
 
 
 def eta_minutes(wo: WorkOrder, now: datetime, settings: DispatchSettings) -> int | None:
@@ -103,39 +108,63 @@ def eta_minutes(wo: WorkOrder, now: datetime, settings: DispatchSettings) -> int
     return max(1, math.ceil((projection.arrival_at - now).total_seconds() / 60))
 
 
-def open_confirmation_link(session: Session, wo: WorkOrder, now: datetime) -> ConfirmationLink | None:
-    """The confirmation link waiting for the customer's answer on this completion, if any."""
-    if wo.status != "completed":
-        return None
-    return session.scalar(
+def open_confirmation_links(
+    session: Session, work_orders: list[WorkOrder], now: datetime
+) -> dict[int, ConfirmationLink]:
+    """The confirmation link waiting for the customer's answer on each completed job's completion
+    (the newest, when several are open); one query for all the jobs."""
+    completed = {wo.id: wo for wo in work_orders if wo.status == "completed"}
+    if not completed:
+        return {}
+    links = session.scalars(
         select(ConfirmationLink)
         .where(
-            ConfirmationLink.work_order_id == wo.id,
+            ConfirmationLink.work_order_id.in_(completed),
             ConfirmationLink.used_at.is_(None),
             ConfirmationLink.expires_at > now,
-            ConfirmationLink.completed_at == wo.completed_at,
         )
-        .order_by(ConfirmationLink.id.desc())
-        .limit(1)
+        .order_by(ConfirmationLink.id)
     )
+    return {
+        link.work_order_id: link for link in links if link.completed_at == completed[link.work_order_id].completed_at
+    }
+
+
+def open_confirmation_link(session: Session, wo: WorkOrder, now: datetime) -> ConfirmationLink | None:
+    return open_confirmation_links(session, [wo], now).get(wo.id)
+
+
+def customer_views(
+    session: Session, work_orders: list[WorkOrder], now: datetime, settings: DispatchSettings
+) -> list[dict]:
+    """The jobs as their customer may see them: status steps, the technician's first name, the ETA
+    while on the way, the window asked for. Nothing else about the technician, nothing of other
+    jobs. `confirmation_link` (a row, for the caller to turn into a URL) while one awaits an answer.
+    Two queries whatever the number of jobs (their technicians loaded by the caller)."""
+    all_steps = steps_of(session, work_orders)
+    links = open_confirmation_links(session, work_orders, now)
+    views = []
+    for wo in work_orders:
+        window = {"from": wo.window_from, "to": wo.window_to} if wo.window_from or wo.window_to else None
+        technician = {"first_name": first_name(wo.technician.user.name)} if wo.technician is not None else None
+        views.append(
+            {
+                "id": wo.id,
+                "number": wo.number,
+                "type": wo.type,
+                "status": wo.status,
+                "title": wo.title,
+                "created_at": wo.created_at,
+                "technician": technician,
+                "eta_minutes": eta_minutes(wo, now, settings),
+                "window": window,
+                "steps": all_steps[wo.id],
+                "confirmation_link": links.get(wo.id),
+            }
+        )
+    return views
 
 
 def customer_view(session: Session, wo: WorkOrder, now: datetime, settings: DispatchSettings) -> dict:
-    """The job as its customer may see it: status steps, the technician's first name, the ETA while
-    on the way, the window asked for. Nothing else about the technician, nothing of other jobs.
-    `confirmation_link` (a row, for the caller to turn into a URL) while one awaits an answer."""
-    window = {"from": wo.window_from, "to": wo.window_to} if wo.window_from or wo.window_to else None
-    technician = {"first_name": first_name(wo.technician.user.name)} if wo.technician is not None else None
-    return {
-        "id": wo.id,
-        "number": wo.number,
-        "type": wo.type,
-        "status": wo.status,
-        "title": wo.title,
-        "created_at": wo.created_at,
-        "technician": technician,
-        "eta_minutes": eta_minutes(wo, now, settings),
-        "window": window,
-        "steps": steps(session, wo),
-        "confirmation_link": open_confirmation_link(session, wo, now),
-    }
+    """One job as its customer may see it (`customer_views`)."""
+    return customer_views(session, [wo], now, settings)[0]
