@@ -177,6 +177,10 @@ def settings_from_env(instance_path: str) -> dict:
         "MESSAGE_LEASE_SECONDS": _env_float("MESSAGE_LEASE_SECONDS", 300),
         # Senders sharing a round on PostgreSQL (each result is a commit: one sender is bound by it).
         "MESSAGE_SENDER_THREADS": _env_int("MESSAGE_SENDER_THREADS", 4),
+        # Technicians' Web Push (domain/push.py): the VAPID key is generated once into this file
+        # (default instance/vapid_private.pem); the subject is who push services may contact.
+        "VAPID_PRIVATE_KEY_FILE": os.environ.get("VAPID_PRIVATE_KEY_FILE") or None,
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT") or "mailto:admin@localhost",
         "IDEMPOTENCY_KEEP_DAYS": _env_int("IDEMPOTENCY_KEEP_DAYS", 7),
         # Preventive maintenance: how often the scheduler makes the work orders of plan occurrences
         # that are due (lead_days ahead); one pass reads only the due plans (an index), so often is cheap.

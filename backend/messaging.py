@@ -5,25 +5,33 @@
   so an action anywhere (API, auto-assignment, day plan, scheduler) tells its customer the same way.
 - `send_round(app)`: one round of the sender. The scheduler's leader runs it every
   MESSAGE_SEND_SECONDS; `flask --app wsgi send-messages [--once]` runs it on its own.
+- `push_round(app)`: the technicians' Web Push (domain/push.py) at the same moments, signed with the
+  VAPID key generated once into the instance folder (`VAPID_PRIVATE_KEY_FILE`).
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import click
+import requests
+from cryptography.hazmat.primitives import serialization
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask.cli import with_appcontext
 from flask_sqlalchemy.session import Session as FlaskSession
+from py_vapid import Vapid02
+from pywebpush import WebPushException, webpush
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .domain.message_providers import providers_from_config
+from .domain.message_providers import TIMEOUT_SECONDS, providers_from_config
 from .domain.messages import (
     SETTINGS_KEY,
     DeliverySummary,
@@ -32,9 +40,11 @@ from .domain.messages import (
     settings_from_config,
     use_settings,
 )
+from .domain.push import Push, PushFailed, PushSummary, SubscriptionGone, encode_payload, push_due
 from .extensions import db
 
 log = logging.getLogger("onsite.messages")
+PUSH_TTL_SECONDS = 3600  # a push the phone cannot take within an hour is old news
 EXTENSION = "onsite.messages"
 
 
@@ -87,18 +97,77 @@ def send_round(app: Flask, limit: int | None = None) -> DeliverySummary:
         return DeliverySummary(**{k: sum(getattr(s, k) for s in summaries) for k in DeliverySummary().as_dict()})
 
 
+def vapid_key_file(app: Flask) -> Path:
+    return Path(app.config.get("VAPID_PRIVATE_KEY_FILE") or Path(app.instance_path) / "vapid_private.pem")
+
+
+def vapid(app: Flask) -> Vapid02:
+    """The server's VAPID key: generated once into the instance folder, then read from there."""
+    path = vapid_key_file(app)
+    if not path.exists():
+        key = Vapid02()
+        key.generate_keys()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key.save_key(str(path))
+        path.chmod(0o600)
+    return Vapid02.from_file(str(path))
+
+
+def vapid_public_key(app: Flask) -> str:
+    """The applicationServerKey a browser subscribes with (base64url of the uncompressed point)."""
+    raw = vapid(app).public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def web_push_sender(app: Flask):
+    """Send one push with pywebpush (RFC 8291 aes128gcm payload, RFC 8292 VAPID signature)."""
+    key, subject = vapid(app), app.config.get("VAPID_SUBJECT") or "mailto:admin@localhost"
+
+    def send(push: Push) -> None:
+        subscription = {"endpoint": push.endpoint, "keys": {"p256dh": push.p256dh, "auth": push.auth}}
+        try:
+            webpush(
+                subscription,
+                data=encode_payload(push),
+                vapid_private_key=key,
+                vapid_claims={"sub": subject},  # a fresh dict: pywebpush adds aud and exp to it
+                ttl=PUSH_TTL_SECONDS,
+                timeout=TIMEOUT_SECONDS,
+            )
+        except WebPushException as error:
+            status = error.response.status_code if error.response is not None else None
+            if status in (404, 410):
+                raise SubscriptionGone(str(error)) from error
+            raise PushFailed(str(error)) from error
+        except requests.RequestException as error:
+            raise PushFailed(str(error)) from error
+
+    return send
+
+
+def push_round(app: Flask, send=None) -> PushSummary:
+    """Push the notifications written since the last round to their users' subscriptions."""
+    from .scheduler import job_transaction
+
+    with app.app_context():
+        sender = send or web_push_sender(app)
+        with db.engine.connect() as connection, Session(bind=connection) as session:
+            return push_due(session, app.config["CLOCK"], sender, job_transaction)
+
+
 @click.command("send-messages")
 @click.option("--once", is_flag=True, help="one round, print its summary as JSON, and exit")
 @with_appcontext
 def send_messages_command(once: bool) -> None:
-    """Deliver the outbox's messages: every MESSAGE_SEND_SECONDS, or one round with --once."""
+    """Deliver the outbox's messages and the technicians' pushes: every MESSAGE_SEND_SECONDS, or one
+    round with --once."""
     app = current_app._get_current_object()
     interval = app.config["MESSAGE_SEND_SECONDS"]
     while True:
-        summary = send_round(app)
+        summary, pushes = send_round(app), push_round(app)
         if once:
-            click.echo(json.dumps(summary.as_dict()))
+            click.echo(json.dumps({**summary.as_dict(), "push": pushes.as_dict()}))
             return
-        if summary.claimed:
-            log.info("send-messages pid=%d %s", os.getpid(), summary.as_dict())
+        if summary.claimed or pushes.notifications:
+            log.info("send-messages pid=%d %s push %s", os.getpid(), summary.as_dict(), pushes.as_dict())
         time.sleep(interval)

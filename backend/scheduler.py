@@ -30,7 +30,7 @@ from .domain.dispatch import dispatch_settings
 from .domain.maintenance import MaintenanceSummary, create_maintenance_orders
 from .domain.reassignment import PassSummary, Settings, reassign_overdue
 from .extensions import db
-from .messaging import send_round
+from .messaging import push_round, send_round
 
 log = logging.getLogger("onsite.scheduler")
 
@@ -224,13 +224,13 @@ def run_scheduler(app: Flask) -> None:
     scheduler.add_job(tick, "interval", seconds=interval, next_run_time=datetime.now(UTC), id="reassign-overdue")
 
     def send_messages() -> None:
-        """The outbox's sender, on the leader only (claims are safe with several senders anyway:
-        this only keeps standbys from polling the outbox for nothing)."""
+        """The outbox's sender and the technicians' pushes, on the leader only (claims are safe with
+        several senders anyway: this only keeps standbys from polling for nothing)."""
         if not state["leading"]:
             return
-        summary = send_round(app)
-        if summary.claimed:
-            log.info("send-messages pid=%d %s", os.getpid(), summary.as_dict())
+        summary, pushes = send_round(app), push_round(app)
+        if summary.claimed or pushes.notifications:
+            log.info("send-messages pid=%d %s push %s", os.getpid(), summary.as_dict(), pushes.as_dict())
 
     scheduler.add_job(send_messages, "interval", seconds=app.config["MESSAGE_SEND_SECONDS"], id="send-messages")
 

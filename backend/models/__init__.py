@@ -29,6 +29,7 @@ from .parts import (
 )
 from .plans import Plan
 from .portal import CustomerSession, PortalCode
+from .push import PushSubscription
 from .quality import QUALITY_ITEMS, QualityReview
 from .skills import SKILL_CHANGE_ACTIONS, Skill, SkillChange
 from .technicians import Technician
@@ -100,6 +101,7 @@ __all__ = [
     "PortalCode",
     "PriceList",
     "PriceListPart",
+    "PushSubscription",
     "QualityReview",
     "Signoff",
     "Skill",

@@ -31,3 +31,5 @@ class Notification(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the Web Push sender took it (domain/push.py): pushed at most once, never again.
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

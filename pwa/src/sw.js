@@ -52,3 +52,37 @@ async function replayOutbox() {
 self.addEventListener("sync", (event) => {
   if (event.tag === "onsite-outbox") event.waitUntil(replayOutbox());
 });
+
+// Web Push (a new job, a job taken away): the server sends the kind, the job's number and title and
+// where a tap leads (domain/push.py); the words are the phone's language, as the app's are.
+const PUSH_WORDS = {
+  en: { assigned: "New job for you", unassigned: "A job was given to another technician" },
+  "zh-CN": { assigned: "您有新的工单", unassigned: "一个工单已改派给其他技术员" },
+};
+
+self.addEventListener("push", (event) => {
+  const data = event.data?.json() ?? {};
+  const language = (self.navigator.language ?? "").toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+  const title = PUSH_WORDS[language][data.kind] ?? "OnSite";
+  const body = [data.number, data.title].filter(Boolean).join(" ") || data.message || "";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body,
+      tag: data.notification_id ? `onsite-notification-${data.notification_id}` : undefined,
+      icon: "/static/icons/icon-192.png",
+      data: { url: data.url ?? "/#/notifications" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = event.notification.data?.url ?? "/";
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (!open) return self.clients.openWindow(url);
+      return open.focus().then((w) => w.navigate?.(url));
+    }),
+  );
+});

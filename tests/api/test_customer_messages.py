@@ -140,7 +140,14 @@ def test_send_messages_once_on_the_command_line(app, clock):
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["send-messages", "--once"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"claimed": 1, "sent": 1, "retried": 0, "failed": 0, "lost_claims": 0}
+    assert json.loads(result.output) == {
+        "claimed": 1,
+        "sent": 1,
+        "retried": 0,
+        "failed": 0,
+        "lost_claims": 0,
+        "push": {"notifications": 0, "pushed": 0, "failed": 0, "gone": 0},
+    }
 
 
 def test_the_messages_list_shows_each_message_and_its_delivery_state(app, dispatcher, world, new_work_order, clock):

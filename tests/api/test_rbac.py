@@ -127,6 +127,11 @@ CONTRACT_ROLES = {
     "portal.geocode": "customer",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
+    "messages.list_messages": STAFF,
+    "customers.patch": STAFF,
+    "push.key": {"technician"},
+    "push.add_subscription": {"technician"},
+    "push.remove_subscription": {"technician"},
 }
 
 
@@ -163,6 +168,7 @@ def _path_values(world, work_order_id: int, admin_user_id: int) -> dict[str, str
         "follow_up_id": "999999",
         "skill_id": "999999",
         "review_id": "999999",
+        "subscription_id": "999999",
         "request_id": "999999",
         "asset_id": "999999",
         "part_id": "999999",

@@ -29,6 +29,13 @@ export default {
   locationDenied: "Location is off: dispatch will use your home base.",
   notifications: "Notifications",
   notificationsUnread: "Notifications ({count} new)",
+  pushOn: "Push notifications are on for this phone: a new job or a job taken away wakes it.",
+  pushOff: "Push notifications are off for this phone. This list is always up to date either way.",
+  pushTurnOn: "Turn on push notifications",
+  pushTurnOff: "Turn off push notifications",
+  pushRefused:
+    "Push notifications could not be turned on (not allowed, or this phone cannot reach its push service). This list still shows everything.",
+  pushUnsupported: "This browser cannot receive push notifications. This list is always up to date.",
   noNotifications: "Nothing new.",
   notification_assigned: "{number} was assigned to you.",
   notification_unassigned: "{number} was given to another technician.",

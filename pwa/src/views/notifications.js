@@ -3,6 +3,7 @@
 import { request } from "../api.js";
 import { el } from "../dom.js";
 import { clockTime, duration, kilometres, t } from "../i18n.js";
+import { currentPush, pushSupported, turnPushOff, turnPushOn } from "../push.js";
 import { getSetting, putSetting } from "../store.js";
 
 const numberOf = (id) => `WO-${String(id).padStart(6, "0")}`;
@@ -43,8 +44,30 @@ export function notificationText(item) {
   return t(key, { number, title: item.work_order_title, where, why }).replace(/\s+/g, " ").trim();
 }
 
+/** Push on this phone: on or off, beside the list (which shows everything either way). */
+async function pushControl(ctx) {
+  if (!pushSupported()) return el("p", { class: "meta" }, t("pushUnsupported"));
+  const held = await currentPush(ctx.db).catch(() => null);
+  const status = el("p", { class: "meta", role: "status" }, t(held ? "pushOn" : "pushOff"));
+  const toggle = async () => {
+    try {
+      await (held ? turnPushOff(ctx.db) : turnPushOn(ctx.db));
+      await ctx.refresh();
+    } catch {
+      status.textContent = t("pushRefused");
+    }
+  };
+  const button = el(
+    "button",
+    { type: "button", class: "secondary", on: { click: toggle } },
+    t(held ? "pushTurnOff" : "pushTurnOn"),
+  );
+  return el("div", { class: "push" }, status, button);
+}
+
 export async function notificationsView(ctx) {
   const items = await loadNotifications(ctx.db);
+  const push = await pushControl(ctx);
   const send = async (path, label, body) => {
     await ctx.work.record({ kind: "read", method: "POST", path, label, body });
     await ctx.work.sync().catch(() => {});
@@ -67,6 +90,7 @@ export async function notificationsView(ctx) {
         ? el("button", { type: "button", class: "secondary", on: { click: markAllRead } }, t("markAllRead"))
         : null,
     ),
+    push,
     items.length
       ? el(
           "ul",
