@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, true, union
+from sqlalchemy import BigInteger, delete, func, literal, or_, select, true, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -505,34 +505,38 @@ def stock_page(
     the part has a minimum); a van lists what it has held. Low: below the part's `min_stock`;
     negative: below zero (a van after offline use). Filtering, ordering and paging happen in the
     database: a warehouse of every part times every van is many rows."""
-    listed = (
-        select(StockLocation.id.label("location_id"), Part.id.label("part_id"))
+    # What each location has held (its balance rows), and, with nothing beside them, every active
+    # part in every open warehouse it has never held (count 0): UNION ALL, nothing to deduplicate.
+    held = select(StockBalance.location_id, StockBalance.part_id, StockBalance.qty_milli, StockBalance.faulty_milli)
+    never_held = (
+        select(StockLocation.id, Part.id, literal(0, BigInteger), literal(0, BigInteger))
         .select_from(StockLocation)
-        .join(Part, true())  # every active part in every open warehouse
+        .join(Part, true())
         .where(StockLocation.kind == "warehouse", StockLocation.active.is_(True), Part.active.is_(True))
-    )
-    held = select(StockBalance.location_id, StockBalance.part_id)
-    if location_ids is not None:
-        listed = listed.where(StockLocation.id.in_(location_ids))
-        held = held.where(StockBalance.location_id.in_(location_ids))
-    if part_id is not None:
-        listed = listed.where(Part.id == part_id)
-        held = held.where(StockBalance.part_id == part_id)
-    pairs = union(listed, held).subquery()
-    qty = func.coalesce(StockBalance.qty_milli, 0)
-    query = (
-        select(pairs.c.location_id, pairs.c.part_id, qty, func.coalesce(StockBalance.faulty_milli, 0))
-        .select_from(pairs)
-        .join(Part, Part.id == pairs.c.part_id)
-        .join(StockLocation, StockLocation.id == pairs.c.location_id)
-        .outerjoin(
-            StockBalance,
-            (StockBalance.location_id == pairs.c.location_id) & (StockBalance.part_id == pairs.c.part_id),
+        .where(
+            ~select(StockBalance.id)
+            .where(StockBalance.location_id == StockLocation.id, StockBalance.part_id == Part.id)
+            .exists()
         )
     )
+    if location_ids is not None:
+        held = held.where(StockBalance.location_id.in_(location_ids))
+        never_held = never_held.where(StockLocation.id.in_(location_ids))
+    if part_id is not None:
+        held = held.where(StockBalance.part_id == part_id)
+        never_held = never_held.where(Part.id == part_id)
     if low_only:
-        query = query.where(or_(qty < Part.min_stock_milli, qty < 0))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+        held = held.join(Part, Part.id == StockBalance.part_id)
+        held = held.where(or_(StockBalance.qty_milli < Part.min_stock_milli, StockBalance.qty_milli < 0))
+        never_held = never_held.where(Part.min_stock_milli > 0)
+    rows_ = union_all(held, never_held).subquery()
+    location_id, part_id_, qty, faulty = rows_.c
+    query = (
+        select(location_id, part_id_, qty, faulty)
+        .join(Part, Part.id == part_id_)
+        .join(StockLocation, StockLocation.id == location_id)
+    )
+    total = session.scalar(select(func.count()).select_from(rows_))
     ordered = query.order_by(StockLocation.kind.desc(), StockLocation.name, StockLocation.id, Part.sku)
     found = session.execute(ordered.limit(per_page).offset((page - 1) * per_page)).all()
     parts = {p.id: p for p in session.scalars(select(Part).where(Part.id.in_({r[1] for r in found})))}
