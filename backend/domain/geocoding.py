@@ -115,7 +115,7 @@ def remember(session: Session, settings: GeocoderSettings, query: str, items: li
 
 
 def forget_expired(session: Session, now: datetime) -> int:
-    """Drop cache entries past their time; returns how many."""
+    """Drop cache entries past their time (an indexed range delete); returns how many."""
     return session.execute(delete(GeocodeCacheEntry).where(GeocodeCacheEntry.expires_at <= now)).rowcount or 0
 
 
@@ -198,6 +198,7 @@ def suggest(
 
     def write(target: Session) -> None:
         remember(target, settings, query, items, now)
+        forget_expired(target, now)  # the cache cleans itself as it fills: no job needed
 
     if keep is None:
         write(session)

@@ -137,6 +137,15 @@ def test_a_cached_answer_does_not_call_the_geocoder_again_even_from_another_serv
     assert len(nominatim.queries) == 2
 
 
+def test_expired_entries_are_dropped_when_new_answers_are_kept(dispatcher, nominatim, app, world, clock):
+    dispatcher.get(f"{GEOCODE}?q=nowhere at all")
+    clock.advance(days=31)
+    dispatcher = _dispatcher_on(app, world)
+    dispatcher.get(f"{GEOCODE}?q=南京东路1号")
+    with app.app_context():
+        assert [e.query for e in db.session.query(GeocodeCacheEntry)] == ["南京东路1号"]
+
+
 def test_no_place_found_is_an_empty_list_and_is_cached_too(dispatcher, nominatim, app):
     body = dispatcher.get(f"{GEOCODE}?q=nowhere at all").json
     assert body == {"items": [], "available": True, "reason": None, "geocoder": "nominatim", "cached": False}
