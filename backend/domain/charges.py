@@ -127,10 +127,11 @@ def estimate(session: Session, wo: WorkOrder) -> Charges:
     unpriced = []
     for sku, (name, qty) in used.items():
         unit_price = known.get(sku)
-        if unit_price is None:
+        line = _line("part", sku, name, _quantity(qty), "each", unit_price or 0, _money((unit_price or 0) * qty))
+        if unit_price is None:  # no price anywhere: charged 0, and said so (kept when frozen)
             unpriced.append(sku)
-            unit_price = 0
-        lines.append(_line("part", sku, name, _quantity(qty), "each", unit_price, _money(unit_price * qty)))
+            line["unpriced"] = True
+        lines.append(line)
     total = sum(line["amount"] for line in lines)
     return Charges(True, reason, warranty, currency, lines, total, None, tuple(unpriced))
 
@@ -158,7 +159,10 @@ def charges_for(session: Session, wo: WorkOrder) -> Charges:
         frozen = sheet(session, wo)
         if frozen is not None:
             reason = frozen.warranty if frozen.warranty in CHARGEABLE_WARRANTIES else "no_warranty"
-            return Charges(True, reason, frozen.warranty, frozen.currency, frozen.lines, frozen.total, frozen.frozen_at)
+            unpriced = tuple(line["sku"] for line in frozen.lines if line.get("unpriced"))
+            return Charges(
+                True, reason, frozen.warranty, frozen.currency, frozen.lines, frozen.total, frozen.frozen_at, unpriced
+            )
     return estimate(session, wo)
 
 

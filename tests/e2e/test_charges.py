@@ -70,7 +70,7 @@ def test_the_technician_shows_the_charges_before_sign_off_and_the_customer_sees_
     charges = phone.get_by_role("table", name="Charges")
     expect(charges.get_by_role("row", name="Call-out fee")).to_contain_text("50.00")
     expect(charges.get_by_role("row", name="Labour, 45 min")).to_contain_text("90.00")
-    expect(charges.get_by_role("row", name="Capacitor 35uF (CAP-35UF) × 2")).to_contain_text("71.00")
+    expect(charges.get_by_role("row", name="Capacitor 35uF (CAP-35UF) × 2")).to_contain_text("71.00")  # noqa: RUF001
     expect(charges.get_by_role("row", name="Total")).to_contain_text("211.00")
     axe(phone, "the sign-off with charges")
     payment = phone.get_by_role("group", name="Payment")
@@ -89,3 +89,35 @@ def test_the_technician_shows_the_charges_before_sign_off_and_the_customer_sees_
     expect(table.get_by_role("row", name="Total")).to_contain_text("211.00")
     axe(phone, "the confirmation page with charges")
     assert phone.console_errors == []
+
+
+def test_the_console_shows_a_jobs_charges_records_an_invoice_and_links_the_report(
+    live_server, desk, client_for, dispatcher, technician, world, new_work_order, axe
+):
+    admin = client_for(world.admin_email)
+    prices = {"callout_fee": 5000, "labour_per_hour": 12000, "parts": []}
+    assert admin.http.put("/api/v1/price-list", json=prices, headers={"X-CSRF-Token": admin.csrf}).status_code == 200
+    wo = _on_site_with_work(dispatcher, technician, world, new_work_order)
+    done = {"resolution": "Capacitor replaced", "first_time_fix": True}
+    assert technician.post(f"/api/v1/work-orders/{wo['id']}/actions/complete", json=done).status_code == 200
+
+    log_in_to_console(desk, live_server, world.dispatcher_email)
+    desk.goto(f"{live_server}/dispatch#/jobs/{wo['id']}")
+    panel = desk.get_by_role("region", name="Charges")
+    table = panel.get_by_role("table", name="Final, as completed (what the customer signs)")
+    expect(table.get_by_role("row", name="Total")).to_contain_text("140.00")  # 50 + 90; the capacitor has no price
+    expect(panel).to_contain_text("No price for: CAP-35UF (charged 0)")
+    report = panel.get_by_role("link", name="Service report (PDF)")
+    expect(report).to_have_attribute("href", f"/api/v1/work-orders/{wo['id']}/report.pdf")
+    axe(desk, "the console's job with charges")
+
+    panel.get_by_label("Invoice number").fill("INV-2026-0042")
+    panel.get_by_role("button", name="Record as invoiced").click()
+    expect(desk.get_by_role("region", name="Charges").get_by_role("status")).to_contain_text(
+        "Invoiced: CN¥140.00 (invoice INV-2026-0042)"
+    )
+    payment = dispatcher.get(f"/api/v1/work-orders/{wo['id']}/charges").json["payment"]
+    assert (payment["kind"], payment["amount"], payment["reference"]) == ("invoiced", 14000, "INV-2026-0042")
+    pdf = desk.request.get(f"{live_server}/api/v1/work-orders/{wo['id']}/report.pdf")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert desk.errors == []

@@ -8,6 +8,7 @@ import { el, field } from "../dom.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 import { labels, number, t, timeOfDay } from "./i18n.js";
 import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";
+import { chargesPanel } from "./charges-panel.js";
 import { jobKnowledge } from "./knowledge.js";
 import { loadSkills, skillNames } from "./skills.js";
 
@@ -379,6 +380,7 @@ export async function jobView(ctx) {
         ]
       : null,
     signoffCard(job.signoff ?? job.signoffs?.at(-1)),
+    await chargesPanel(ctx, job),
     el("h3", {}, t("job.timeline")),
     timeline(job, roster),
   );
