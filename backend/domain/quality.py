@@ -65,7 +65,9 @@ def data_answers(session: Session, wo: WorkOrder) -> dict[str, bool]:
     """The checklist items the job's record answers."""
     response_due = wo.first_response_due_at or wo.response_due_at
     resolve_due = wo.first_resolve_due_at or wo.resolve_due_at
-    has_photo = session.scalar(select(exists().where(Attachment.work_order_id == wo.id)))
+    # The technician's photo: the customer's own (sent with a portal request) documents no work.
+    technicians_photo = (Attachment.work_order_id == wo.id) & Attachment.uploaded_by_customer_id.is_(None)
+    has_photo = session.scalar(select(exists().where(technicians_photo)))
     has_parts = session.scalar(select(exists().where(LogPart.log_id == Log.id, Log.work_order_id == wo.id)))
     # Signed by the customer: an accepted answer not flagged as given by staff (signoff.py's flags).
     signoffs = session.scalars(select(Signoff).where(Signoff.work_order_id == wo.id, Signoff.accepted.is_(True)))

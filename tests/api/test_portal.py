@@ -14,7 +14,7 @@ from backend.domain import portal as portal_rules
 from backend.extensions import db
 from backend.models import Asset, Message, PortalCode
 from tests.conftest import ApiClient
-from tests.helpers import image_bytes
+from tests.helpers import image_bytes, signature_data_url
 
 CODE = "246810"
 PORTAL = "/api/v1/portal"
@@ -344,3 +344,31 @@ def test_a_new_customer_hears_from_us_in_their_phone_s_language_by_how_they_sign
     changed = client.patch(f"{PORTAL}/me", json={"language": "zh-CN", "preferred_channel": "sms"})
     assert changed.status_code == 422 and "preferred_channel" in changed.json["error"]["fields"]  # no phone
     assert client.patch(f"{PORTAL}/me", json={"language": "zh-CN"}).json["language"] == "zh-CN"
+
+
+def test_the_customer_s_photo_is_not_the_technician_s_for_quality(customer_client, dispatcher, technician, world):
+    client = customer_client(phone="+86 21 5555 0101")
+    body = client.post(f"{PORTAL}/requests", json=REQUEST).json
+    photo = {"file": (io.BytesIO(image_bytes()), "leak.png")}
+    assert (
+        client.post(
+            f"{PORTAL}/requests/{body['id']}/attachments", data=photo, content_type="multipart/form-data"
+        ).status_code
+        == 201
+    )
+    url = f"/api/v1/work-orders/{body['id']}"
+    assert dispatcher.post(f"{url}/assign", json={"technician_id": world.technician_id}).status_code == 200
+    for action in ("accept", "arrive"):
+        assert technician.post(f"{url}/actions/{action}", json={}).status_code == 200
+    assert (
+        technician.post(
+            f"{url}/actions/complete", json={"resolution": "Pump cleaned", "first_time_fix": True}
+        ).status_code
+        == 200
+    )
+    sign = {"signer_name": "Mrs Li", "signature": signature_data_url(), "rating": 5}
+    assert technician.post(f"{url}/signoff", json=sign).status_code == 201
+    drawn = dispatcher.post("/api/v1/quality-reviews/sample", json={"period": "2026-11", "per_technician": 1})
+    assert drawn.status_code == 201, drawn.json
+    (review,) = drawn.json["items"]
+    assert review["work_order"]["id"] == body["id"] and review["items"]["photo_attached"] is False
