@@ -150,4 +150,5 @@ class TestKpiPage:
         with desk.expect_download() as download:
             desk.get_by_role("button", name="Export CSV").click()
         rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
-        assert rows[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,,0.0,,"
+        # the last column is repeat_repairs (三包 repeats)
+        assert rows[-1] == "total,,4,2,1,120.0,180.0,50.0,100.0,50.0,50.0,5.0,50.0,1,0,0,,0,0.0,0,,0.0,,,0"
