@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import en from "../src/dispatch/i18n/en.js";
 import zhCN from "../src/dispatch/i18n/zh-CN.js";
-import { catalogueKeys, setLanguage, t } from "../src/dispatch/i18n.js";
+import { catalogueKeys, clockTime, duration, number, percent, setLanguage, t } from "../src/dispatch/i18n.js";
 
 const dispatchDir = fileURLToPath(new URL("../src/dispatch/", import.meta.url));
 const CATALOGUES = { en, "zh-CN": zhCN };
@@ -149,4 +149,20 @@ test("every KPI figure has a name in both catalogues", async () => {
       if (unit) assert.ok(`kpis.unit.${unit}` in catalogue, `kpis.unit.${unit} missing from ${code}`);
     }
   }
+});
+
+test("dates, numbers and durations follow the chosen language", () => {
+  const at = "2026-12-01T02:03:00Z";
+  const local = new Date(at); // the day and hour where the test runs
+  const pad = (n) => String(n).padStart(2, "0");
+  setLanguage("zh-CN");
+  const day = `${local.getFullYear()}/${local.getMonth() + 1}/${local.getDate()}`;
+  assert.equal(clockTime(at), `${day} ${pad(local.getHours())}:${pad(local.getMinutes())}`);
+  assert.equal(duration(65), "1 小时 5 分钟");
+  assert.equal(number(1234.5, 1), "1,234.5");
+  setLanguage("en");
+  const usDay = `${local.getMonth() + 1}/${local.getDate()}/${String(local.getFullYear()).slice(2)}`;
+  assert.match(clockTime(at), new RegExp(`^${usDay}, \\d{1,2}:${pad(local.getMinutes())}\\s[AP]M$`));
+  assert.equal(duration(65), "1 h 5 min");
+  assert.equal(percent(0.25), "25%");
 });
