@@ -4,6 +4,7 @@ import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { LABEL, MESSAGE_CHANNEL, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
+import { assetsPanel } from "./assets.js";
 
 const TEXT = {
   accepted: (s) => t(s.accepted ? "customers.confirmed" : "customers.disputed"),
@@ -179,6 +180,7 @@ export async function customerView(ctx) {
       el("a", { href: `#/intake?customer=${customer.id}`, class: "button", role: "button" }, t("customers.newJob")),
     ),
     preferencesForm(ctx, customer),
+    await assetsPanel(ctx, customer),
     el("h3", { id: "customer-jobs" }, t("customers.jobsCount", { count: jobs.length })),
     el(
       "table",

@@ -19,6 +19,8 @@ import { planView } from "./plan.js";
 import { pricesView } from "./prices.js";
 import { qualityView } from "./quality.js";
 import { stockView } from "./stock.js";
+import { assetView } from "./assets.js";
+import { maintenancePlanView, maintenanceView } from "./maintenance.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
 import { skillsView } from "./skills.js";
 
@@ -41,6 +43,7 @@ const NAV = [
   ["#/kpis", "nav.kpis"],
   ["#/prices", "nav.prices"],
   ["#/stock", "nav.stock"],
+  ["#/maintenance", "nav.maintenance"],
 ];
 const console_ = { user: null, meta: null, lastEvent: null, live: "connecting", technicianCache: null };
 
@@ -69,9 +72,17 @@ const VIEWS = {
   skills: skillsView,
   prices: pricesView,
   stock: stockView,
+  maintenance: maintenanceView,
 };
 const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality", "prices"];
-const ITEM_VIEWS = { jobs: jobView, customers: customerView, "follow-ups": followUpView, skills: skillsView };
+const ITEM_VIEWS = {
+  jobs: jobView,
+  customers: customerView,
+  "follow-ups": followUpView,
+  skills: skillsView,
+  assets: assetView,
+  maintenance: maintenancePlanView,
+};
 const EDIT_VIEWS = { jobs: jobEditView, roster: technicianEditView };
 
 /** The screen of the hash: `#/name`, `#/name/id`, `#/name/id/edit`, each with an optional `?query`. */

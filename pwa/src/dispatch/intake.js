@@ -11,6 +11,7 @@ import { complaintIntakeFields, slaFor, typeSelect } from "./kinds.js";
 import { suggestedArticlesBox } from "./knowledge.js";
 import { pickOnMap } from "./map.js";
 import { loadSkills, skillPicker } from "./skills.js";
+import { serialLookup } from "./assets.js";
 
 const MATCH_DELAY_MS = 300;
 
@@ -170,6 +171,10 @@ export async function intakeView(ctx) {
       lon.value = chosen.location.lon;
     }
   });
+  // The serial read off the machine finds it and its customer.
+  const machine = serialLookup(async (asset) =>
+    customer.choose(await request("GET", `/customers/${asset.customer.id}`)),
+  );
   const preselected = ctx.params?.get("customer");
   if (preselected) customer.choose(await request("GET", `/customers/${Number(preselected)}`));
 
@@ -179,6 +184,7 @@ export async function intakeView(ctx) {
     const location = { lat: Number(lat.value), lon: Number(lon.value) };
     const body = {
       ...customer.body(address.value.trim() || undefined, location),
+      ...machine.body(),
       title: title.value.trim(),
       priority: priority.value,
       channel: channel.value,
@@ -219,6 +225,7 @@ export async function intakeView(ctx) {
     "form",
     { class: "intake", on: { submit } },
     el("h2", {}, t("nav.new")),
+    ...machine.fields,
     ...customer.fields,
     field("title", t("intake.title"), title),
     suggestedArticlesBox(title),
