@@ -59,3 +59,24 @@ def test_the_stock_screen_flags_low_and_negative_and_issues_a_requisition(
     expect(used.get_by_role("link", name=f"#{story['job']['id']}")).to_be_visible()
     expect(movements.get_by_role("row")).to_have_count(5)  # header, receipt, use, requisition out and in
     axe(desk, "a part's movements")
+
+    # Goods in at the warehouse, and a count corrected in the van: both booked from the screen.
+    desk.get_by_role("link", name="Back to stock").click()
+    receipt = desk.get_by_role("form", name="Goods received")
+    receipt.get_by_label("Warehouse").select_option(label="Main warehouse")
+    receipt.get_by_label("Part").select_option(label="RLY-24 Relay 24V")
+    receipt.get_by_label("Quantity").fill("6")
+    receipt.get_by_label("Supplier or delivery note").fill("PO-7")
+    receipt.get_by_role("button", name="Book it").click()
+    expect(desk.get_by_role("status").filter(has_text="Booked")).to_have_text("Booked: RLY-24 6 at Main warehouse.")
+    expect(warehouse).not_to_contain_text("Low")  # 6 now, minimum 5
+
+    count = desk.get_by_role("form", name="Correct a count")
+    count.get_by_label("Warehouse or van to correct").select_option(label="Van: Tom Tech")
+    count.get_by_label("Part").select_option(label="RLY-24 Relay 24V")
+    count.get_by_label("Change (+ found").fill("-1")
+    count.get_by_label("Reason").fill("Counted 1 in the van")
+    count.get_by_role("button", name="Book it").click()
+    expect(desk.get_by_role("status").filter(has_text="Booked")).to_contain_text("at Van: Tom Tech")
+    expect(van).to_contain_text("1")
+    axe(desk, "the stock screen's forms")

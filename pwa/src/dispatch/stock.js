@@ -94,6 +94,60 @@ function pendingList(ctx, requests) {
   );
 }
 
+// What the last booking did, said once by the redraw that follows it.
+let bookedNotice = null;
+
+/** A form that books one movement (a receipt or an adjustment), then redraws the screen. */
+function bookingForm(ctx, { id, title, locations, parts, signed, send }) {
+  const where = select(
+    `${id}-location`,
+    locations.map((l) => [l.id, l.name]),
+  );
+  const part = select(
+    `${id}-part`,
+    parts.map((p) => [p.sku, `${p.sku} ${p.name}`]),
+  );
+  const qty = el("input", {
+    id: `${id}-qty`,
+    type: "number",
+    step: "any",
+    required: true,
+    ...(signed ? {} : { min: "0.001" }),
+  });
+  const reason = el("input", { id: `${id}-reason`, maxlength: 2000, required: signed });
+  const feedback = el("div", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      const moved = await send({
+        location_id: Number(where.value),
+        sku: part.value,
+        qty: Number(qty.value),
+        reason: reason.value.trim() || null,
+      });
+      bookedNotice = t("stock.booked", { sku: moved.part.sku, qty: number(moved.qty), location: moved.location.name });
+      await ctx.render();
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  return el(
+    "form",
+    { class: "row", "aria-label": title, on: { submit } },
+    el(
+      "fieldset",
+      {},
+      el("legend", {}, title),
+      field(`${id}-location`, signed ? t("stock.adjustWhere") : t("stock.warehouse"), where),
+      field(`${id}-part`, t("stock.part"), part),
+      field(`${id}-qty`, signed ? t("stock.signedQty") : t("stock.qty"), qty),
+      field(`${id}-reason`, signed ? t("stock.reason") : t("stock.receiptReason"), reason),
+      feedback,
+      el("button", { type: "submit" }, t("stock.book")),
+    ),
+  );
+}
+
 /** `#/stock?location=ID&low=1` balances; `#/stock?part=ID` one part's movements. */
 export async function stockView(ctx) {
   const partId = ctx.params.get("part");
@@ -103,11 +157,12 @@ export async function stockView(ctx) {
   const query = new URLSearchParams({ per_page: "200" });
   if (locationId) query.set("location_id", locationId);
   if (lowOnly) query.set("low", "true");
-  const [locations, stock, requisitions, returns] = await Promise.all([
+  const [locations, stock, requisitions, returns, catalogue] = await Promise.all([
     request("GET", "/stock/locations"),
     request("GET", `/stock?${query}`),
     request("GET", "/requisitions?status=requested&per_page=50"),
     request("GET", "/returns?status=requested&per_page=50"),
+    request("GET", "/parts?active=true&per_page=200"),
   ]);
   const approved = await request("GET", "/requisitions?status=approved&per_page=50");
   const go = (location, low) => {
@@ -126,6 +181,34 @@ export async function stockView(ctx) {
   where.addEventListener("change", () => go(where.value, low.checked));
   low.addEventListener("change", () => go(where.value, low.checked));
   const flagged = stock.items.filter((r) => r.low || r.negative).length;
+  const notice = bookedNotice;
+  bookedNotice = null;
+  const warehouses = locations.items.filter((l) => l.kind === "warehouse" && l.active);
+  const forms = catalogue.items.length
+    ? [
+        warehouses.length
+          ? bookingForm(ctx, {
+              id: "receipt",
+              title: t("stock.receive"),
+              locations: warehouses,
+              parts: catalogue.items,
+              signed: false,
+              send: ({ location_id, sku, qty, reason }) =>
+                change("POST", "/stock/receipts", { location_id, lines: [{ sku, qty }], reason }).then(
+                  (m) => m.items[0],
+                ),
+            })
+          : null,
+        bookingForm(ctx, {
+          id: "adjust",
+          title: t("stock.adjust"),
+          locations: locations.items,
+          parts: catalogue.items,
+          signed: true,
+          send: (body) => change("POST", "/stock/adjustments", body),
+        }),
+      ]
+    : [];
   return el(
     "section",
     {},
@@ -136,7 +219,7 @@ export async function stockView(ctx) {
       field("stock-location", t("stock.location"), where),
       el("div", { class: "field" }, low, el("label", { for: "stock-low" }, t("stock.lowOnly"))),
     ),
-    el("p", { class: "meta", role: "status" }, t("stock.count", { rows: stock.total, flagged })),
+    el("p", { class: "meta", role: "status" }, notice ?? t("stock.count", { rows: stock.total, flagged })),
     stock.items.length
       ? table(
           t("stock.balances"),
@@ -154,6 +237,7 @@ export async function stockView(ctx) {
       : el("p", {}, t("stock.none")),
     el("h3", {}, t("stock.pending")),
     pendingList(ctx, [...requisitions.items, ...approved.items, ...returns.items]),
+    forms,
   );
 }
 
