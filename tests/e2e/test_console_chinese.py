@@ -37,6 +37,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     # The login page speaks Chinese before anyone is known.
     desk.goto(live_server + "/dispatch")
     expect(desk.get_by_role("heading", name="OnSite 派工调度")).to_be_visible()
+    expect(desk).to_have_title("OnSite 派工调度")
     desk.get_by_label("电子邮箱").fill(world.dispatcher_email)
     desk.get_by_label("密码").fill("password123")
     desk.get_by_role("button", name="登录").click()
@@ -86,6 +87,7 @@ def test_a_chinese_dispatcher_works_in_chinese_and_can_switch_to_english(
     # The switch: English at once, and still English after a reload.
     desk.get_by_label("语言").select_option("en")
     expect(desk.get_by_role("heading", name="Service KPIs")).to_be_visible()
+    expect(desk).to_have_title("OnSite dispatch")
     expect(desk.get_by_label("KPI figures").get_by_role("term").filter(has_text="First-time fix rate")).to_be_visible()
     desk.reload()
     english_nav = desk.get_by_role("navigation", name="Console")

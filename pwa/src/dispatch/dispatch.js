@@ -163,6 +163,7 @@ async function draw() {
   } catch (error) {
     body = el("p", { class: "error", role: "alert" }, error instanceof ApiError ? error.message : t("error.retrying"));
   }
+  document.title = t("app.title");
   root.replaceChildren(header(), body);
 }
 
@@ -249,6 +250,7 @@ function showLogin(message) {
       failure instanceof ApiError && failure.status === 429 ? t("login.tooMany") : t("login.wrong"),
     onSignedIn: signedIn,
   });
+  document.title = t("app.title");
   const title = el("h1", { class: "login-title" }, t("app.title"));
   root.replaceChildren(
     title,
