@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import portal
+from ..domain.assets import asset_for_token
 from ..domain.dispatch import auto_assign, dispatch_settings
+from ..domain.errors import NotFound
 from ..domain.geocoding import settings_from_config as geocoder_settings
 from ..domain.geocoding import suggest
 from ..domain.knowledge import article_query
@@ -34,6 +36,7 @@ from .schemas.portal import (
     ArticleQuery,
     CodeIn,
     CodeOut,
+    PortalAssetOut,
     PortalCustomerOut,
     PortalMeOut,
     PortalMePatch,
@@ -247,6 +250,19 @@ def update_me(cs, json_data):
     """Change their own record (a contact that is not a customer yet becomes one: `name` required)."""
     customer = cs.customer or portal._customer_of(db.session, cs, json_data, _language({}))
     return _customer_dict(portal.update_profile(db.session, customer, json_data))
+
+
+@bp.get("/assets/by-label/<string:token>")
+@customer_required
+@bp.output(PortalAssetOut)
+@bp.doc(responses={404: "An altered label, or not one of this customer's machines"})
+def asset_by_label(cs, token):
+    """The machine a scanned label names (the `asset` of `/portal?asset=<token>`, where a label
+    leads a customer), when it is theirs: the request form then asks about it."""
+    asset = asset_for_token(db.session, token, current_app.config["SECRET_KEY"])
+    if cs.customer_id is None or asset.customer_id != cs.customer_id:
+        raise NotFound("Not one of your machines.")
+    return {"id": asset.id, "model": asset.model, "serial": asset.serial, "warranty_until": asset.warranty_until}
 
 
 # ---- requests -----------------------------------------------------------------------------------

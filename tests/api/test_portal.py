@@ -372,3 +372,31 @@ def test_the_customer_s_photo_is_not_the_technician_s_for_quality(customer_clien
     assert drawn.status_code == 201, drawn.json
     (review,) = drawn.json["items"]
     assert review["work_order"]["id"] == body["id"] and review["items"]["photo_attached"] is False
+
+
+def test_a_scanned_label_names_the_customer_s_own_machine(app, customer_client, world, clock):
+    from backend.domain.assets import label_token
+    from tests.factories import add_customer
+
+    with app.app_context():
+        other = add_customer("Other Bakery").id
+        for customer_id, serial in ((world.customer_id, "SN-1"), (other, "SN-2")):
+            db.session.add(
+                Asset(customer_id=customer_id, model="WM-8", serial=serial, created_at=clock.now, updated_at=clock.now)
+            )
+        db.session.commit()
+        mine, theirs = db.session.scalars(select(Asset.id).order_by(Asset.id)).all()
+        secret = app.config["SECRET_KEY"]
+        tokens = {"mine": label_token(mine, secret), "theirs": label_token(theirs, secret)}
+    client = customer_client(phone="+86 21 5555 0101")
+    found = client.get(f"{PORTAL}/assets/by-label/{tokens['mine']}")
+    assert found.status_code == 200 and found.json == {
+        "id": mine,
+        "model": "WM-8",
+        "serial": "SN-1",
+        "warranty_until": None,
+    }
+    assert client.get(f"{PORTAL}/assets/by-label/{tokens['theirs']}").status_code == 404
+    assert client.get(f"{PORTAL}/assets/by-label/{tokens['mine'][:-2]}xx").status_code == 404
+    newcomer = customer_client(phone="13700000000")  # not a customer yet: no machine of theirs
+    assert newcomer.get(f"{PORTAL}/assets/by-label/{tokens['mine']}").status_code == 404

@@ -125,6 +125,7 @@ CONTRACT_ROLES = {
     "portal.add_photo": "customer",
     "portal.articles": "public",
     "portal.geocode": "customer",
+    "portal.asset_by_label": "customer",
     "notifications.list_notifications": set(ANY_ROLE),
     "notifications.mark_read": set(ANY_ROLE),
     "messages.list_messages": STAFF,

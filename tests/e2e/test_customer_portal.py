@@ -65,13 +65,13 @@ def sign(page, label: str) -> None:
     page.mouse.up()
 
 
-def code_from_email(app, mailbox) -> str:
+def code_from_email(app, mailbox, says: str = "10 分钟内有效") -> str:
     """Deliver the outbox (the scheduler's round) and read the code from the email that arrived."""
     assert send_round(app).sent == 1
     envelope = mailbox.received.pop()
     assert envelope.rcpt_tos == [EMAIL]
     text = message_from_bytes(envelope.content, policy=policy.default).get_content()
-    assert "10 分钟内有效" in text
+    assert says in text
     return re.search(r"\b(\d{6})\b", text).group(1)
 
 
@@ -193,3 +193,31 @@ def test_a_customer_asks_for_service_and_follows_it(
     expect(phone.get_by_role("status")).to_have_text("工单已关闭，感谢您的信任！")
     assert phone.console_errors == []
     assert desk.errors == []
+
+
+def test_a_label_on_the_machine_leads_to_a_request_about_it(app, mailbox, live_server, phone, clock, world, dispatcher):
+    from backend.domain.assets import label_path
+    from backend.extensions import db
+    from backend.models import Asset, Customer
+
+    with app.app_context():
+        customer = db.session.get(Customer, world.customer_id)
+        customer.email = EMAIL
+        asset = Asset(customer_id=customer.id, model="WM-8", serial="SN-42", created_at=clock(), updated_at=clock())
+        db.session.add(asset)
+        db.session.commit()
+        label = label_path(asset.id, app.config["SECRET_KEY"])
+
+    phone.goto(live_server + label)  # what the phone's camera opens from the sticker
+    phone.get_by_label("Phone number or email").fill(EMAIL)
+    phone.get_by_role("button", name="Send code").click()
+    expect(phone.get_by_role("status")).to_contain_text(f"We sent a code to {EMAIL}")
+    phone.get_by_label("Code").fill(code_from_email(app, mailbox, "valid for 10 minutes"))
+    phone.get_by_role("button", name="Sign in").click()
+    expect(phone.get_by_text("For your machine WM-8, serial SN-42")).to_be_visible()
+    phone.get_by_label("What is the problem?").fill("Drum does not turn")
+    phone.get_by_role("button", name="Send request").click()
+    expect(phone.get_by_text(re.compile(r"Your request WO-\d+ was sent"))).to_be_visible()
+    (job,) = dispatcher.get("/api/v1/work-orders?channel=portal").json["items"]
+    assert dispatcher.get(f"/api/v1/work-orders/{job['id']}").json["asset_id"] == asset.id
+    assert phone.console_errors == []

@@ -18,6 +18,8 @@ const CITY = [31.2304, 121.4737];
 const TYPES = ["repair", "installation", "maintenance", "inspection", "inquiry", "complaint"];
 const SLOTS = { any: null, morning: ["09:00", "12:00"], afternoon: ["13:00", "17:00"], evening: ["18:00", "21:00"] };
 const state = { csrf: null, me: null, refresh: null };
+// A label on a machine leads here as /portal?asset=<token>: the request is about that machine.
+const assetLabel = new URLSearchParams(location.search).get("asset");
 
 document.documentElement.lang = language;
 document.title = `${t("portalTitle")} · ${company.name}`;
@@ -136,6 +138,11 @@ async function start() {
   if (!me.ok) return page(el("h1", {}, t("portalTitle")), el("p", { role: "alert" }, t("failed")));
   state.me = me.body;
   state.csrf = me.body.csrf_token;
+  if (assetLabel) {
+    const asset = await call(`/api/v1/portal/assets/by-label/${encodeURIComponent(assetLabel)}`);
+    history.replaceState(null, "", location.pathname); // asked once; "back" then leads home
+    if (asset.ok) return requestForm(asset.body);
+  }
   return home();
 }
 
@@ -169,7 +176,7 @@ async function home(notice = "") {
   page(
     el("h1", {}, state.me?.name ? t("hello", { name: state.me.name }) : t("welcome")),
     notice ? el("p", { role: "status", class: "notice" }, notice) : null,
-    el("p", {}, el("button", { type: "button", on: { click: requestForm } }, t("newRequest"))),
+    el("p", {}, el("button", { type: "button", on: { click: () => requestForm() } }, t("newRequest"))),
     el("h2", {}, t("myRequests")),
     list,
     el("p", {}, el("button", { type: "button", class: "secondary", on: { click: signOut } }, t("signOut"))),
@@ -293,7 +300,7 @@ async function smaller(file) {
   }
 }
 
-function requestForm() {
+function requestForm(asset = null) {
   const me = state.me ?? {};
   const help = el("div", { class: "self-help", "aria-live": "polite" });
   const lookUp = selfHelp(help);
@@ -374,6 +381,7 @@ function requestForm() {
       ...preferredWindow(day.value, slot.value),
     };
     if (name) body.name = name.value.trim();
+    if (asset) body.asset_id = asset.id;
     const created = await call("/api/v1/portal/requests", { method: "POST", json: body });
     if (!created.ok) {
       send.disabled = false;
@@ -396,6 +404,7 @@ function requestForm() {
   };
   page(
     el("h1", {}, t("requestTitle")),
+    asset ? el("p", { class: "notice" }, t("machine", { model: asset.model, serial: asset.serial })) : null,
     el(
       "form",
       { novalidate: true, on: { submit } },
