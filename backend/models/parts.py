@@ -120,7 +120,10 @@ class StockBalance(db.Model):
     reading (the ledger stays the truth; `domain.parts.ledger_sums` recomputes it)."""
 
     __tablename__ = "stock_balances"
-    __table_args__ = (UniqueConstraint("part_id", "location_id", name="uq_stock_balances_part_location"),)
+    __table_args__ = (
+        UniqueConstraint("part_id", "location_id", name="uq_stock_balances_part_location"),
+        Index("ix_stock_balances_location", "location_id", "part_id"),  # one location's stock
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id", ondelete="RESTRICT"))
