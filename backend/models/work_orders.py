@@ -60,6 +60,7 @@ class WorkOrder(db.Model):
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="ck_work_orders_location"),
         CheckConstraint("version > 0", name="ck_work_orders_version"),
         Index("ix_work_orders_status", "status"),
+        Index("ix_work_orders_type_status", "type", "status"),  # the board's open complaints
         Index("ix_work_orders_technician_status", "technician_id", "status"),
         Index("ix_work_orders_response_due_at", "response_due_at"),
         Index("ix_work_orders_location", "lat", "lon"),
