@@ -2,7 +2,7 @@
 board filtered by a kind) read a few index entries instead of every open job
 
 Revision ID: a18c0a95b52f
-Revises: 9c4e2b7a5d13
+Revises: b3f7d2c8e461
 Create Date: 2026-12-01 11:20:00
 
 """
@@ -10,7 +10,7 @@ Create Date: 2026-12-01 11:20:00
 from alembic import op
 
 revision = "a18c0a95b52f"
-down_revision = "9c4e2b7a5d13"
+down_revision = "b3f7d2c8e461"
 branch_labels = None
 depends_on = None
 
