@@ -61,6 +61,7 @@ def pass_settings(app: Flask) -> Settings:
             dispatch=dispatch_settings(app.config, db.session),
             min_gain_minutes=app.config["REASSIGN_MIN_GAIN_MINUTES"],
             min_dwell_minutes=app.config["REASSIGN_MIN_DWELL_MINUTES"],
+            messages=app.extensions.get("onsite.messages"),  # customers of moved jobs are told
         )
 
 

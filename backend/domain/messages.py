@@ -257,6 +257,24 @@ def announce(
     """Queue what an action tells the job's customer (`template`: the action table's `announces`:
     `assigned`, `departed` or `completed`), in this transaction. None when they opted out or have no
     contact for their channel, or the session carries no MessageSettings (a bare domain session)."""
+    session.flush()  # the event's id names the message
+    return _tell(session, wo, template, actor, now, f"wo:{wo.id}:event:{event.id}", event.occurred_at)
+
+
+def tell_customer_of_move(
+    session: Session, work_order_id: int, to_technician_id: int, at: datetime, now: datetime, settings: MessageSettings
+) -> Message | None:
+    """The scheduler's pass gave a job to another technician (its SQL path writes no ORM event):
+    tell the customer who comes now, as any assignment does, in the pass's transaction."""
+    use_settings(session, settings)
+    wo = session.get(WorkOrder, work_order_id)
+    key = f"wo:{work_order_id}:moved:{to_technician_id}:{at.isoformat()}"
+    return _tell(session, wo, "assigned", Actor.scheduler(), now, key, at)
+
+
+def _tell(
+    session: Session, wo: WorkOrder, template: str, actor: Actor, now: datetime, key: str, at: datetime
+) -> Message | None:
     settings = settings_of(session)
     customer = wo.customer
     if settings is None or customer is None:
@@ -270,13 +288,12 @@ def announce(
         params["technician"] = first_name(wo.technician.user.name if wo.technician else None)
     if template == "departed":
         params["tracking_url"] = link(settings, _tracking_path(wo, settings))
-        params["eta_minutes"] = eta_minutes(wo, event.occurred_at, settings)
+        params["eta_minutes"] = eta_minutes(wo, at, settings)
         if params["eta_minutes"] is None:
             template = "departed_no_eta"
     elif template == "completed":
         # Created as of the completion's deed (an offline completion replayed later keeps its order).
-        params["confirmation_url"] = _confirmation_url(session, wo, actor, event.occurred_at, settings)
-    session.flush()  # the event's id names the message
+        params["confirmation_url"] = _confirmation_url(session, wo, actor, at, settings)
     return queue_to_contact(
         session,
         channel=channel,
@@ -287,9 +304,9 @@ def announce(
         now=now,
         customer=customer,
         work_order=wo,
-        key=f"wo:{wo.id}:event:{event.id}",
+        key=key,
         company=settings.company,
-        event_at=event.occurred_at,
+        event_at=at,
     )
 
 

@@ -70,6 +70,8 @@ class Settings:
     dispatch: DispatchSettings
     min_gain_minutes: float = 10
     min_dwell_minutes: float = 30
+    # messages.MessageSettings: with them, the customer of a moved job is told who comes now.
+    messages: object | None = None
 
 
 @dataclass
@@ -419,6 +421,16 @@ class Worker:
             self._sql().execute(self.sql.add_notifications, notifications)
         for d in writes:
             self.history.latest[d.job.id] = d.event["occurred_at"]
+        if self.settings.messages is not None:
+            self._tell_customers([d for d in writes if d.outcome.kind == "reassigned"])
+
+    def _tell_customers(self, moves: list[Decision]) -> None:
+        """The customers of the moved jobs hear who comes now (messages.py), in this transaction."""
+        from .messages import tell_customer_of_move
+
+        for d in moves:
+            to = d.outcome.to_technician_id
+            tell_customer_of_move(self.session, d.job.id, to, d.event["occurred_at"], self.now, self.settings.messages)
 
 
 def _retryable(error: DBAPIError) -> bool:

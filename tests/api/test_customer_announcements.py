@@ -128,3 +128,18 @@ def test_a_phone_replaying_its_offline_visit_after_the_sender_ran_is_not_refused
     events = _timeline(dispatcher, wo["id"])
     completed = [e for e in events if e["action"] in ("complete", "confirmation_link_created", "message_queued")][-3:]
     assert [e["occurred_at"] for e in completed] == ["2026-11-23T10:40:00Z"] * 3  # as of the deed
+
+
+def test_a_job_the_scheduler_moves_tells_the_customer_who_comes_now(app, dispatcher, world, new_work_order, clock):
+    from backend.scheduler import run_pass
+
+    wo = new_work_order(required_skills=[])
+    _assign(dispatcher, world, wo)  # Tom does not accept it in time (30 minutes for a high job)
+    summary = run_pass(app, clock.advance(minutes=31))
+    assert summary.reassigned == 1
+
+    first, moved = _messages(app)
+    assert (first.template, moved.template) == ("assigned", "assigned")
+    assert "Tom" in first.body and "技术员Olga" in moved.body and moved.recipient == "+86 21 5555 0101"
+    actions = [e["action"] for e in _timeline(dispatcher, wo["id"])]
+    assert actions[-2:] == ["auto_reassigned", "message_queued"]

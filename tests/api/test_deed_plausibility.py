@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import START
 from tests.factories import SITE, add_technician
-from tests.helpers import signature_data_url
+from tests.helpers import action_events, signature_data_url
 
 DAY = "from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z"
 KM_PER_DEGREE_LAT = 110.85  # near 31°N
@@ -228,7 +228,7 @@ def test_departing_right_after_accepting_does_not_keep_a_late_job_from_the_pass(
     assert summary["reassigned"] == 1
     detail = dispatcher.get(accepted).json
     assert (detail["status"], detail["technician"]["id"]) == ("assigned", spare)
-    moved = detail["events"][-1]
+    moved = action_events(detail["events"])[-1]  # the customer's message aside
     assert (moved["action"], moved["from_status"], moved["details"]["reason"]) == (
         "auto_reassigned",
         "en_route",
