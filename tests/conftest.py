@@ -204,6 +204,9 @@ class ApiClient:
     def patch(self, path, json=None, headers=None, **kwargs):
         return self.http.patch(path, json=json, headers=self._headers(headers), **kwargs)
 
+    def put(self, path, json=None, headers=None, **kwargs):
+        return self.http.put(path, json=json, headers=self._headers(headers), **kwargs)
+
     def delete(self, path, headers=None, **kwargs):
         return self.http.delete(path, headers=self._headers(headers), **kwargs)
 

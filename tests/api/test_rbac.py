@@ -92,6 +92,11 @@ CONTRACT_ROLES = {
     "work_orders.sign_off": {"technician"},
     "confirm.show": "public",
     "confirm.answer": "public",
+    "service_report.staff_report": set(ANY_ROLE),
+    "service_report.customer_report": "public",
+    "charges.put_price_list": {"admin"},
+    "charges.get_charges": set(ANY_ROLE),
+    "charges.post_payment": set(ANY_ROLE),
     "reports.kpis": STAFF,
     "plans.propose": STAFF,
     "plans.get": STAFF,
@@ -193,7 +198,7 @@ def _fill(rule: str, values: dict[str, str]) -> str:
 def _call(client, method: str, path: str):
     if method == "GET":
         return client.get(path)
-    send = {"POST": client.post, "PATCH": client.patch, "DELETE": client.delete}.get(method)
+    send = {"POST": client.post, "PUT": client.put, "PATCH": client.patch, "DELETE": client.delete}.get(method)
     assert send is not None, f"teach the role matrix to send {method}"
     return send(path, json={}) if method != "DELETE" else send(path)
 
