@@ -13,7 +13,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # The roster (the dispatcher's look at jobs waiting for the morning) comes after everyone's shift start.
-RANKS = {"shift_start": 0, "shift_end": 0, "roster": 1, "arrive": 2, "done": 2, "ping": 3, "request": 4, "tick": 9}
+RANKS = {
+    "shift_start": 0,
+    "shift_end": 0,
+    "roster": 1,
+    "arrive": 2,
+    "done": 2,
+    "ping": 3,
+    "heartbeat": 3,
+    "request": 4,
+    "tick": 9,
+}
 
 
 @dataclass(order=True, frozen=True)

@@ -7,7 +7,9 @@ choice, as on the phone: the first accepted job in queue order (urgent first, th
 due time: `arrival.Stop.queue_key`, the order projected arrival assumes).
 
 Pings follow the app (pwa/src/location.js): one when going on shift, then about once a minute and
-only after moving 50 m, so while driving, and once on arriving; none while standing at a site.
+only after moving 50 m, so while driving, and once on arriving; and while standing still on shift
+(at a site, or waiting where the last job was) a heartbeat every `heartbeat_interval`, as the app
+sends it, so that the server keeps placing them where they are rather than at home.
 
 At the end of their shift a technician finishes the visit in hand (or the drive and visit under
 way), then goes home; jobs still queued wait for the next shift. The drive home and back is not
@@ -34,6 +36,13 @@ from .requests import CrewMember
 
 PING_INTERVAL = timedelta(minutes=1)
 PING_ACCURACY_M = 10.0
+MAX_HEARTBEAT = timedelta(minutes=10)
+
+
+def heartbeat_interval(fresh_minutes: float) -> timedelta:
+    """The app's heartbeat while standing still (location.js `heartbeatMs`): a third of the time the
+    server keeps a position fresh, between one and ten minutes."""
+    return max(PING_INTERVAL, min(MAX_HEARTBEAT, timedelta(minutes=fresh_minutes / 3)))
 
 
 @dataclass
@@ -69,6 +78,7 @@ class SimTechnician:
     visit_job_id: int | None = None
     road_km: float = 0.0
     visits: int = 0
+    still_since: int = 0  # the heartbeat chain in force: a new one each time they stop moving
 
     def where(self, at: datetime) -> tuple[float, float]:
         return self.leg.position(at) if self.state == "driving" and self.leg else self.position
@@ -113,9 +123,17 @@ class Snapshot:
 class Crew:
     """The simulated technicians of one run, acting in the run's session."""
 
-    def __init__(self, session: Session, agenda: Agenda, travel: Travel, visit_minutes: int, records: dict):
+    def __init__(
+        self,
+        session: Session,
+        agenda: Agenda,
+        travel: Travel,
+        visit_minutes: int,
+        records: dict,
+        heartbeat: timedelta = MAX_HEARTBEAT,
+    ):
         self.session, self.agenda, self.travel = session, agenda, travel
-        self.visit_minutes = visit_minutes
+        self.visit_minutes, self.heartbeat_every = visit_minutes, heartbeat
         self.records: dict[int, JobRecord] = records
         self.members: dict[int, SimTechnician] = {}
         self._tokens = 0
@@ -164,6 +182,8 @@ class Crew:
         if tech.state == "off":
             tech.state, tech.position = "idle", tech.member.home
         self._ping(tech, now, tech.where(now))
+        if tech.state != "driving":
+            self._stand_still(tech, now)
 
     def end_shift(self, tech: SimTechnician, now: datetime) -> None:
         """Off shift: no more jobs offered; the work under way is finished before going home."""
@@ -195,6 +215,7 @@ class Crew:
         road_km = km * self.travel.detour_factor
         leg = Leg(stop.work_order_id, tech.position, site, now, arrives_at, road_km, self._tokens)
         tech.state, tech.leg = "driving", leg
+        tech.still_since += 1  # moving: the heartbeat chain ends; pings follow the drive
         self.agenda.add(arrives_at, "arrive", tech.technician_id, leg.token)
         ping_at = now + PING_INTERVAL
         while ping_at < arrives_at:
@@ -206,6 +227,19 @@ class Crew:
         if tech.state == "driving" and tech.leg.token == token:
             self._ping(tech, now, tech.leg.position(now))
 
+    def _stand_still(self, tech: SimTechnician, now: datetime) -> None:
+        """A new heartbeat chain from now (the one before, if any, lapses)."""
+        tech.still_since += 1
+        self.agenda.add(now + self.heartbeat_every, "heartbeat", tech.technician_id, tech.still_since)
+
+    def heartbeat(self, technician_id: int, chain: int, now: datetime) -> None:
+        """Standing still on shift: the app pings where they are, and again a heartbeat later."""
+        tech = self.members[technician_id]
+        if chain != tech.still_since or tech.state == "driving" or not tech.on_duty:
+            return
+        self._ping(tech, now, tech.position)
+        self.agenda.add(now + self.heartbeat_every, "heartbeat", technician_id, chain)
+
     def arrive(self, technician_id: int, token: int, now: datetime) -> None:
         tech = self.members[technician_id]
         leg = tech.leg
@@ -216,6 +250,7 @@ class Crew:
         record = self.records[leg.job_id]
         record.road_km += leg.road_km
         self._ping(tech, now, leg.site)
+        self._stand_still(tech, now)
         wo = self.session.get(WorkOrder, leg.job_id)
         if wo.technician_id != tech.technician_id or wo.status != "en_route":
             tech.state = "idle" if tech.on_duty else "off"  # taken from them on the way (a reclaim)

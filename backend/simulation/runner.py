@@ -26,7 +26,7 @@ from ..domain.work_orders import create_work_order
 from ..extensions import db
 from ..models import Event, User
 from .clock import Agenda, Happening, local_instant, next_minute
-from .crew import Crew, JobRecord, SimTechnician
+from .crew import Crew, JobRecord, SimTechnician, heartbeat_interval
 from .policies import make_policy, policy_unavailable
 from .report import PolicyResult
 from .requests import Scenario
@@ -131,7 +131,8 @@ class Simulation:
         self.agenda = Agenda(scenario.start)
         self.stop_by = scenario.end + scenario.drain
         self.records: dict[int, JobRecord] = {}
-        self.crew = Crew(self.session, self.agenda, self.travel, self.visit_minutes, self.records)
+        heartbeat = heartbeat_interval(config["LOCATION_FRESH_MINUTES"])
+        self.crew = Crew(self.session, self.agenda, self.travel, self.visit_minutes, self.records, heartbeat)
         self.dispatcher = self._seed()
         self.policy = make_policy(policy, self)
         self.created = self.completed = 0
@@ -252,6 +253,9 @@ class Simulation:
 
     def _ping(self, happening: Happening) -> None:
         self.crew.ping(*happening.data, happening.at)
+
+    def _heartbeat(self, happening: Happening) -> None:
+        self.crew.heartbeat(*happening.data, happening.at)
 
     def _arrive(self, happening: Happening) -> None:
         self.crew.arrive(*happening.data, happening.at)
