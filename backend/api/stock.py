@@ -21,6 +21,7 @@ from .schemas.stock import (
     DecisionIn,
     MovementQuery,
     MovementsOut,
+    PartChangesOut,
     ReceiptIn,
     RequisitionIn,
     ReturnIn,
@@ -210,7 +211,7 @@ def list_parts(query_data):
 @parts_bp.doc(responses={409: "The sku is taken"})
 def create_part(json_data):
     """Add a part to the catalogue (price in minor units: 12.50 CNY is 1250)."""
-    return part_dict(stock.create_part(db.session, json_data, now()))
+    return part_dict(stock.create_part(db.session, json_data, now(), actor()))
 
 
 @parts_bp.get("/<int:part_id>")
@@ -228,7 +229,17 @@ def get_part(part_id):
 @parts_bp.doc(responses={409: "The new sku is taken"})
 def update_part(part_id, json_data):
     """Change a part; `active: false` retires it (its history stays). Saving an unlisted part lists it."""
-    return part_dict(stock.update_part(db.session, _part(part_id), json_data, now()))
+    return part_dict(stock.update_part(db.session, _part(part_id), json_data, now(), actor()))
+
+
+@parts_bp.get("/<int:part_id>/changes")
+@roles_required(*STAFF)
+@parts_bp.output(PartChangesOut)
+def part_changes(part_id):
+    """Who created and changed the part, each field's old and new value, oldest first."""
+    trail = stock.part_changes(db.session, _part(part_id))
+    fields = ("at", "actor_user_id", "action", "changes")
+    return {"items": [{field: getattr(change, field) for field in fields} for change in trail]}
 
 
 @parts_bp.delete("/<int:part_id>")

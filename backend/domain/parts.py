@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..models import Log, Technician, WorkOrder
-from ..models.parts import Part, StockBalance, StockLocation, StockMovement, StockRequest, StockRequestLine
+from ..models.parts import Part, PartChange, StockBalance, StockLocation, StockMovement, StockRequest, StockRequestLine
 from .actors import Actor
 from .errors import Conflict, NotFound, ValidationFailed
 from .timing import deed_time
@@ -58,7 +58,15 @@ def part_by_sku(session: Session, sku: str) -> Part | None:
     return session.scalar(select(Part).where(Part.sku == sku))
 
 
-def create_part(session: Session, data: dict, now: datetime) -> Part:
+CATALOGUE_FIELDS = ("sku", "name", "unit", "price", "currency", "min_stock", "active")
+
+
+def _catalogue_values(part: Part) -> dict:
+    values = {field: getattr(part, field) for field in CATALOGUE_FIELDS if field != "min_stock"}
+    return values | {"min_stock": from_milli(part.min_stock_milli)}
+
+
+def create_part(session: Session, data: dict, now: datetime, actor: Actor | None = None) -> Part:
     """A catalogue entry; a sku already listed is 409 (an `unlisted` one is completed by PATCH)."""
     if part_by_sku(session, data["sku"]) is not None:
         raise Conflict(f"A part with sku {data['sku']} exists already.")
@@ -76,22 +84,43 @@ def create_part(session: Session, data: dict, now: datetime) -> Part:
     )
     session.add(part)
     session.flush()
+    changes = {field: [None, value] for field, value in _catalogue_values(part).items()}
+    session.add(PartChange(part_id=part.id, at=now, actor_user_id=_user_id(actor), action="created", changes=changes))
     return part
 
 
-def update_part(session: Session, part: Part, data: dict, now: datetime) -> Part:
+def update_part(session: Session, part: Part, data: dict, now: datetime, actor: Actor | None = None) -> Part:
     """Change name, unit, price, currency, minimum or active; changing the sku is refused when
-    it is taken. Saving an `unlisted` part makes it a listed one."""
+    it is taken. Saving an `unlisted` part makes it a listed one. What changed goes on the part's
+    trail, old and new."""
     if "sku" in data and data["sku"] != part.sku and part_by_sku(session, data["sku"]) is not None:
         raise Conflict(f"A part with sku {data['sku']} exists already.")
+    before = _catalogue_values(part)
     for field in ("sku", "name", "unit", "price", "currency", "active"):
         if field in data:
             setattr(part, field, data[field])
     if "min_stock" in data:
         part.min_stock_milli = to_milli(data["min_stock"])
+    after = _catalogue_values(part)
+    changes = {field: [before[field], after[field]] for field in CATALOGUE_FIELDS if before[field] != after[field]}
+    if part.unlisted:
+        changes["unlisted"] = [True, False]
     part.unlisted = False
     part.updated_at = now
+    if changes:
+        session.add(
+            PartChange(part_id=part.id, at=now, actor_user_id=_user_id(actor), action="updated", changes=changes)
+        )
     return part
+
+
+def _user_id(actor: Actor | None) -> int | None:
+    return actor.user_id if actor is not None else None
+
+
+def part_changes(session: Session, part: Part) -> list[PartChange]:
+    """The part's trail, oldest first."""
+    return list(session.scalars(select(PartChange).where(PartChange.part_id == part.id).order_by(PartChange.id)))
 
 
 def delete_part(session: Session, part: Part) -> None:

@@ -62,6 +62,24 @@ class Part(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PartChange(db.Model):
+    """The catalogue's trail: who created or changed a part, and each field's old and new value
+    (a price the charges read, above all). Rows are only ever added."""
+
+    __tablename__ = "part_changes"
+    __table_args__ = (
+        CheckConstraint("action IN ('created', 'updated')", name="ck_part_changes_action"),
+        Index("ix_part_changes_part", "part_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(10))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field: [old, new]
+
+
 class StockLocation(db.Model):
     """A warehouse, or one technician's van (exactly one per technician)."""
 

@@ -116,6 +116,18 @@ def test_the_catalogue_keeps_price_in_minor_units_and_refuses_duplicates_and_bad
     assert dispatcher.get(f"{PARTS}/{made.json['id']}").status_code == 404
 
 
+def test_the_catalogue_keeps_who_changed_a_price_and_from_what(dispatcher, admin, technician, world):
+    made = dispatcher.post(PARTS, json=RELAY).json
+    assert admin.patch(f"{PARTS}/{made['id']}", json={"price": 4100, "name": "Relay 24V"}).status_code == 200
+    trail = dispatcher.get(f"{PARTS}/{made['id']}/changes")
+    assert trail.status_code == 200
+    created, updated = trail.json["items"]
+    assert created["action"] == "created" and created["changes"]["price"] == [None, 3850]
+    assert updated["action"] == "updated" and updated["changes"] == {"price": [3850, 4100]}  # the name did not change
+    assert updated["actor_user_id"] == admin.user["id"]
+    assert technician.get(f"{PARTS}/{made['id']}/changes").status_code == 403
+
+
 def test_a_part_with_stock_history_cannot_be_deleted_only_retired(dispatcher, catalogue):
     assert dispatcher.delete(f"{PARTS}/{catalogue['relay']['id']}").status_code == 409
     assert dispatcher.get(f"{PARTS}/{catalogue['relay']['id']}").status_code == 200

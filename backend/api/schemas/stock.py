@@ -4,7 +4,7 @@ adjustments (`/api/v1/stock`), requisitions and returns (`/api/v1/requisitions`,
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Float, List, Nested
+from apiflask.fields import Boolean, Dict, Float, List, Nested
 from apiflask.validators import Length, Range, Regexp
 
 from ...models import MOVEMENT_KINDS, REQUEST_STATUSES
@@ -91,6 +91,17 @@ class SparePartQuery(PageQuery):
 
 
 SparePartPage = page_of(SparePartOut, "SparePartPage")
+
+
+class PartChangeOut(Schema):
+    at = Timestamp()
+    actor_user_id = Integer(allow_none=True)
+    action = String(metadata={"description": "created or updated"})
+    changes = Dict(metadata={"description": "field: [old, new] (created: [null, value])"})
+
+
+class PartChangesOut(Schema):
+    items = List(Nested(PartChangeOut))
 
 
 # ---- locations and stock ---------------------------------------------------------------------
