@@ -72,17 +72,6 @@ function assetRow(asset) {
 /** The customer's machines, on the customer's page. */
 export async function assetsPanel(ctx, customer) {
   const page = await request("GET", `/assets?customer_id=${customer.id}&per_page=200`);
-  const form = assetFields("new-asset");
-  const feedback = el("div", { class: "error", role: "alert" });
-  const submit = async (event) => {
-    event.preventDefault();
-    try {
-      const asset = await change("POST", `/customers/${customer.id}/assets`, form.body());
-      ctx.go(`#/assets/${asset.id}`);
-    } catch (error) {
-      showErrors(error, feedback);
-    }
-  };
   return el(
     "section",
     { "aria-labelledby": "customer-assets" },
@@ -101,24 +90,43 @@ export async function assetsPanel(ctx, customer) {
           el("tbody", {}, page.items.map(assetRow)),
         )
       : el("p", {}, t("assets.none")),
-    page.items.length
-      ? el(
-          "p",
-          {},
-          el("a", { href: `/api/v1/customers/${customer.id}/labels`, target: "_blank" }, t("assets.printLabels")),
-        )
-      : null,
     el(
-      "details",
+      "p",
       {},
-      el("summary", {}, t("assets.add")),
-      el(
-        "form",
-        { "aria-label": t("assets.add"), on: { submit } },
-        form.fields,
-        feedback,
-        el("button", { type: "submit" }, t("assets.addButton")),
-      ),
+      el("a", { href: `#/new-asset?customer=${customer.id}`, class: "button", role: "button" }, t("assets.add")),
+      " ",
+      page.items.length
+        ? el("a", { href: `/api/v1/customers/${customer.id}/labels`, target: "_blank" }, t("assets.printLabels"))
+        : null,
+    ),
+  );
+}
+
+/** A new machine for a customer (its own screen: live updates never redraw a form being typed). */
+export async function newAssetView(ctx) {
+  const customer = await request("GET", `/customers/${Number(ctx.params.get("customer"))}`);
+  const form = assetFields("new-asset");
+  const feedback = el("div", { class: "error", role: "alert" });
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      const asset = await change("POST", `/customers/${customer.id}/assets`, form.body());
+      ctx.go(`#/assets/${asset.id}`);
+    } catch (error) {
+      showErrors(error, feedback);
+    }
+  };
+  return el(
+    "article",
+    { class: "job" },
+    el("p", {}, el("a", { href: `#/customers/${customer.id}` }, `← ${customer.name}`)),
+    el(
+      "form",
+      { "aria-labelledby": "new-asset-title", on: { submit } },
+      el("h2", { id: "new-asset-title" }, t("assets.addFor", { name: customer.name })),
+      form.fields,
+      feedback,
+      el("button", { type: "submit" }, t("assets.addButton")),
     ),
   );
 }

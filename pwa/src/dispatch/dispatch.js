@@ -19,7 +19,7 @@ import { planView } from "./plan.js";
 import { pricesView } from "./prices.js";
 import { qualityView } from "./quality.js";
 import { stockView } from "./stock.js";
-import { assetView } from "./assets.js";
+import { assetView, newAssetView } from "./assets.js";
 import { maintenancePlanView, maintenanceView } from "./maintenance.js";
 import { companyDaysView, escalationsView, rosterView, technicianEditView } from "./roster.js";
 import { skillsView } from "./skills.js";
@@ -73,8 +73,12 @@ const VIEWS = {
   prices: pricesView,
   stock: stockView,
   maintenance: maintenanceView,
+  "new-asset": newAssetView,
 };
 const NOT_LIVE = ["new", "intake", "kpis", "customers", "company-days", "plan", "knowledge", "quality", "prices"];
+NOT_LIVE.push("new-asset");
+// Pages that are mostly forms: a live redraw would throw away what is being typed.
+const FORM_ITEMS = ["assets", "maintenance"];
 const ITEM_VIEWS = {
   jobs: jobView,
   customers: customerView,
@@ -91,7 +95,8 @@ function route() {
   const [name, id, sub] = path.split("/");
   const params = new URLSearchParams(query);
   if (id && sub === "edit" && EDIT_VIEWS[name]) return { view: EDIT_VIEWS[name], id: Number(id), params, live: false };
-  if (id && ITEM_VIEWS[name]) return { view: ITEM_VIEWS[name], id: Number(id), params, live: true };
+  if (id && ITEM_VIEWS[name])
+    return { view: ITEM_VIEWS[name], id: Number(id), params, live: !FORM_ITEMS.includes(name) };
   return { view: VIEWS[name] ?? boardView, params, live: !NOT_LIVE.includes(name) };
 }
 

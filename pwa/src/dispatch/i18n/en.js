@@ -773,6 +773,7 @@ export default {
   "assets.none": "No machines registered for this customer.",
   "assets.add": "Add a machine",
   "assets.addButton": "Add machine",
+  "assets.addFor": "A new machine for {name}",
   "assets.printLabels": "Print QR labels for these machines",
   "assets.column.machine": "Model · serial",
   "assets.column.place": "Where",

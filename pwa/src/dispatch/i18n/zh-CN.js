@@ -768,6 +768,7 @@ export default {
   "assets.none": "该客户还没有登记设备。",
   "assets.add": "登记设备",
   "assets.addButton": "添加设备",
+  "assets.addFor": "为 {name} 登记设备",
   "assets.printLabels": "打印这些设备的二维码标签",
   "assets.column.machine": "型号 · 序列号",
   "assets.column.place": "位置",
