@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.actors import Actor
+from ..domain.assets import label_token
 from ..domain.dispatch import Candidate
 from ..domain.signoff import current_record_hash
 from ..domain.sla import is_overdue
 from ..domain.work_orders import HOLDER_KEYS
 from ..domain.workflow import STAFF, allowed_actions
 from ..extensions import db
-from ..models import Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
+from ..models import Asset, Attachment, Customer, Event, Log, Signoff, Technician, User, WorkOrder
 from .common import now, technician_names
 from .schemas import utc_text
 
@@ -288,8 +289,21 @@ def work_order_detail(wo: WorkOrder, actor: Actor) -> dict:
         attachments=[attachment_dict(a) for a in attachments],
         signoffs=signoff_dicts,
         signoff=accepted[-1] if accepted and wo.status == "closed" else None,
+        asset=job_asset_dict(session.get(Asset, wo.asset_id)) if wo.asset_id else None,
     )
     return body
+
+
+def job_asset_dict(asset: Asset) -> dict:
+    """The machine of a job, as its page shows it; `label_token` opens its history in the technician
+    app (`GET /api/v1/assets/by-label/{token}`), as scanning its label would."""
+    return {
+        "id": asset.id,
+        "model": asset.model,
+        "serial": asset.serial,
+        "place": asset.place,
+        "label_token": label_token(asset.id, current_app.config["SECRET_KEY"]),
+    }
 
 
 def candidate_dict(candidate: Candidate) -> dict:

@@ -103,6 +103,14 @@ def test_warranty_is_decided_at_creation_and_kept(dispatcher, world, new_work_or
     dispatcher.patch(f"/api/v1/assets/{in_warranty['id']}", json={"warranty_until": "2025-12-31"})
     job = dispatcher.get(f"/api/v1/work-orders/{jobs[in_warranty['id']]['id']}").json
     assert job["warranty"] == "in_warranty" and job["asset_id"] == in_warranty["id"]
+    assert (job["asset"]["model"], job["asset"]["serial"], job["asset"]["place"]) == (
+        "Gree KFR-35GW",
+        "SN-0001",
+        "2F server room",
+    )
+    by_label = dispatcher.get(f"/api/v1/assets/by-label/{job['asset']['label_token']}").json
+    assert by_label["id"] == in_warranty["id"]
+    assert dispatcher.get(f"/api/v1/work-orders/{new_work_order()['id']}").json["asset"] is None
     assert new_work_order(asset_id=in_warranty["id"])["warranty"] == "under_contract"
 
     listed = dispatcher.get(f"/api/v1/work-orders?asset_id={in_warranty['id']}").json["items"]

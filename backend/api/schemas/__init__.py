@@ -649,6 +649,13 @@ class WorkOrderDetail(WorkOrderOut):
     signoff = Nested(SignoffOut, allow_none=True)
     signoffs = List(Nested(SignoffOut))
     tracking_url = String(metadata={"description": "the customer's tracking page (/t/<token>), to pass on to them"})
+    asset = Dict(
+        allow_none=True,
+        metadata={
+            "description": "the job's machine: {id, model, serial, place, label_token} (label_token: its history "
+            "through GET /api/v1/assets/by-label/{token}); null without one"
+        },
+    )
 
 
 class DevicePosition(Point):

@@ -325,6 +325,22 @@ function customerCard(job, vocabulary) {
   );
 }
 
+/** The job's machine: who pays (decided at intake), the 三包 repeat flag, a link to its history. */
+function machineCard(job) {
+  const asset = job.asset;
+  if (!asset) return null;
+  const repeat = job.repeat_repair ? t("repeatRepair", { count: job.earlier_repairs }) : null;
+  return el(
+    "section",
+    { class: "card", "aria-labelledby": "machine-title" },
+    el("h3", { id: "machine-title" }, t("assetTitle")),
+    el("p", {}, `${asset.model} · ${asset.serial}`, asset.place ? ` · ${asset.place}` : ""),
+    el("p", {}, t(`assetWarranty_${job.warranty}`)),
+    repeat ? el("p", { class: "flag" }, el("strong", {}, repeat)) : null,
+    el("a", { href: `#/asset/${asset.label_token}` }, t("assetHistory")),
+  );
+}
+
 function earlierVisits(job) {
   const visits = job.earlier_visits ?? [];
   return el(
@@ -389,6 +405,7 @@ export async function jobView(ctx) {
     actionButtons(ctx, job),
     signable ? el("a", { href: `#/jobs/${job.id}/signoff`, role: "button", class: "button" }, t("signOff")) : null,
     customerCard(job, vocabulary),
+    machineCard(job),
     await jobArticles(ctx, job),
     workLog(ctx, job),
     earlierVisits(job),
