@@ -261,6 +261,22 @@ def announce(
     return _tell(session, wo, template, actor, now, f"wo:{wo.id}:event:{event.id}", event.occurred_at)
 
 
+def reachable_work_orders(session: Session, work_order_ids: list[int]) -> set[int]:
+    """Of these jobs, those whose customer may hear from us at all (notify, and a phone or an email):
+    one query, so the scheduler's pass spends nothing on jobs of customers it cannot tell."""
+    if not work_order_ids:
+        return set()
+    contact = or_(
+        and_(Customer.phone.is_not(None), Customer.phone != ""), and_(Customer.email.is_not(None), Customer.email != "")
+    )
+    query = (
+        select(WorkOrder.id)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .where(WorkOrder.id.in_(work_order_ids), Customer.notify.is_(True), contact)
+    )
+    return set(session.scalars(query))
+
+
 def tell_customer_of_move(
     session: Session, work_order_id: int, to_technician_id: int, at: datetime, now: datetime, settings: MessageSettings
 ) -> Message | None:

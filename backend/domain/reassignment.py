@@ -426,9 +426,12 @@ class Worker:
 
     def _tell_customers(self, moves: list[Decision]) -> None:
         """The customers of the moved jobs hear who comes now (messages.py), in this transaction."""
-        from .messages import tell_customer_of_move
+        from .messages import reachable_work_orders, tell_customer_of_move
 
+        reachable = reachable_work_orders(self.session, [d.job.id for d in moves])
         for d in moves:
+            if d.job.id not in reachable:
+                continue
             to = d.outcome.to_technician_id
             tell_customer_of_move(self.session, d.job.id, to, d.event["occurred_at"], self.now, self.settings.messages)
 
