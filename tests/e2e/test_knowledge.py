@@ -31,7 +31,7 @@ def _draft_and_publish(desk, live_server, job: dict) -> None:
     expect(desk.get_by_label("Title")).to_have_value(TITLE)
     expect(desk.get_by_label("Symptoms")).to_have_value("Warm air from every vent since Monday")
     expect(desk.get_by_label("Fix")).to_have_value("Start capacitor replaced")
-    expect(desk.get_by_label("Skills (comma separated)")).to_have_value("hvac")
+    expect(desk.get_by_role("group", name="Skills").get_by_label("hvac")).to_be_checked()
     expect(desk.get_by_label("Published (technicians see it)")).not_to_be_checked()
     desk.get_by_label("Cause").fill("The start capacitor had failed (bulging top)")
     desk.get_by_role("button", name="Save article").click()

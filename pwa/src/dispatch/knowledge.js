@@ -6,6 +6,7 @@ import { change, request } from "../api.js";
 import { el, field } from "../dom.js";
 import { select, showErrors, when } from "./common.js";
 import { labels, t } from "./i18n.js";
+import { loadSkills, skillNames, skillPicker } from "./skills.js";
 
 // The screen's words, read from the catalogue at each use (so a language switch shows at the next redraw).
 const TEXT = {
@@ -112,7 +113,7 @@ function articleRow(ctx, article, feedback) {
       { scope: "row" },
       el("a", { href: `#/knowledge?edit=${article.id}`, "aria-label": TEXT.edit(article) }, article.title),
     ),
-    el("td", {}, article.skills.join(t("list.comma")) || t("none")),
+    el("td", {}, skillNames(article.skills, vocabulary).join(t("list.comma")) || t("none")),
     el("td", {}, article.models.join(t("list.comma")) || t("none")),
     el("td", {}, article.published ? TEXT.published : TEXT.draft),
     el("td", {}, when(article.updated_at)),
@@ -154,13 +155,21 @@ function searchForm(ctx, params) {
   );
 }
 
+// The skills vocabulary, read with the list and the form: skills are shown and picked by name.
+let vocabulary = [];
+
 async function articleList(ctx) {
   const params = ctx.params ?? new URLSearchParams();
   const query = new URLSearchParams({ per_page: "100" });
   for (const name of ["q", "skill", "model"]) if (params.get(name)) query.set(name, params.get(name));
   const published = STATUS_FILTER[params.get("status") ?? ""];
   if (published) query.set("published", published);
-  const page = await request("GET", `/articles?${query}`);
+  const [page] = await Promise.all([
+    request("GET", `/articles?${query}`),
+    loadSkills()
+      .then((skills) => (vocabulary = skills))
+      .catch(() => null),
+  ]);
   const feedback = el("div", { class: "error", role: "alert" });
   const head = ["title", "skills", "models", "status", "updated", "action"].map((h) => t(`knowledge.column.${h}`));
   return el(
@@ -194,7 +203,7 @@ async function articleList(ctx) {
   );
 }
 
-function articleForm(ctx, article) {
+function articleForm(ctx, article, held = []) {
   const input = (id, value, attributes = {}) => el("input", { id, value: value ?? "", ...attributes });
   const area = (id, value) => el("textarea", { id, rows: 4 }, value ?? "");
   const inputs = {
@@ -202,7 +211,7 @@ function articleForm(ctx, article) {
     symptoms: area("article-symptoms", article?.symptoms),
     cause: area("article-cause", article?.cause),
     fix: area("article-fix", article?.fix),
-    skills: input("article-skills", article?.skills.join(", "), { placeholder: "hvac, electrical" }),
+    skills: skillPicker("article-skills", TEXT.fields.skills, vocabulary, article?.skills ?? [], held),
     models: input("article-models", article?.models.join(", "), { placeholder: "KFR-35GW" }),
     published: el("input", { id: "article-published", type: "checkbox", checked: Boolean(article?.published) }),
   };
@@ -216,7 +225,7 @@ function articleForm(ctx, article) {
       symptoms: inputs.symptoms.value.trim(),
       cause: inputs.cause.value.trim(),
       fix: inputs.fix.value.trim(),
-      skills: list(inputs.skills.value),
+      skills: inputs.skills.codes(),
       models: list(inputs.models.value),
       published: inputs.published.checked,
     };
@@ -236,7 +245,9 @@ function articleForm(ctx, article) {
     { class: "intake", on: { submit } },
     el("a", { href: "#/knowledge" }, TEXT.back),
     el("h2", {}, article ? TEXT.formEdit : TEXT.formNew),
-    ["title", "symptoms", "cause", "fix", "skills", "models"].map(labelled),
+    ["title", "symptoms", "cause", "fix"].map(labelled),
+    inputs.skills.box,
+    labelled("models"),
     el(
       "div",
       { class: "field checkbox" },
@@ -252,8 +263,20 @@ function articleForm(ctx, article) {
 /** `#/knowledge` (search and list), `#/knowledge?new=1` (write), `#/knowledge?edit=ID` (edit, publish). */
 export async function knowledgeView(ctx) {
   const editing = ctx.params?.get("edit");
-  if (editing) return articleForm(ctx, await request("GET", `/articles/${Number(editing)}`));
-  if (ctx.params?.get("new")) return articleForm(ctx, null);
+  if (editing || ctx.params?.get("new")) {
+    const [article, roster] = await Promise.all([
+      editing ? request("GET", `/articles/${Number(editing)}`) : null,
+      ctx.technicians().catch(() => []),
+      loadSkills()
+        .then((skills) => (vocabulary = skills))
+        .catch(() => null),
+    ]);
+    return articleForm(
+      ctx,
+      article,
+      roster.flatMap((tech) => tech.skills),
+    );
+  }
   return articleList(ctx);
 }
 

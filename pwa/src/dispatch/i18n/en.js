@@ -714,7 +714,7 @@ export default {
   "knowledge.field.symptoms": "Symptoms",
   "knowledge.field.cause": "Cause",
   "knowledge.field.fix": "Fix",
-  "knowledge.field.skills": "Skills (comma separated)",
+  "knowledge.field.skills": "Skills",
   "knowledge.field.models": "Equipment models (comma separated)",
   "knowledge.field.published": "Published (technicians see it)",
   "knowledge.foundOne": "{count} article",

@@ -710,7 +710,7 @@ export default {
   "knowledge.field.symptoms": "故障现象",
   "knowledge.field.cause": "故障原因",
   "knowledge.field.fix": "解决方法",
-  "knowledge.field.skills": "技能（以逗号分隔）",
+  "knowledge.field.skills": "技能",
   "knowledge.field.models": "设备型号（以逗号分隔）",
   "knowledge.field.published": "发布（技师可见）",
   "knowledge.foundOne": "{count} 篇文章",
