@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Customer, Event, Message, WorkOrder
 from .actors import Actor
-from .arrival import Travel, project_arrival, queue_key
+from .arrival import Travel
 from .workflow import record_event
 
 log = logging.getLogger("onsite.messages")
@@ -209,9 +209,11 @@ def queue_to_contact(
 
 
 def first_name(name: str | None) -> str:
-    """What the customer is told of their technician: the first word of the name (a Chinese name,
-    written without spaces, is given whole)."""
-    return (name or "").strip().split(" ")[0] if name else ""
+    """What the customer is told of their technician (tracking.first_name: the first word of a
+    Western name, the family name of a Chinese one, as in 王师傅)."""
+    from .tracking import first_name as customers_name_for
+
+    return customers_name_for(name) or ""
 
 
 def link(settings: MessageSettings, path: str) -> str:
@@ -219,21 +221,13 @@ def link(settings: MessageSettings, path: str) -> str:
 
 
 def eta_minutes(wo: WorkOrder, now: datetime, settings: MessageSettings) -> int | None:
-    """Minutes until the technician, now driving, reaches the site (arrival.project_arrival from
-    their last position if fresh, else their home), or None when the site has no coordinates."""
-    technician = wo.technician
-    if technician is None or wo.lat is None or wo.lon is None:
-        return None
-    seen = technician.last_location_at
-    fresh = (
-        seen is not None
-        and technician.last_lat is not None
-        and now - seen <= timedelta(minutes=settings.location_fresh_minutes)
-    )
-    start = (technician.last_lat, technician.last_lon) if fresh else (technician.home_lat, technician.home_lon)
-    key = queue_key(wo.priority, wo.response_due_at, wo.id, "en_route")
-    projection = project_arrival(now, start, [], (wo.lat, wo.lon), key, settings.travel)
-    return max(1, round((projection.arrival_at - now).total_seconds() / 60))
+    """Minutes until the technician, now on the way, reaches the site: the tracking page's own
+    figure (tracking.eta_minutes: arrival.project_arrival from a fresh position), None without one."""
+    from .dispatch import DispatchSettings
+    from .tracking import eta_minutes as tracking_eta
+
+    dispatch = DispatchSettings(travel=settings.travel, fresh_minutes=settings.location_fresh_minutes)
+    return tracking_eta(wo, now, dispatch)
 
 
 def _tracking_path(wo: WorkOrder, settings: MessageSettings) -> str:

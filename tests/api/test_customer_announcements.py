@@ -31,7 +31,7 @@ def test_assigning_tells_the_customer_the_technicians_first_name_in_their_langua
     [message] = _messages(app)
     assert (message.channel, message.recipient, message.language) == ("sms", "+86 21 5555 0101", "zh-CN")
     assert message.template == "assigned" and message.status == "queued"
-    assert "技术员Tom" in message.body and wo["number"] in message.body and "Tech" not in message.body
+    assert "Tom师傅" in message.body and wo["number"] in message.body and "Tech" not in message.body
     actions = [e["action"] for e in _timeline(dispatcher, wo["id"])]
     assert actions[-1] == "message_queued"
 
@@ -140,6 +140,26 @@ def test_a_job_the_scheduler_moves_tells_the_customer_who_comes_now(app, dispatc
 
     first, moved = _messages(app)
     assert (first.template, moved.template) == ("assigned", "assigned")
-    assert "Tom" in first.body and "技术员Olga" in moved.body and moved.recipient == "+86 21 5555 0101"
+    assert "Tom" in first.body and "Olga师傅" in moved.body and moved.recipient == "+86 21 5555 0101"
     actions = [e["action"] for e in _timeline(dispatcher, wo["id"])]
     assert actions[-2:] == ["auto_reassigned", "message_queued"]
+
+
+def test_a_chinese_technician_is_named_as_customers_address_them_and_no_eta_is_guessed(
+    app, dispatcher, client_for, world, new_work_order
+):
+    from tests.factories import add_technician
+
+    with app.app_context():
+        wang = add_technician("wang@example.com", skills=["hvac"], name="王伟").id
+    wo = new_work_order()
+    url = f"/api/v1/work-orders/{wo['id']}/assign"
+    assert dispatcher.post(url, json={"technician_id": wang}).status_code == 200
+    phone = client_for("wang@example.com")
+    _act(phone, wo, "accept")
+    _act(phone, wo, "depart")  # no position sent: the tracking page shows no ETA, nor does the SMS
+
+    assigned, departed = _messages(app)
+    assert "王师傅将为您处理工单" in assigned.body and "伟" not in assigned.body
+    assert departed.template == "departed_no_eta" and "分钟" not in departed.body
+    assert departed.params["tracking_url"] in departed.body
