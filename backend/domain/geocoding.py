@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeocoderTimedOut, GeopyError
@@ -75,8 +75,15 @@ def settings_from_config(config) -> GeocoderSettings:
         timeout_seconds=float(config.get("GEOCODER_TIMEOUT_SECONDS") or 3),
         cache_days=float(config.get("GEOCODER_CACHE_DAYS") or 30),
         countries=config.get("GEOCODER_COUNTRIES") or None,
-        user_agent=f"{config.get('COMPANY_NAME') or 'OnSite'} (OnSite field service)",
+        user_agent=_user_agent(config.get("COMPANY_NAME") or "OnSite"),
     )
+
+
+def _user_agent(company: str) -> str:
+    """Who asks, as geocoders' usage policies want it; headers are Latin-1, so a company named in
+    Chinese is percent-encoded (as it was, every lookup failed with an encoding error)."""
+    name = company if company.isascii() else quote(company)
+    return f"{name} (OnSite field service)"
 
 
 def normal_query(text: str) -> str:

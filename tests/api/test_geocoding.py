@@ -215,3 +215,13 @@ def test_baidu_coordinates_are_turned_into_wgs84():
     blat, blon = z * math.sin(theta) + 0.006, z * math.cos(theta) + 0.0065
     back = bd09_to_wgs84(blat, blon)
     assert abs(back[0] - lat) < 1e-5 and abs(back[1] - lon) < 1e-5
+
+
+def test_a_company_named_in_chinese_still_gets_suggestions(make_app, world, nominatim):
+    # HTTP headers are Latin-1: the company's name went into the User-Agent as it was, and a name
+    # in Chinese made every lookup fail with an encoding error.
+    app = make_app(GEOCODER="nominatim", GEOCODER_URL=nominatim.url, COMPANY_NAME="申城暖通维修")
+    body = _dispatcher_on(app, world).get(f"{GEOCODE}?q=南京东路1号").json
+    assert body["available"] is True and len(body["items"]) == 2
+    (asked,) = nominatim.queries
+    assert "OnSite" in asked["user_agent"] and asked["user_agent"].isascii()
