@@ -96,25 +96,40 @@ function pendingList(ctx, requests) {
 
 // What the last booking did, said once by the redraw that follows it.
 let bookedNotice = null;
+// What is being typed into the booking forms, kept across redraws (live updates redraw the screen).
+const drafts = new Map();
+
+/** Keep the field's value in `drafts` as it changes, and put back a kept one. */
+function kept(input) {
+  if (drafts.has(input.id)) input.value = drafts.get(input.id);
+  for (const type of ["input", "change"]) input.addEventListener(type, () => drafts.set(input.id, input.value));
+  return input;
+}
 
 /** A form that books one movement (a receipt or an adjustment), then redraws the screen. */
 function bookingForm(ctx, { id, title, locations, parts, signed, send }) {
-  const where = select(
-    `${id}-location`,
-    locations.map((l) => [l.id, l.name]),
+  const where = kept(
+    select(
+      `${id}-location`,
+      locations.map((l) => [l.id, l.name]),
+    ),
   );
-  const part = select(
-    `${id}-part`,
-    parts.map((p) => [p.sku, `${p.sku} ${p.name}`]),
+  const part = kept(
+    select(
+      `${id}-part`,
+      parts.map((p) => [p.sku, `${p.sku} ${p.name}`]),
+    ),
   );
-  const qty = el("input", {
-    id: `${id}-qty`,
-    type: "number",
-    step: "any",
-    required: true,
-    ...(signed ? {} : { min: "0.001" }),
-  });
-  const reason = el("input", { id: `${id}-reason`, maxlength: 2000, required: signed });
+  const qty = kept(
+    el("input", {
+      id: `${id}-qty`,
+      type: "number",
+      step: "any",
+      required: true,
+      ...(signed ? {} : { min: "0.001" }),
+    }),
+  );
+  const reason = kept(el("input", { id: `${id}-reason`, maxlength: 2000, required: signed }));
   const feedback = el("div", { class: "error", role: "alert" });
   const submit = async (event) => {
     event.preventDefault();
@@ -126,6 +141,7 @@ function bookingForm(ctx, { id, title, locations, parts, signed, send }) {
         reason: reason.value.trim() || null,
       });
       bookedNotice = t("stock.booked", { sku: moved.part.sku, qty: number(moved.qty), location: moved.location.name });
+      for (const input of [where, part, qty, reason]) drafts.delete(input.id);
       await ctx.render();
     } catch (error) {
       showErrors(error, feedback);
