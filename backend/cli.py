@@ -103,6 +103,8 @@ def seed_demo_command(technicians, work_orders, seed, if_empty, as_of):
         accept_timeout=current_app.config["ACCEPT_TIMEOUT_MINUTES"],
         password_hash=generate_password_hash(DEMO_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]),
         dispatch=dispatch_settings(current_app.config, db.session),
+        timezone=current_app.config["TIMEZONE"],
+        currency=current_app.config["CURRENCY"],
     )
     db.session.commit()
     seconds = time.perf_counter() - started

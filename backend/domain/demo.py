@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Customer, Event, Log, LogPart, Signoff, Technician, User, WorkOrder, format_number
 from ..models.base import UTCDateTime
+from .assets import DEFAULT_TIMEZONE
+from .demo_equipment import seed_equipment_story
 from .directory import phone_key
 from .dispatch import DispatchSettings, holder_arrivals
 from .signoff import record_hash
@@ -130,6 +132,7 @@ DEMO_DAY = (
     ("closed", "low", "plumbing"),
 )
 DEMO_DAY_RADIUS_KM = 6
+DEMO_SAME_CUSTOMER = {7: 1}  # DEMO_DAY index: the earlier index whose customer it is (a machine's earlier repair)
 DEMO_COMPLETED_MINUTES_AGO = (20, 90)  # the job done today, waiting for the customer's signature
 
 
@@ -237,6 +240,14 @@ def _customer_row(batch, rng, location: tuple[float, float], now) -> dict:
     }
     batch.add(Customer, row)
     return row
+
+
+def _demo_contact(row: dict, index: int) -> None:
+    """The demo day's customers hear from us: alternately in Chinese by SMS and in English by email."""
+    if index % 2 == 0:
+        row.update(language="zh-CN", preferred_channel="sms")
+    else:
+        row.update(language="en", preferred_channel="email", email=f"service{row['id']}@customer.demo")
 
 
 @functools.cache
@@ -365,13 +376,22 @@ class CitySeeder:
         escalated = tech is not None and status in ("accepted", "en_route") and rng.random() < ESCALATED_SHARE
         self.add_work_order(status, _pick(rng, PRIORITY_WEIGHTS), skill, rng.choice(customers), tech, escalated)
 
-    def demo_day(self, tech, count: int) -> None:
-        """The first `count` jobs of `DEMO_DAY` for the demo technician, at customers around them."""
+    def demo_day(self, tech, count: int) -> list[int]:
+        """The first `count` jobs of `DEMO_DAY` for the demo technician, at customers around them
+        (a job in `DEMO_SAME_CUSTOMER` is at an earlier job's customer); returns their ids."""
         rng, here = self.rng, (tech["last_lat"], tech["last_lon"])
-        for status, priority, skill in DEMO_DAY[:count]:
-            customer = _customer_row(self.batch, rng, _scatter(rng, here, DEMO_DAY_RADIUS_KM), self.now)
+        ids, customers = [], []
+        for index, (status, priority, skill) in enumerate(DEMO_DAY[:count]):
+            if index in DEMO_SAME_CUSTOMER:
+                customer = customers[DEMO_SAME_CUSTOMER[index]]
+            else:
+                customer = _customer_row(self.batch, rng, _scatter(rng, here, DEMO_DAY_RADIUS_KM), self.now)
+                _demo_contact(customer, len(customers))
+            customers.append(customer)
             since = timedelta(minutes=rng.randint(*DEMO_COMPLETED_MINUTES_AGO)) if status == "completed" else None
+            ids.append(self.batch.ids[WorkOrder])
             self.add_work_order(status, priority, skill, customer, tech, since=since, signed_on="device")
+        return ids
 
     def add_work_order(self, status, priority, skill, customer, tech, escalated=False, since=None, signed_on=None):
         """A job in `status` with its whole history; `since`: time since its last step (else drawn),
@@ -653,6 +673,8 @@ def seed_city(
     accept_timeout: dict,
     password_hash: str,
     dispatch: DispatchSettings | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    currency: str = "CNY",
 ) -> dict:
     """Insert a synthetic city as it is at `now`; returns counts per status and the demo logins created.
 
@@ -668,11 +690,14 @@ def seed_city(
     city_technicians = tech_rows
     if tech_login:
         story = min(work_orders, len(DEMO_DAY))
-        seeder.demo_day(tech_rows[0], story)
+        story_ids = seeder.demo_day(tech_rows[0], story)
         work_orders, city_technicians = work_orders - story, tech_rows[1:]
     for _ in range(work_orders):
         seeder.work_order(city_technicians, customers)
     seeder.flush()
+    if tech_login:
+        # Small and fixed-size, through the features' own domain functions (demo_equipment.py).
+        seed_equipment_story(session, now, tech_rows[0]["id"], story_ids, timezone=timezone, currency=currency)
     if dispatch is not None:
         _agree_reachable_times(session, now, dispatch)
     return {"statuses": dict(sorted(seeder.counts.items())), "logins": logins, "technicians": len(tech_rows)}
