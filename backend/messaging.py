@@ -31,17 +31,21 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .documents.service_report import render_pdf
 from .domain.message_providers import TIMEOUT_SECONDS, providers_from_config
 from .domain.messages import (
     SETTINGS_KEY,
     DeliverySummary,
+    MailAttachment,
     deliver_due,
     delivery_policy_from_config,
     settings_from_config,
     use_settings,
 )
 from .domain.push import Push, PushFailed, PushSummary, SubscriptionGone, encode_payload, push_due
+from .domain.service_report import Company, language_of, report_content
 from .extensions import db
+from .models import WorkOrder
 
 log = logging.getLogger("onsite.messages")
 PUSH_TTL_SECONDS = 3600  # a push the phone cannot take within an hour is old news
@@ -85,7 +89,9 @@ def send_round(app: Flask, limit: int | None = None) -> DeliverySummary:
         def one_sender(share: int | None) -> DeliverySummary:
             with engine.connect() as connection, Session(bind=connection) as session:
                 use_settings(session, settings)
-                return deliver_due(session, app.config["CLOCK"], providers, job_transaction, policy, share)
+                clock = app.config["CLOCK"]
+                report = service_report_maker(app.config, clock)
+                return deliver_due(session, clock, providers, job_transaction, policy, share, report)
 
         if threads <= 1:
             return one_sender(limit)
@@ -95,6 +101,26 @@ def send_round(app: Flask, limit: int | None = None) -> DeliverySummary:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             summaries = list(pool.map(one_sender, shares))
         return DeliverySummary(**{k: sum(getattr(s, k) for s in summaries) for k in DeliverySummary().as_dict()})
+
+
+def service_report_maker(config, clock):
+    """`report(session, work_order_id)` → the job's service report as a PDF attachment, in the
+    customer's language (the same document `GET /work-orders/{id}/report.pdf` serves)."""
+
+    def report(session: Session, work_order_id: int) -> MailAttachment:
+        wo = session.get(WorkOrder, work_order_id)
+        content = report_content(
+            session,
+            wo,
+            company=Company(config["COMPANY_NAME"], config["COMPANY_PHONE"]),
+            language=language_of(wo),
+            timezone=config["TIMEZONE"],
+            upload_folder=config["UPLOAD_FOLDER"],
+            now=clock(),
+        )
+        return MailAttachment(f"{wo.number}.pdf", "application/pdf", render_pdf(content))
+
+    return report
 
 
 def vapid_key_file(app: Flask) -> Path:

@@ -63,6 +63,9 @@ class SmtpProvider:
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = message_id(outgoing, parts.hostname or "localhost")
         mail.set_content(outgoing.body)
+        for attachment in outgoing.attachments:
+            maintype, subtype = attachment.mime_type.split("/", 1)
+            mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
         try:
             if parts.scheme == "smtps":
                 client = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=TIMEOUT_SECONDS)

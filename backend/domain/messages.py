@@ -20,6 +20,7 @@ A sender that dies between 1 and 3 leaves rows `sending`; after the lease they a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -323,6 +324,18 @@ def _tell(
 # ---- delivery ------------------------------------------------------------------------------------
 
 
+# Emails that carry the job's service report as a PDF: the completion (the customer keeps what was
+# done, with the confirmation link beside it).
+REPORT_TEMPLATES = ("completed",)
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    filename: str
+    mime_type: str  # "application/pdf"
+    content: bytes
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A claimed message, as the provider needs it (plain values: sent outside any transaction)."""
@@ -335,6 +348,12 @@ class Outgoing:
     body: str
     attempts: int
     work_order_id: int | None
+    template: str | None = None
+    attachments: tuple[MailAttachment, ...] = ()
+
+    @property
+    def wants_report(self) -> bool:
+        return self.channel == "email" and self.template in REPORT_TEMPLATES and self.work_order_id is not None
 
 
 class DeliveryError(Exception):
@@ -379,6 +398,7 @@ def claim_due(session: Session, now: datetime, policy: DeliveryPolicy, limit: in
                 message.body,
                 message.attempts,
                 message.work_order_id,
+                message.template,
             )
         )
     return claimed
@@ -443,16 +463,25 @@ def _timeline(session: Session, outgoing: Outgoing, action: str, now: datetime, 
 
 
 def deliver_due(
-    session: Session, clock, providers, transaction, policy: DeliveryPolicy, limit: int | None = None
+    session: Session,
+    clock,
+    providers,
+    transaction,
+    policy: DeliveryPolicy,
+    limit: int | None = None,
+    report=None,
 ) -> DeliverySummary:
     """One round of the sender: claim due messages (one transaction), send each, record each result
     (one transaction each). `clock()` is the app's clock, `providers` a `Providers`, `transaction(session)`
-    a context manager that commits (scheduler.job_transaction)."""
+    a context manager that commits (scheduler.job_transaction); `report(session, work_order_id)`, when
+    given, makes the service report attached to the emails that carry it (`REPORT_TEMPLATES`)."""
     summary = DeliverySummary()
     with transaction(session):
         claimed = claim_due(session, clock(), policy, limit)
     summary.claimed = len(claimed)
     for outgoing in claimed:
+        if report is not None and outgoing.wants_report:
+            outgoing = _with_report(session, outgoing, report)
         provider = providers.for_channel(outgoing.channel)
         try:
             provider.send(outgoing)
@@ -476,3 +505,16 @@ def deliver_due(
         else:
             summary.lost_claims += 1
     return summary
+
+
+def _with_report(session: Session, outgoing: Outgoing, report) -> Outgoing:
+    """The message with its service report attached, made after the claim's commit (a render holds no
+    lock). A report that cannot be made is logged and the email goes without it: the confirmation
+    link it carries matters more than the attachment."""
+    try:
+        return dataclasses.replace(outgoing, attachments=(report(session, outgoing.work_order_id),))
+    except Exception:
+        log.exception("message %d: the service report could not be attached", outgoing.id)
+        return outgoing
+    finally:
+        session.rollback()  # end the render's read, so the result's transaction starts afresh

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import shutil
 import socket
+import subprocess
 import threading
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +25,7 @@ from backend.domain.messages import claim_due, delivery_policy_from_config, queu
 from backend.extensions import db
 from backend.messaging import send_round
 from backend.models import Message
+from tests.api.test_customer_messages import _set_customer
 
 SECRET = "sms-webhook-test-secret"
 
@@ -228,3 +231,29 @@ def test_two_senders_never_claim_the_same_message(app, clock, backend):
         first.commit()
     assert len(taken_first) == 2 and len(taken_second) == 2
     assert {m.id for m in taken_first} | {m.id for m in taken_second} == ids
+
+
+def test_the_completion_email_carries_the_service_report(
+    app, smtp_server, dispatcher, technician, world, new_work_order
+):
+    _, mailbox = smtp_server
+    _set_customer(app, world.customer_id, email="li@example.com", preferred_channel="email", language="en")
+    wo = new_work_order()
+    assert dispatcher.post(f"/api/v1/work-orders/{wo['id']}/assign", json={"technician_id": world.technician_id})
+    done = {"resolution": "Relay replaced", "first_time_fix": True}
+    for action, body in (("accept", {}), ("arrive", {}), ("complete", done)):
+        assert technician.post(f"/api/v1/work-orders/{wo['id']}/actions/{action}", json=body).status_code == 200
+    send_round(app)
+
+    mails = [message_from_bytes(m.content, policy=policy.default) for m in mailbox.received]
+    [completion] = [m for m in mails if "/confirm/" in m.get_body(("plain",)).get_content()]
+    [report] = list(completion.iter_attachments())
+    assert report.get_content_type() == "application/pdf" and report.get_filename() == f"{wo['number']}.pdf"
+    pdf = report.get_content()
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # the text itself, where poppler is installed (setup.sh installs it)
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert wo["number"] in text and "Relay replaced" in text
+    # The job's other message (assigned) goes without it.
+    others = [m for m in mails if m is not completion]
+    assert others and all(not list(m.iter_attachments()) for m in others)
