@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Customer, Event, Technician, User, WorkOrder
+from ..models import Asset, Customer, Event, Technician, User, WorkOrder
 from .actors import Actor
 from .assets import create_asset, equipment_at_intake, local_day
-from .charges import update_price_list
+from .charges import price_list, update_price_list
 from .maintenance import create_plan
-from .parts import create_part, create_request, create_warehouse, decide, receive
+from .parts import create_part, create_request, create_warehouse, decide, part_by_sku, receive
 
 ADMIN_EMAIL = "admin@onsite.demo"
 DISPATCHER_EMAIL = "dispatcher@onsite.demo"
@@ -98,6 +98,8 @@ def seed_equipment_story(
         }
         if machine["contract"] is not None:
             data["contract_until"] = today + timedelta(days=machine["contract"])
+        if _registered(session, machine["model"], machine["serial"]):
+            continue  # seeded beside existing data that has this machine: the story goes without it
         customer = session.get(Customer, owner.customer_id)
         assets[kind] = create_asset(session, customer, data, now - timedelta(days=90))
     _name_machines(session, jobs, assets, timezone)
@@ -105,9 +107,15 @@ def seed_equipment_story(
         if kind in assets:
             data = {"asset_id": assets[kind].id, "title": title, "rrule": rule, "required_skills": skills}
             create_plan(session, admin, now, data | {"starts_on": today + timedelta(days=days_ahead)}, timezone)
-    update_price_list(session, PRICES, admin.user_id, now, currency)
+    if price_list(session) is None:  # an existing price list is left as it is
+        update_price_list(session, PRICES, admin.user_id, now, currency)
     _stock(session, now, technician_id, admin, dispatcher, currency)
     return {"assets": len(assets), "plans": sum(1 for p in PLANS if p[0] in assets), "parts": len(PARTS)}
+
+
+def _registered(session: Session, model: str, serial: str) -> bool:
+    query = select(Asset.id).where(func.lower(Asset.model) == model.lower(), func.lower(Asset.serial) == serial.lower())
+    return session.scalar(query) is not None
 
 
 def _name_machines(session: Session, jobs: dict, assets: dict, timezone: str) -> None:
@@ -129,6 +137,8 @@ def _stock(session: Session, now: datetime, technician_id: int, admin: Actor, di
     """The catalogue, the warehouse's opening stock two days ago, and the van's requisition issued
     yesterday."""
     for sku, name, unit, price, minimum, _, _ in PARTS:
+        if part_by_sku(session, sku) is not None:
+            continue  # already in the catalogue: its price and minimum are left as they are
         data = {"sku": sku, "name": name, "unit": unit, "price": price, "currency": currency, "min_stock": minimum}
         create_part(session, data, now - timedelta(days=3), admin)
     store = create_warehouse(session, {"name": WAREHOUSE}, now - timedelta(days=3))

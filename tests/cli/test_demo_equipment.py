@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 
+from backend.domain.charges import update_price_list
+from backend.domain.parts import create_part
+from backend.extensions import db
 from tests.cli.test_cli import run
 from tests.cli.test_demo_story import OPEN, _demo_technician, _seed
 from tests.conftest import ApiClient
@@ -92,3 +95,17 @@ def test_no_maintenance_job_is_due_right_after_seeding(app, clock):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["created"] == 0, summary
+
+
+def test_seeding_beside_existing_prices_and_parts_leaves_them_as_they_are(app, clock):
+    with app.app_context():
+        update_price_list(db.session, {"callout_fee": 9000, "labour_per_hour": 10000}, None, clock.now, "CNY")
+        create_part(db.session, {"sku": "CAP-35UF", "name": "Our capacitor", "price": 4100}, clock.now)
+        db.session.commit()
+    _seed(app, clock)
+    admin = _staff(app)
+    assert admin.get("/api/v1/price-list").json["callout_fee"] == 9000
+    parts = {part["sku"]: part for part in admin.get("/api/v1/parts?per_page=50").json["items"]}
+    assert len(parts) == 5 and (parts["CAP-35UF"]["name"], parts["CAP-35UF"]["price"]) == ("Our capacitor", 4100)
+    van = _demo_technician(app).get("/api/v1/stock").json["items"]
+    assert len(van) == 5, "the van is stocked with the catalogue's own part"
