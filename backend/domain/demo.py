@@ -697,7 +697,9 @@ def seed_city(
     seeder.flush()
     if tech_login:
         # Small and fixed-size, through the features' own domain functions (demo_equipment.py).
-        seed_equipment_story(session, now, tech_rows[0]["id"], story_ids, timezone=timezone, currency=currency)
+        seed_equipment_story(
+            session, now, tech_rows[0]["id"], story_ids, sla_policy=sla_policy, timezone=timezone, currency=currency
+        )
     if dispatch is not None:
         _agree_reachable_times(session, now, dispatch)
     return {"statuses": dict(sorted(seeder.counts.items())), "logins": logins, "technicians": len(tech_rows)}

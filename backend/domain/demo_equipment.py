@@ -6,8 +6,10 @@ domain functions rather than bulk loading: the rows are the ones the app itself 
 - three machines at the day's customers: one in the maker's warranty (its earlier repair is one of
   the day's closed jobs, so today's job on it carries the 三包 repeat flag), one under an
   extended contract, one out of warranty (its job is chargeable and shows charges);
-- a quarterly service plan for the chiller and a yearly inspection, both first due weeks ahead, so
-  each lists its next occurrence and the scheduler's first pass makes no job yet;
+- a quarterly service plan for the chiller whose first visit, five days ahead, is within its lead
+  time: its maintenance job is made at seeding by the maintenance pass's own step (`advance`), so the
+  plan lists it and the scheduler's first pass has nothing more to make; and a yearly inspection
+  first due weeks ahead;
 - a price list (call-out fee, labour per hour) and a parts catalogue with prices and minimums;
 - a warehouse with opening stock and the demo technician's van, issued from it, one part low.
 """
@@ -23,7 +25,7 @@ from ..models import Asset, Customer, Event, Technician, User, WorkOrder
 from .actors import Actor
 from .assets import create_asset, equipment_at_intake, local_day
 from .charges import price_list, update_price_list
-from .maintenance import create_plan
+from .maintenance import advance, create_plan
 from .parts import create_part, create_request, create_warehouse, decide, part_by_sku, receive
 
 ADMIN_EMAIL = "admin@onsite.demo"
@@ -69,13 +71,20 @@ MACHINES = {
 }
 JOB_MACHINES = {0: "out_of_warranty", 1: "in_warranty", 7: "in_warranty", 3: "under_contract"}
 PLANS = (
-    ("under_contract", "Quarterly chiller service", "FREQ=MONTHLY;INTERVAL=3", 20, ["refrigeration"]),
+    ("under_contract", "Quarterly chiller service", "FREQ=MONTHLY;INTERVAL=3", 5, ["refrigeration"]),
     ("out_of_warranty", "Annual electrical safety inspection", "FREQ=YEARLY", 45, ["electrical"]),
 )
 
 
 def seed_equipment_story(
-    session: Session, now: datetime, technician_id: int, story_ids: list[int], timezone: str, currency: str
+    session: Session,
+    now: datetime,
+    technician_id: int,
+    story_ids: list[int],
+    *,
+    sla_policy: dict,
+    timezone: str,
+    currency: str,
 ) -> dict:
     """Add the story's machines, plans, prices and stock; `story_ids` are the demo day's jobs in
     DEMO_DAY order. Returns what was made, by name."""
@@ -106,7 +115,9 @@ def seed_equipment_story(
     for kind, title, rule, days_ahead, skills in PLANS:
         if kind in assets:
             data = {"asset_id": assets[kind].id, "title": title, "rrule": rule, "required_skills": skills}
-            create_plan(session, admin, now, data | {"starts_on": today + timedelta(days=days_ahead)}, timezone)
+            plan = create_plan(session, admin, now, data | {"starts_on": today + timedelta(days=days_ahead)}, timezone)
+            advance(session, plan, today, now, sla_policy, timezone)  # what the pass would make now
+            session.flush()
     if price_list(session) is None:  # an existing price list is left as it is
         update_price_list(session, PRICES, admin.user_id, now, currency)
     _stock(session, now, technician_id, admin, dispatcher, currency)

@@ -65,9 +65,13 @@ def test_the_price_list_the_plans_and_the_stock_are_there(app, clock):
     assert {plan["title"] for plan in plans} == {"Quarterly chiller service", "Annual electrical safety inspection"}
     chiller = next(plan for plan in plans if plan["title"] == "Quarterly chiller service")
     detail = admin.get(f"/api/v1/maintenance-plans/{chiller['id']}").json
-    assert detail["next_occurs_on"] > clock.now.date().isoformat()
-    assert detail["upcoming"] and detail["upcoming"][0] == detail["next_occurs_on"]
     assert detail["asset"]["model"] == "Carrier 30XA chiller"
+    (made,) = detail["occurrences"]  # the first visit is within the lead time: its job is there
+    assert made["occurs_on"] > clock.now.date().isoformat()
+    job = admin.get(f"/api/v1/work-orders/{made['work_order']['id']}").json
+    assert (job["type"], job["status"], job["warranty"]) == ("maintenance", "new", "under_contract")
+    assert job["title"] == "Quarterly chiller service"
+    assert detail["next_occurs_on"] > made["occurs_on"] and detail["upcoming"][0] == detail["next_occurs_on"]
 
     tech = _demo_technician(app)
     van = tech.get("/api/v1/stock").json["items"]
