@@ -18,6 +18,7 @@ def test_polling_returns_new_events_in_order_and_304_when_nothing_changed(
     assert [(e["number"], e["action"], e["to_status"]) for e in news.json["items"]] == [
         (wo["number"], "created", "new"),
         (wo["number"], "assign", "assigned"),
+        (wo["number"], "message_queued", None),  # the customer is told who comes (the outbox)
     ]
     etag = news.headers["ETag"]
     unchanged = dispatcher.get(f"/api/v1/events?after={news.json['last_id']}", headers={"If-None-Match": etag})
