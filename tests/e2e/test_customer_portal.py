@@ -177,7 +177,9 @@ def test_a_customer_asks_for_service_and_follows_it(
     # The outbox told the customer at each step, by email (how they signed in), in Chinese; the
     # completion's email carries the same confirmation link as the tracking page.
     assert send_round(app).sent == 3
-    texts = [message_from_bytes(e.content, policy=policy.default).get_content() for e in mailbox.received]
+    mails = [message_from_bytes(e.content, policy=policy.default) for e in mailbox.received]
+    texts = [mail.get_body(("plain",)).get_content() for mail in mails]
+    assert [a.get_content_type() for a in mails[-1].iter_attachments()] == ["application/pdf"]  # the report
     assert all(e.rcpt_tos == [EMAIL] for e in mailbox.received)
     link = re.search(r"https?://\S+/confirm/\S+", texts[-1]).group(0)
     assert link.rsplit("/confirm/", 1)[1] == confirm.get_attribute("href").rsplit("/confirm/", 1)[1]

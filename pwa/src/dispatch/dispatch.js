@@ -153,8 +153,20 @@ function header() {
 }
 
 let drawing = Promise.resolve();
+let drawQueued = false;
+
+// Draws run one after another, and a draw that has not started yet already shows whatever is current
+// when it does: a second request while one waits joins it. Two queued draws of the same screen (a
+// language switch, then a link followed at once) drew the form twice, the second over what the
+// dispatcher had begun to type.
 function render() {
-  drawing = drawing.then(draw, draw);
+  if (drawQueued) return drawing;
+  drawQueued = true;
+  const next = () => {
+    drawQueued = false;
+    return draw();
+  };
+  drawing = drawing.then(next, next);
   return drawing;
 }
 
