@@ -4,6 +4,8 @@ sign and records the payment there, and the customer sees them on the confirmati
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, log_in_to_console
@@ -78,8 +80,9 @@ def test_the_technician_shows_the_charges_before_sign_off_and_the_customer_sees_
     payment.get_by_label("Paid by").select_option("WeChat Pay")
     payment.get_by_role("button", name="Paid on site").click()
     expect(phone.get_by_role("status").filter(has_text="Paid on site: ")).to_contain_text("211.00 by WeChat Pay.")
-    expect(phone.get_by_role("status").filter(has_text="All changes synced")).to_be_visible()
-    paid = technician.get(f"/api/v1/work-orders/{wo['id']}/charges").json
+    # The phone records the payment in its outbox first, then sends it ("All changes synced" may
+    # still be showing from before): wait for the server to have it, as the office would see it.
+    paid = _charges_once_paid(phone, technician, wo["id"])
     assert paid["payment"]["kind"] == "paid_on_site" and paid["payment"]["method"] == "wechat_pay"
     assert paid["payment"]["amount"] == 21100 and paid["balance"] == 0
 
@@ -89,6 +92,15 @@ def test_the_technician_shows_the_charges_before_sign_off_and_the_customer_sees_
     expect(table.get_by_role("row", name="Total")).to_contain_text("211.00")
     axe(phone, "the confirmation page with charges")
     assert phone.console_errors == []
+
+
+def _charges_once_paid(phone, technician, work_order_id: int, seconds: float = 15) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        charges = technician.get(f"/api/v1/work-orders/{work_order_id}/charges").json
+        if charges["payment"] is not None or time.monotonic() > deadline:
+            return charges
+        phone.wait_for_timeout(100)  # the page keeps running (its outbox sends) while we look again
 
 
 def test_the_console_shows_a_jobs_charges_records_an_invoice_and_links_the_report(
