@@ -24,11 +24,20 @@ export async function currentPush(db) {
   return subscription && saved?.endpoint === subscription.endpoint ? saved : null;
 }
 
+// How long to wait for the service worker to be active: where it never becomes so (a phone that
+// blocks it, an in-app browser), turning push on says it could not instead of waiting forever.
+const READY_WITHIN_MS = 10_000;
+
+function within(promise, ms) {
+  const late = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
+  return Promise.race([promise, late]);
+}
+
 /** Ask for permission, subscribe with the server's key and tell the server; throws when refused. */
 export async function turnPushOn(db) {
   if ((await Notification.requestPermission()) !== "granted") throw new Error("permission");
   const { public_key: key } = await request("GET", "/me/push/key");
-  const registration = await navigator.serviceWorker.ready;
+  const registration = await within(navigator.serviceWorker.ready, READY_WITHIN_MS);
   const subscription = await registration.pushManager.subscribe({
     userVisibleOnly: true,
     applicationServerKey: keyBytes(key),

@@ -44,17 +44,24 @@ export function notificationText(item) {
   return t(key, { number, title: item.work_order_title, where, why }).replace(/\s+/g, " ").trim();
 }
 
+// The last attempt to turn push on failed: kept across redraws (the list may redraw while the phone
+// waits for its push service), so the answer is not lost with the element that was on screen.
+let pushRefused = false;
+
 /** Push on this phone: on or off, beside the list (which shows everything either way). */
 async function pushControl(ctx) {
   if (!pushSupported()) return el("p", { class: "meta" }, t("pushUnsupported"));
   const held = await currentPush(ctx.db).catch(() => null);
-  const status = el("p", { class: "meta", role: "status" }, t(held ? "pushOn" : "pushOff"));
+  const said = held ? "pushOn" : pushRefused ? "pushRefused" : "pushOff";
+  const status = el("p", { class: "meta", role: "status", id: "push-status" }, t(said));
   const toggle = async () => {
     try {
       await (held ? turnPushOff(ctx.db) : turnPushOn(ctx.db));
+      pushRefused = false;
       await ctx.refresh();
     } catch {
-      status.textContent = t("pushRefused");
+      pushRefused = true;
+      (document.getElementById("push-status") ?? status).textContent = t("pushRefused");
     }
   };
   const button = el(
