@@ -192,15 +192,24 @@ function busy() {
 }
 
 /** A change anywhere: redraw the live screens (not a form being filled in), at most every second;
- * while the dispatcher is busy on the screen, the redraw waits for them. */
+ * while the dispatcher is busy on the screen, the redraw waits for them. The screen may have changed
+ * within that second: a redraw due on the board never falls on the form the dispatcher moved to
+ * (and following a link draws the new screen anyway, so it cancels what was due). */
 let pending = null;
 function changed() {
   if (!route().live || pending) return;
   pending = setTimeout(() => {
     pending = null;
+    if (!route().live) return;
     if (busy()) changed();
     else render();
   }, 1000);
+}
+
+function navigated() {
+  clearTimeout(pending);
+  pending = null;
+  render();
 }
 
 function follow() {
@@ -293,7 +302,7 @@ async function signedIn(user) {
 }
 
 document.documentElement.lang = currentLanguage();
-window.addEventListener("hashchange", () => render());
+window.addEventListener("hashchange", navigated);
 currentUser()
   .then((user) => (user ? signedIn(user) : showLogin()))
   .catch(() => showLogin(t("error.noAnswer")));
