@@ -120,3 +120,24 @@ def test_bad_input_is_refused_with_a_clear_message(app, tmp_path):
     bad.write_text("created_at,lat,lon,priority,type,skills\n2026-11-24T09:00:00Z,31.2,121.4,soon,Leak,plumbing\n")
     refused = run(app, "simulate", "--requests", str(bad))
     assert refused.exit_code != 0 and "line 2: priority must be one of urgent, high, normal, low" in refused.output
+
+
+def test_a_technician_waiting_where_their_last_job_was_is_placed_there_not_at_home(app, database_url):
+    """A finishes a visit 3.5 km east of home before 08:00 and waits there, standing still; the app
+    pings a heartbeat while they do. At 09:30, 95 minutes after A's last move, a job comes in 1.5 km
+    from where A stands and 3 km from B, idle at home: OnSite gives it to A, measured from the site
+    (without the heartbeat A counted as at home, 5 km away, after 30 minutes, and B got it)."""
+    day = at("00:00")
+    crew = [CrewMember("A", HOME_A, ("hvac",)), CrewMember("B", east(8), ("hvac",))]
+    requests = [
+        Request(at("07:00"), *east(3.5), "high", "A's first visit", ("hvac",)),
+        Request(at("09:30"), *east(5), "high", "Near where A waits", ("hvac",)),
+    ]
+    scenario = Scenario(requests, crew, day, day + timedelta(days=1))
+    [result] = simulate(app.config, scenario, ["onsite"], database_url)
+    first, near = result.records
+    assert first.technician == "A" and first.completed_at < at("08:00")
+    travel = Travel(app.config["AVERAGE_SPEED_KMH"], app.config["DETOUR_FACTOR"])
+    from_where_a_waits = timedelta(minutes=travel.minutes(distance_km(east(3.5), east(5))))
+    assert near.technician == "A"
+    assert near.arrived_at <= whole_seconds(at("09:30") + from_where_a_waits) + timedelta(minutes=1)
