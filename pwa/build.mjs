@@ -13,8 +13,8 @@ mkdirSync(dist, { recursive: true });
 
 const result = await build({
   entryPoints: {
-    app: join(here, "src", "app.js"),
-    styles: join(here, "src", "app.css"),
+    app: join(here, "src", "technician", "app.js"),
+    styles: join(here, "src", "technician", "app.css"),
     dispatch: join(here, "src", "dispatch", "dispatch.js"),
     "dispatch-styles": join(here, "src", "dispatch", "dispatch.css"),
     confirm: join(here, "src", "confirm", "confirm.js"),
@@ -53,7 +53,7 @@ const shell = [assets["app.js"], assets["app.css"]].map((a) => `/static/${a}`);
 const precache = ["/", "/manifest.webmanifest", "/static/icons/icon-192.png", ...shell];
 const version = createHash("sha256").update(JSON.stringify(precache)).digest("hex").slice(0, 12);
 await build({
-  entryPoints: [join(here, "src", "sw.js")],
+  entryPoints: [join(here, "src", "sw", "sw.js")],
   bundle: true,
   minify: true,
   format: "iife",

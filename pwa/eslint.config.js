@@ -18,7 +18,7 @@ export default [
   },
   {
     // The service worker; __VERSION__ and __PRECACHE__ are filled in by build.mjs (esbuild `define`).
-    files: ["src/sw.js"],
+    files: ["src/sw/**/*.js"],
     languageOptions: { globals: { ...globals.serviceworker, __VERSION__: "readonly", __PRECACHE__: "readonly" } },
   },
   {

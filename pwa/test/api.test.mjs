@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { ApiError, change, logIn, request } from "../src/api.js";
+import { ApiError, change, logIn, request } from "../src/shared/api.js";
 
 function fakeFetch(responses) {
   const calls = [];
@@ -50,7 +50,7 @@ test("errors come back as ApiError with the contract's code and fields", async (
 });
 
 test("send replays an outbox entry with its own key and fetches a CSRF token when it has none", async () => {
-  const { send } = await import("../src/api.js");
+  const { send } = await import("../src/shared/api.js");
   const server = fakeFetch([
     [403, { error: { code: "csrf_failed", message: "?" } }],
     [200, { csrf_token: "tok-2", user: { id: 7 } }],
@@ -67,7 +67,7 @@ test("send replays an outbox entry with its own key and fetches a CSRF token whe
 });
 
 test("send throws only when the network fails; a refusal is an answer", async () => {
-  const { send } = await import("../src/api.js");
+  const { send } = await import("../src/shared/api.js");
   const down = async () => {
     throw new TypeError("Failed to fetch");
   };
@@ -79,7 +79,7 @@ test("send throws only when the network fails; a refusal is an answer", async ()
 });
 
 test("a replayed change carries X-Offline-Since, a live one does not", async () => {
-  const { send } = await import("../src/api.js");
+  const { send } = await import("../src/shared/api.js");
   const server = fakeFetch([
     [201, {}],
     [201, {}],

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import en from "../src/i18n/en.js";
-import zhCN from "../src/i18n/zh-CN.js";
+import en from "../src/technician/i18n/en.js";
+import zhCN from "../src/technician/i18n/zh-CN.js";
 
-const src = fileURLToPath(new URL("../src/", import.meta.url));
-// The technician app: the top-level modules and its views (the other folders are other front ends).
+const src = fileURLToPath(new URL("../src/technician/", import.meta.url));
+// The technician app: its modules and its views (its catalogues in i18n/ are what is checked).
 const files = [
   ...readdirSync(src)
     .filter((name) => name.endsWith(".js") && name !== "i18n.js")

@@ -4,8 +4,8 @@ import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { dismiss, enqueue, entries, replay } from "../src/outbox.js";
-import { listJobs, openStore, putJob, replaceJobs } from "../src/store.js";
+import { dismiss, enqueue, entries, replay } from "../src/technician/outbox.js";
+import { listJobs, openStore, putJob, replaceJobs } from "../src/technician/store.js";
 
 let n = 0;
 const freshStore = () => openStore(`onsite-test-${++n}`);

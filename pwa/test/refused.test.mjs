@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { changeTitle, contentLines, forwardable } from "../src/views/refused.js";
-import { forwardRequest } from "../src/work.js";
+import { changeTitle, contentLines, forwardable } from "../src/technician/views/refused.js";
+import { forwardRequest } from "../src/technician/work.js";
 
 const refusal = { status: 404, code: "not_found", message: "Work order 7 not found." };
 const note = {

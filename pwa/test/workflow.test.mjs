@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { directionsUrl, distanceKm } from "../src/geo.js";
-import { catalogueKeys } from "../src/i18n.js";
-import { heartbeatMs, shouldPing } from "../src/location.js";
-import { scaledSize } from "../src/photos.js";
-import { allowedActions, applyLocally, mayDo } from "../src/workflow.js";
+import { directionsUrl, distanceKm } from "../src/shared/geo.js";
+import { catalogueKeys } from "../src/technician/i18n.js";
+import { heartbeatMs, shouldPing } from "../src/technician/location.js";
+import { scaledSize } from "../src/shared/photos.js";
+import { allowedActions, applyLocally, mayDo } from "../src/shared/workflow.js";
 
 const meta = {
   actions: [

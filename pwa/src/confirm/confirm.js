@@ -3,8 +3,8 @@
 // solved); a copy of the record to keep. No login: the signed token in the address is the credential.
 // Everything is served by OnSite itself (no third-party requests); text is inserted as text.
 import SignaturePad from "signature_pad";
-import { chargesTable, money } from "../charges.js";
-import { el } from "../dom.js";
+import { chargesTable, money } from "../shared/charges.js";
+import { el } from "../shared/dom.js";
 import { receiptImage } from "./receipt.js";
 import catalogues from "./strings.js";
 

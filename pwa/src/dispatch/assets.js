@@ -1,8 +1,8 @@
 // Equipment in the console: a customer's machines (on the customer's page, with a form to add one
 // and a printable sheet of labels), a machine's page (its details to edit, its QR label, its
 // service history and its maintenance plans, with a form for a new plan).
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, PRIORITIES, select, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 

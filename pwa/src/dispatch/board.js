@@ -1,8 +1,8 @@
 // The board: work orders by status with filters, SLA timers, overdue, at-risk, escalated and reopened flags.
 // A text search looks through every job, closed and cancelled ones too, as an after-sales desk does
 // when a customer calls back: its results are a list, not the board's open columns.
-import { request } from "../api.js";
-import { el, field } from "../dom.js";
+import { request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { CHANNELS, LABEL, PRIORITIES, STATUSES, select, slaTimer, technicianLabel, when } from "./common.js";
 import { t } from "./i18n.js";
 import { TYPE_LABEL, typeSelect } from "./kinds.js";

@@ -1,9 +1,9 @@
 // A job's charges and service report on the console's job screen: the charges (an estimate while the
 // job is open, final once completed), the payment if recorded, a button to record that the customer
 // is invoiced, and the service report PDF.
-import { ApiError, change, request } from "../api.js";
-import { chargesTable, money } from "../charges.js";
-import { el } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { chargesTable, money } from "../shared/charges.js";
+import { el } from "../shared/dom.js";
 import { showErrors } from "./common.js";
 import { currentLanguage, t } from "./i18n.js";
 

@@ -1,6 +1,6 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
-import { ApiError } from "../api.js";
-import { el } from "../dom.js";
+import { ApiError } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { clockTime, duration, labels, number, t } from "./i18n.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];

@@ -1,7 +1,7 @@
 // Customers: a search by phone or name, and a customer's page with every job (open and closed),
 // their signatures and ratings, and a new job for them.
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, MESSAGE_CHANNEL, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 import { assetsPanel } from "./assets.js";

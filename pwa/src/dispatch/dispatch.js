@@ -1,9 +1,9 @@
 // The dispatcher console at /dispatch: board, map, intake, job, roster, escalations and KPIs.
 // Live: every timeline event written by any server reaches the console through Server-Sent Events
 // (falling back to polling with an ETag), and the screen on view redraws.
-import { ApiError, currentUser, logOut, request } from "../api.js";
-import { el } from "../dom.js";
-import { loginForm } from "../login.js";
+import { ApiError, currentUser, logOut, request } from "../shared/api.js";
+import { el } from "../shared/dom.js";
+import { loginForm } from "../shared/login.js";
 import { boardView } from "./board.js";
 import { customersView, customerView } from "./customers.js";
 import { intakeView } from "./intake.js";

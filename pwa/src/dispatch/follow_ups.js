@@ -1,8 +1,8 @@
 // Follow-up calls (回访) in the console: the queue (due, overdue, done) with each customer's phone
 // as a call link, and one call on one screen: the job, its history, and the outcome form (reached,
 // satisfaction, comment, and a reopen when the problem is back).
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { eventWords, LABEL, showErrors, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 

@@ -1,8 +1,8 @@
 // Address suggestions at intake: typing an address asks the server's geocoder (GET /geocode, cached
 // there) and lists the places it knows; picking one fills the coordinates. Without a geocoder, or
 // when it fails, the form says so and the map pick does the job.
-import { request } from "../api.js";
-import { el } from "../dom.js";
+import { request } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { t } from "./i18n.js";
 
 const DELAY_MS = 400; // ask once the typing pauses: a public geocoder allows about one request a second

@@ -1,11 +1,11 @@
 // The console's words: the same machine as the technician app (../i18n.js: one language for the site,
 // the switch, locale formatting) over the console's own catalogues, dispatch/i18n/en.js and zh-CN.js
 // (same keys; pwa/test/dispatch-i18n.test.mjs fails when a key used here is missing from either).
-import { translator } from "../i18n.js";
+import { translator } from "../shared/i18n.js";
 import en from "./i18n/en.js";
 import zhCN from "./i18n/zh-CN.js";
 
-export { LANGUAGES, clockTime, currentLanguage, day, number, percent, setLanguage, timeOfDay } from "../i18n.js";
+export { LANGUAGES, clockTime, currentLanguage, day, number, percent, setLanguage, timeOfDay } from "../shared/i18n.js";
 
 export const { t, duration, kilometres, catalogueKeys } = translator({ en, "zh-CN": zhCN });
 

@@ -2,8 +2,8 @@
 // one request), channel, priority with the due times it implies, skills picked by name, the address
 // with the geocoder's suggestions, location by coordinates, a suggestion or a click on the map. A caller whose phone or name is already known is offered before a second
 // customer is made: one customer, one history.
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { CHANNELS, LABEL, minutesText, PRIORITIES, select, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 import { addressSuggestions } from "./geocode.js";

@@ -1,8 +1,8 @@
 // Edit a work order: priority, skills, address, location and due times, sent with the version read.
 // Only the fields the dispatcher changed are sent, so an edit never undoes someone else's change to
 // another field; when the version is stale, what they typed stays and they can save it again.
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, PRIORITIES, select, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 

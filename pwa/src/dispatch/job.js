@@ -3,8 +3,8 @@
 // confirmation link for the customer; the timeline in words, logs, parts, photos, and the sign-off
 // with its record hash checked against the current record.
 import QRCode from "qrcode";
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 import { labels, number, t, timeOfDay } from "./i18n.js";
 import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";

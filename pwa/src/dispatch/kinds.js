@@ -1,7 +1,7 @@
 // Kinds of case (type) on the console: their names, the complaint's vocabulary, and the forms a
 // complaint needs (its related job and category at intake, its closed loop when it is completed).
-import { ApiError, change } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { select } from "./common.js";
 import { labels, t } from "./i18n.js";
 

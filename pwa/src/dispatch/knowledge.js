@@ -2,8 +2,8 @@
 // with a publish toggle, a form to write or edit an article; and the pieces other screens show:
 // suggestions as a job's title is typed at intake, and on a job its suggestions and a draft
 // article from it once resolved.
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { select, showErrors, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 import { loadSkills, skillNames, skillPicker } from "./skills.js";

@@ -1,7 +1,7 @@
 // KPIs over a chosen period: the figures with their definitions, daily trends, and breakdowns by
 // technician and by priority; CSV export of the KPIs and of the period's work orders.
-import { request } from "../api.js";
-import { el, field } from "../dom.js";
+import { request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { lineChart } from "./charts.js";
 import { LABEL, select } from "./common.js";
 import { number, t } from "./i18n.js";

@@ -1,7 +1,7 @@
 // Preventive maintenance (保养) in the console: every plan with its next occurrence, paused or
 // resumed in place, and a plan's page with the occurrences made into work orders.
-import { change, request } from "../api.js";
-import { el } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { LABEL, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 

@@ -2,8 +2,8 @@
 // how fresh their position is. Tiles come from the configured server; without tiles the map still
 // shows every marker on a plain background.
 import L from "leaflet";
-import { request } from "../api.js";
-import { el } from "../dom.js";
+import { request } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { LABEL, minutesText, STATUSES } from "./common.js";
 import { t } from "./i18n.js";
 

@@ -1,7 +1,7 @@
 // Customer messages in the console: every message of the outbox with its delivery state (queued,
 // in flight, sent, failed), newest first, by status or for one job (`#/messages?work_order_id=12`).
-import { request } from "../api.js";
-import { el } from "../dom.js";
+import { request } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { MESSAGE_CHANNEL, MESSAGE_TEMPLATE, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 

@@ -2,8 +2,8 @@
 // routes on the map and as timelines (with what could not be planned, and why), then apply it:
 // every job is assigned in its route's order and the technicians' phones show the planned times.
 import L from "leaflet";
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, minutesText, when } from "./common.js";
 import { number, t, timeOfDay } from "./i18n.js";
 import { baseMap } from "./map.js";

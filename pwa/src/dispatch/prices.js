@@ -1,9 +1,9 @@
 // The price list in the console (#/prices): call-out fee, labour per hour and its billing block,
 // whether jobs without a warranty decision are charged, and the parts' prices by SKU. Admins change
 // it; dispatchers read it. Amounts are typed in the currency's units (123.45) and sent as minor units.
-import { ApiError, request } from "../api.js";
-import { el, field } from "../dom.js";
-import { money } from "../charges.js";
+import { ApiError, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
+import { money } from "../shared/charges.js";
 import { showErrors } from "./common.js";
 import { clockTime, currentLanguage, t } from "./i18n.js";
 

@@ -1,7 +1,7 @@
 // Quality sampling (质检) in the console: draw a month's sample of each technician's closed jobs,
 // then score each sampled job on the checklist (the items the record answers come filled in).
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { showErrors } from "./common.js";
 import { labels, t } from "./i18n.js";
 

@@ -1,7 +1,7 @@
 // The roster (technicians, skills, shift, position age, load), a technician's edit form, and the
 // escalations queue.
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { LABEL, minutesText, technicianLabel, when } from "./common.js";
 import { t } from "./i18n.js";
 import { loadSkills, skillNames, skillPicker } from "./skills.js";

@@ -1,8 +1,8 @@
 // The skills vocabulary on the console: skills shown by their name in the console's language, a
 // picker (a checkbox per skill, by name) for intake and the technician edit, and the screen where
 // dispatchers and admins add, rename and retire skills. Jobs and technicians keep the codes.
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { showErrors } from "./common.js";
 import { currentLanguage, t } from "./i18n.js";
 

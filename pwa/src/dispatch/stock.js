@@ -1,8 +1,8 @@
 // The stock screen (`#/stock`): balances per warehouse and van from the ledger, low and negative
 // counts flagged, pending requisitions and returns to issue or receive, and one part's movements
 // (`#/stock?part=ID`), newest first.
-import { change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { change, request } from "../shared/api.js";
+import { el, field } from "../shared/dom.js";
 import { select, showErrors, when } from "./common.js";
 import { number, t } from "./i18n.js";
 

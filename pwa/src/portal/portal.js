@@ -4,8 +4,8 @@
 // browsers (WeChat's included). The customer session is the portal's own cookie; every change
 // carries its CSRF token. Text goes in as text (dom.js), never as HTML.
 import L from "leaflet";
-import { el, field } from "../dom.js";
-import { downscale } from "../photos.js";
+import { el, field } from "../shared/dom.js";
+import { downscale } from "../shared/photos.js";
 import { jobView, language, translator } from "../track/view.js";
 import catalogues from "./strings.js";
 

@@ -1,7 +1,7 @@
 // The customer's tracking page at /t/{token}: where the job stands, refreshed every 30 seconds
 // while it is open. No login: the signed token in the address is the credential. Plain fetch and
 // timers only, so it works in in-app browsers (WeChat's included); nothing from third parties.
-import { el } from "../dom.js";
+import { el } from "../shared/dom.js";
 import { jobView, language, translator, when } from "./view.js";
 
 const t = translator();

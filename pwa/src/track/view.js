@@ -2,7 +2,7 @@
 // sentence for where it stands (the technician's first name, the ETA while on the way), the window
 // asked for, the steps so far, and the confirmation link once the work is done. Shared by the
 // tracking page and the portal. Text goes in as text (dom.js), never as HTML.
-import { el } from "../dom.js";
+import { el } from "../shared/dom.js";
 import catalogues from "./strings.js";
 
 export const language = (navigator.languages ?? [navigator.language ?? ""]).some((l) =>

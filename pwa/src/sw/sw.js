@@ -2,9 +2,9 @@
 // network-first (a fresh shell when online), built assets cache-first (their names carry a hash).
 // When the network returns, Background Sync wakes this worker to send the outbox, even when the
 // app is closed; it takes the same lock as the page, so a change is never sent twice at once.
-import { send } from "./api.js";
-import { replay, withOutboxLock } from "./outbox.js";
-import { openStore } from "./store.js";
+import { send } from "../shared/api.js";
+import { replay, withOutboxLock } from "../technician/outbox.js";
+import { openStore } from "../technician/store.js";
 
 // Both are filled in by build.mjs (esbuild `define`) from the build's hashed files.
 const VERSION = __VERSION__;

@@ -1,6 +1,6 @@
 // Pieces shared by the screens: SLA countdowns, distance and ETA.
-import { el } from "../dom.js";
-import { distanceKm, etaMinutes } from "../geo.js";
+import { el } from "../../shared/dom.js";
+import { distanceKm, etaMinutes } from "../../shared/geo.js";
 import { duration, kilometres, t } from "../i18n.js";
 
 export const ACTIVE = new Set(["assigned", "accepted", "en_route"]);

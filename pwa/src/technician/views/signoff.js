@@ -2,11 +2,11 @@
 // rating; or the technician sends a confirmation link (share sheet, copy, or a QR code to scan).
 import QRCode from "qrcode";
 import SignaturePad from "signature_pad";
-import { ApiError, change, request } from "../api.js";
-import { chargesTable, money } from "../charges.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../../shared/api.js";
+import { chargesTable, money } from "../../shared/charges.js";
+import { el, field } from "../../shared/dom.js";
 import { clockTime, currentLanguage, t } from "../i18n.js";
-import { mayDo } from "../workflow.js";
+import { mayDo } from "../../shared/workflow.js";
 
 /** The canvas at the device's pixel density, so strokes stay sharp (signature_pad's advice). */
 function sizeCanvas(canvas, pad) {

@@ -1,6 +1,6 @@
 // My jobs: most urgent first, with the SLA countdown, distance and ETA, and the day plan's stop
 // and time when one was applied; pull down (or press Refresh) to refresh; the on-shift switch.
-import { el } from "../dom.js";
+import { el } from "../../shared/dom.js";
 import { clockTime, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
 import { getSetting } from "../store.js";

@@ -1,6 +1,6 @@
 // Web Push on the technician's phone: a new job or a job taken away wakes the phone, beside the
 // notifications list (which stays the record: many phones cannot reach their browser's push service).
-import { change, request } from "./api.js";
+import { change, request } from "../shared/api.js";
 import { getSetting, putSetting } from "./store.js";
 
 const SETTING = "push-subscription";

@@ -1,9 +1,7 @@
 // The interfaces' languages. One language for the whole site (chosen from the browser, switchable, kept
-// in localStorage) and one translator per front end over its own catalogues: i18n/*.js for the
-// technician app, dispatch/i18n/*.js for the console. A missing key falls back to English, then to the
-// key itself. Numbers and dates are formatted for the chosen language.
-import en from "./i18n/en.js";
-import zhCN from "./i18n/zh-CN.js";
+// in localStorage) and one translator per front end over its own catalogues: technician/i18n.js for
+// the technician app, dispatch/i18n.js for the console. A missing key falls back to English, then to
+// the key itself. Numbers and dates are formatted for the chosen language.
 
 export const LANGUAGES = { en: "English", "zh-CN": "简体中文" };
 const STORAGE_KEY = "onsite.language";
@@ -76,24 +74,4 @@ export function timeOfDay(iso) {
 /** A day ("Dec 1, 2026" / "2026年12月1日"). */
 export function day(iso) {
   return new Date(iso).toLocaleDateString(language, { dateStyle: "medium" });
-}
-
-// The technician app's words (the console has its own in dispatch/i18n.js).
-const technicianApp = /* @__PURE__ */ translator({ en, "zh-CN": zhCN });
-
-export function t(key, values) {
-  return technicianApp.t(key, values);
-}
-
-export function duration(minutes) {
-  return technicianApp.duration(minutes);
-}
-
-export function kilometres(km) {
-  return technicianApp.kilometres(km);
-}
-
-/** Both catalogues carry the same keys (checked by the unit tests). */
-export function catalogueKeys() {
-  return technicianApp.catalogueKeys();
 }

@@ -1,8 +1,8 @@
 // Knowledge-base articles on the phone: each job's suggested articles, and the articles for the
 // technician's skills. Both are downloaded while online and kept in IndexedDB (store.js), so an
 // article opens without signal; the screens read only the phone's copy.
-import { request } from "../api.js";
-import { el, field } from "../dom.js";
+import { request } from "../../shared/api.js";
+import { el, field } from "../../shared/dom.js";
 import { t } from "../i18n.js";
 import { getSetting, listArticles, listJobs, putSetting, replaceArticles } from "../store.js";
 

@@ -1,7 +1,7 @@
 // Notifications: jobs the scheduler or dispatch gave me, or took away (newest first), said in the
 // app's language; each marked read, or all at once.
-import { request } from "../api.js";
-import { el } from "../dom.js";
+import { request } from "../../shared/api.js";
+import { el } from "../../shared/dom.js";
 import { clockTime, duration, kilometres, t } from "../i18n.js";
 import { currentPush, pushSupported, turnPushOff, turnPushOn } from "../push.js";
 import { getSetting, putSetting } from "../store.js";

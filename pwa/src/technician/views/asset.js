@@ -1,7 +1,7 @@
 // An asset's history, opened from its QR label (scan, or the label's link /a/<token>). Every asset
 // seen is kept on the phone (IndexedDB, store.js), so a machine scanned once opens without signal.
-import { ApiError, request } from "../api.js";
-import { el } from "../dom.js";
+import { ApiError, request } from "../../shared/api.js";
+import { el } from "../../shared/dom.js";
 import { day, t } from "../i18n.js";
 import { getAsset, putAsset } from "../store.js";
 

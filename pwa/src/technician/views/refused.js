@@ -3,7 +3,7 @@
 // language, why it was refused, and what the technician can do with it: copy it, send it to the
 // dispatcher (who sees it on the job's timeline), or delete it after saying so explicitly.
 // Nothing the technician typed is lost without that explicit choice.
-import { el } from "../dom.js";
+import { el } from "../../shared/dom.js";
 import { t } from "../i18n.js";
 import { dismiss } from "../outbox.js";
 

@@ -2,8 +2,8 @@
 // once a minute after moving, and as a heartbeat while standing still (a technician parked at a site
 // for an hour is still there): the server counts a position older than `location_fresh_minutes`
 // (from /meta) as absent and falls back to the home base, so the heartbeat comes well within it.
-import { request } from "./api.js";
-import { movedEnough } from "./geo.js";
+import { request } from "../shared/api.js";
+import { movedEnough } from "../shared/geo.js";
 import { getSetting, putSetting } from "./store.js";
 
 export const PING_INTERVAL_MS = 60_000;

@@ -1,7 +1,7 @@
 // Scan an asset's QR label with the camera: the browser's BarcodeDetector where it has one, jsQR
 // (from npm) on the video's frames otherwise. A label's link opens the asset's history; the code
 // can also be typed (no camera, or a torn label).
-import { el, field } from "../dom.js";
+import { el, field } from "../../shared/dom.js";
 import { t } from "../i18n.js";
 import { labelToken } from "./asset.js";
 

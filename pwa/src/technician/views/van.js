@@ -2,8 +2,8 @@
 // online and kept on the phone (IndexedDB settings), so the screen opens without signal. Parts logged
 // on this phone that have not reached the server yet are shown beside the count they will change.
 // Asking a warehouse for parts (a requisition, 领料) needs signal: a dispatcher issues it.
-import { ApiError, change, request } from "../api.js";
-import { el, field } from "../dom.js";
+import { ApiError, change, request } from "../../shared/api.js";
+import { el, field } from "../../shared/dom.js";
 import { clockTime, number, t } from "../i18n.js";
 import { getSetting, putSetting } from "../store.js";
 

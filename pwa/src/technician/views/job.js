@@ -1,11 +1,11 @@
 // Job detail: the customer, the site, the actions the status machine allows now, navigation, the
 // work log (notes, parts, photos) and the timeline. Every change goes through the outbox.
-import { el, field } from "../dom.js";
-import { directionsUrl } from "../geo.js";
+import { el, field } from "../../shared/dom.js";
+import { directionsUrl } from "../../shared/geo.js";
 import { clockTime, currentLanguage, t } from "../i18n.js";
 import { currentPosition } from "../location.js";
-import { downscale } from "../photos.js";
-import { allowedActions, mayDo } from "../workflow.js";
+import { downscale } from "../../shared/photos.js";
+import { allowedActions, mayDo } from "../../shared/workflow.js";
 import { jobArticles } from "./articles.js";
 import { countdown, distanceText } from "./common.js";
 

@@ -1,10 +1,10 @@
 // The app's data layer: the phone's copy of my jobs (IndexedDB), refreshed from the network when
 // there is one, and every change recorded through the outbox, applied to the phone's copy at once
 // and sent to the server in order.
-import { request, send } from "./api.js";
+import { request, send } from "../shared/api.js";
 import { dismiss, enqueue, entries, replay, withOutboxLock } from "./outbox.js";
 import { getJob, getSetting, listJobs, putJob, putSetting, replaceJobs } from "./store.js";
-import { applyLocally } from "./workflow.js";
+import { applyLocally } from "../shared/workflow.js";
 
 export const MY_STATUSES = "assigned,accepted,en_route,on_site,on_hold,completed";
 const RETRY_FIRST_MS = 2_000;

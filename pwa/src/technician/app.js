@@ -1,9 +1,9 @@
 // The technician app: the shell (header, sync bar, refused changes), the router and start-up.
 // Views live in views/; data goes through work.js (IndexedDB + outbox) and api.js.
-import { ApiError, currentUser, logOut } from "./api.js";
-import { el } from "./dom.js";
+import { ApiError, currentUser, logOut } from "../shared/api.js";
+import { el } from "../shared/dom.js";
 import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
-import { loginForm } from "./login.js";
+import { loginForm } from "../shared/login.js";
 import { clearAll, getSetting, openStore, putSetting } from "./store.js";
 import { ShiftTracker } from "./location.js";
 import { Work } from "./work.js";
