@@ -9,7 +9,8 @@ from __future__ import annotations
 from apiflask import APIBlueprint
 from flask import current_app
 
-from ..domain.workflow import ACTIONS, ACTIVITIES
+from ..domain.sla import BEFORE_SITE
+from ..domain.workflow import ACTIONS, ACTIVITIES, HELD
 from ..models import ROLES
 from .schemas import MetaOut
 from .security import roles_required
@@ -41,6 +42,9 @@ def client_settings():
         ],
         "average_speed_kmh": current_app.config["AVERAGE_SPEED_KMH"],
         "sla_policy": current_app.config["SLA_POLICY"],
+        # The SLA timer the app and the console show: the response due time until the technician is
+        # on site, then the resolve due time while they still hold the job; none once it is done.
+        "sla_clock": {"respond": list(BEFORE_SITE), "resolve": [s for s in HELD if s not in BEFORE_SITE]},
         "map_tile_url": current_app.config["MAP_TILE_URL"],
         "map_attribution": current_app.config["MAP_ATTRIBUTION"],
         "accept_timeout_minutes": current_app.config["ACCEPT_TIMEOUT_MINUTES"],

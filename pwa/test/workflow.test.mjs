@@ -6,7 +6,7 @@ import { directionsUrl, distanceKm } from "../src/shared/geo.js";
 import { catalogueKeys } from "../src/technician/i18n.js";
 import { heartbeatMs, shouldPing } from "../src/technician/location.js";
 import { scaledSize } from "../src/shared/photos.js";
-import { allowedActions, applyLocally, mayDo } from "../src/shared/workflow.js";
+import { allowedActions, applyLocally, mayDo, slaClock } from "../src/shared/workflow.js";
 
 const meta = {
   actions: [
@@ -33,7 +33,11 @@ const meta = {
       required: ["reason"],
     },
   ],
-  activities: [{ name: "log", roles: ["technician"], statuses: ["on_site"] }],
+  activities: [
+    { name: "log", roles: ["technician"], statuses: ["on_site"] },
+    { name: "candidates", roles: ["admin", "dispatcher"], statuses: ["new", "assigned"] },
+  ],
+  sla_clock: { respond: ["new", "assigned", "accepted", "en_route"], resolve: ["on_site", "on_hold"] },
 };
 
 test("offline, the buttons come from the table for the technician's role only", () => {
@@ -49,6 +53,22 @@ test("an action done offline moves the phone's copy and stamps the time of the d
   assert.equal(after.events.at(-1).pending, true);
   assert.ok(mayDo("log", after, meta));
   assert.equal(applyLocally(job, "decline", { reason: "x" }, "2026-11-23T10:00:00Z", meta).mine, false);
+});
+
+test("what a role may record on a job comes from meta's activities", () => {
+  assert.ok(mayDo("candidates", { status: "assigned" }, meta, "dispatcher"));
+  assert.ok(!mayDo("candidates", { status: "on_site" }, meta, "dispatcher"));
+  assert.ok(!mayDo("candidates", { status: "assigned" }, meta), "the technician's role by default");
+});
+
+test("the SLA timer counts to the response until on site, then to the resolution, none once done", () => {
+  const due = { response_due_at: "2026-11-23T11:00:00Z", resolve_due_at: "2026-11-23T14:00:00Z" };
+  const now = Date.parse("2026-11-23T10:00:00Z");
+  assert.deepEqual(slaClock({ ...due, status: "en_route" }, meta, now), { responding: true, minutes: 60 });
+  assert.deepEqual(slaClock({ ...due, status: "on_hold" }, meta, now), { responding: false, minutes: 240 });
+  assert.equal(slaClock({ ...due, status: "completed" }, meta, now), null);
+  assert.equal(slaClock({ status: "new", response_due_at: null }, meta, now), null);
+  assert.equal(slaClock({ ...due, status: "new" }, { ...meta, sla_clock: undefined }, now), null, "an old meta");
 });
 
 test("English and Chinese catalogues carry the same keys", () => {

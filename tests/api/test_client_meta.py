@@ -25,6 +25,15 @@ def test_meta_serves_the_status_machine_the_api_enforces(technician, client_for)
     assert client_for().get("/api/v1/meta").status_code == 401
 
 
+def test_meta_says_which_due_time_the_sla_timer_counts_down_to(dispatcher):
+    response = dispatcher.get("/api/v1/meta")
+    assert response.status_code == 200, response.json
+    assert response.json["sla_clock"] == {
+        "respond": ["new", "assigned", "accepted", "en_route"],
+        "resolve": ["on_site", "on_hold"],
+    }
+
+
 def test_detail_lists_the_customers_earlier_visits_newest_first(dispatcher, technician, world, new_work_order, clock):
     first = new_work_order(title="Boiler leaks")
     clock.advance(days=1)

@@ -840,6 +840,11 @@ class MetaOut(Schema):
         metadata={"description": "a position older than this counts as absent: the app pings well within it"}
     )
     sla_policy = Dict(metadata={"description": "priority -> {respond, resolve} in minutes"})
+    sla_clock = Dict(
+        keys=String(),
+        values=List(String()),
+        metadata={"description": "respond / resolve -> the statuses in which that due time is the one counting down"},
+    )
     map_tile_url = String(allow_none=True, metadata={"description": "XYZ tile URL template; null: no tiles"})
     map_attribution = String()
 

@@ -38,7 +38,7 @@ async function loadReopenReasons(jobs) {
   return (job) => (job.reopen_count > 0 ? TEXT.reopened(reopenReasons.get(key(job))) : null);
 }
 
-function card(job, roster, reopened) {
+function card(job, roster, reopened, meta) {
   return el(
     "li",
     { class: `card priority-${job.priority}`, "data-status": job.status },
@@ -49,7 +49,7 @@ function card(job, roster, reopened) {
       `${TYPE_LABEL[job.type] ?? job.type} · ${LABEL[job.priority]} · ${LABEL[job.channel] ?? job.channel} · ${job.customer.name}`,
     ),
     el("p", { class: "meta" }, job.technician ? technicianLabel(job.technician, roster) : t("board.unassigned")),
-    slaTimer(job),
+    slaTimer(job, meta),
     job.overdue ? el("span", { class: "flag late" }, t("board.overdue")) : null,
     !job.overdue && job.at_risk ? el("span", { class: "flag at-risk" }, t("board.atRisk")) : null,
     job.escalated_at ? el("span", { class: "flag escalated" }, t("board.escalated")) : null,
@@ -186,7 +186,7 @@ export async function boardView(ctx) {
       el(
         "ul",
         { "aria-label": LABEL[status] },
-        jobs.map((job) => card(job, technicians, reopened)),
+        jobs.map((job) => card(job, technicians, reopened, ctx.meta)),
       ),
     );
   });

@@ -5,6 +5,7 @@
 import QRCode from "qrcode";
 import { ApiError, change, request } from "../shared/api.js";
 import { el, field } from "../shared/dom.js";
+import { mayDo } from "../shared/workflow.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 import { labels, number, t, timeOfDay } from "./i18n.js";
 import { TYPE_LABEL, kindFacts, resolveRemotelyForm } from "./kinds.js";
@@ -12,7 +13,6 @@ import { chargesPanel } from "./charges-panel.js";
 import { jobKnowledge } from "./knowledge.js";
 import { loadSkills, skillNames } from "./skills.js";
 
-const ASSIGNABLE = new Set(["new", "assigned", "accepted", "on_hold"]);
 const LOG_KINDS = labels("job.logKind.", ["note", "fix", "part"]);
 // Confirmation links made on this screen, by job id: a live redraw (the link's own event causes
 // one) must not take the URL and QR code away from the dispatcher who is reading them out.
@@ -318,11 +318,12 @@ export async function jobView(ctx) {
       .catch(() => null),
   ]);
   const feedback = el("p", { class: "error", role: "alert" });
-  const candidates = ASSIGNABLE.has(job.status)
+  // What this dispatcher may do now: the job's allowed_actions, and meta's activities for the rest.
+  const may = (action) => job.allowed_actions.includes(action);
+  const mayRecord = (activity) => mayDo(activity, job, ctx.meta, ctx.user.role);
+  const candidates = mayRecord("candidates")
     ? (await request("GET", `/work-orders/${job.id}/candidates?per_page=10`)).items
     : [];
-  const may = (action) => job.allowed_actions.includes(action);
-  const open = job.status !== "closed" && job.status !== "cancelled";
   return el(
     "article",
     { class: "job" },
@@ -347,7 +348,9 @@ export async function jobView(ctx) {
     ),
     job.description ? el("p", { class: "description" }, job.description) : null,
     job.required_skills.length ? el("p", {}, t("job.skills", { skills: named(job.required_skills) })) : null,
-    open ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, t("job.edit"))) : null,
+    mayRecord("update")
+      ? el("p", {}, el("a", { href: `#/jobs/${job.id}/edit`, class: "button secondary" }, t("job.edit")))
+      : null,
     feedback,
     candidates.length
       ? [
@@ -358,7 +361,7 @@ export async function jobView(ctx) {
     may("resolve_remotely") ? resolveRemotelyForm(ctx, job, feedback) : null,
     job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
     may("reopen") ? reopenForm(ctx, job, feedback) : null,
-    open ? cancelForm(ctx, job, feedback) : null,
+    may("cancel") ? cancelForm(ctx, job, feedback) : null,
     job.resolution ? el("p", {}, el("strong", {}, t("job.resolution")), job.resolution) : null,
     kindFacts(job),
     await jobKnowledge(ctx, job),

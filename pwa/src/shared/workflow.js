@@ -1,5 +1,6 @@
-// The server's status machine (GET /api/v1/meta), used on the phone: which buttons a job shows
-// when the phone cannot ask the server, and what a change made offline does to the phone's copy.
+// The server's status machine (GET /api/v1/meta): which buttons a job shows when the phone cannot ask
+// the server, what a change made offline does to the phone's copy, what a role may record on a job, and
+// which SLA due time counts down in which status (the phone's and the console's timers).
 
 const STAMPS = {
   accept: "accepted_at",
@@ -18,9 +19,21 @@ export function allowedActions(job, meta) {
     .map((a) => a.name);
 }
 
-export function mayDo(activity, job, meta) {
+/** Whether `role` may do `activity` (log, candidates, update ...) on the job in its current status. */
+export function mayDo(activity, job, meta, role = "technician") {
   const rule = meta.activities.find((a) => a.name === activity);
-  return Boolean(rule && rule.roles.includes("technician") && rule.statuses.includes(job.status));
+  return Boolean(rule && rule.roles.includes(role) && rule.statuses.includes(job.status));
+}
+
+/** The SLA due time counting down now: `{responding, minutes}` (to the response due time until the
+ * technician is on site, then to the resolve due time), or null once done or without a due time. */
+export function slaClock(job, meta, now = Date.now()) {
+  const clock = meta?.sla_clock;
+  if (!clock) return null; // a phone's meta saved before the server said
+  const responding = clock.respond.includes(job.status);
+  if (!responding && !clock.resolve.includes(job.status)) return null;
+  const due = responding ? job.response_due_at : job.resolve_due_at;
+  return due ? { responding, minutes: (Date.parse(due) - now) / 60000 } : null;
 }
 
 /** The phone's copy of `job` after `action` done at `at` (ISO), before the server has seen it. */

@@ -1,16 +1,14 @@
 // Pieces shared by the screens: SLA countdowns, distance and ETA.
 import { el } from "../../shared/dom.js";
 import { distanceKm, etaMinutes } from "../../shared/geo.js";
+import { slaClock } from "../../shared/workflow.js";
 import { duration, kilometres, t } from "../i18n.js";
 
-export const ACTIVE = new Set(["assigned", "accepted", "en_route"]);
-
 /** Time left to respond (before arrival) or to resolve (on site); red once past due. */
-export function countdown(job, now = Date.now()) {
-  const responding = ACTIVE.has(job.status);
-  const due = responding ? job.response_due_at : job.resolve_due_at;
-  if (!due || !["assigned", "accepted", "en_route", "on_site", "on_hold"].includes(job.status)) return null;
-  const minutes = (Date.parse(due) - now) / 60000;
+export function countdown(job, meta, now = Date.now()) {
+  const clock = slaClock(job, meta, now);
+  if (!clock) return null;
+  const { responding, minutes } = clock;
   const late = minutes < 0 || (responding && job.overdue);
   const text = late
     ? t("overdueBy", { time: duration(minutes) })

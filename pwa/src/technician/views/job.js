@@ -400,7 +400,7 @@ export async function jobView(ctx) {
     el("a", { href: "#/", class: "back" }, t("back")),
     el("p", { class: "meta" }, `${job.number} · ${t(`priority_${job.priority}`)} · ${t(`status_${job.status}`)}`),
     el("h2", {}, job.title),
-    countdown(job),
+    countdown(job, ctx.meta),
     navigation(ctx, job, position),
     actionButtons(ctx, job),
     signable ? el("a", { href: `#/jobs/${job.id}/signoff`, role: "button", class: "button" }, t("signOff")) : null,

@@ -19,7 +19,7 @@ function jobCard(job, position, meta) {
       el("p", { class: "meta" }, `${job.number} · ${t(`priority_${job.priority}`)} · ${t(`status_${job.status}`)}`),
       el("h3", {}, job.title),
       el("p", {}, job.customer?.name ?? "", job.address ? ` — ${job.address}` : ""),
-      countdown(job),
+      countdown(job, meta),
       el("p", { class: "meta" }, distanceText(job, position, meta)),
       plannedStop(job),
     ),
