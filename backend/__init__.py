@@ -2,65 +2,23 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from apiflask import APIFlask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import settings_from_env
-from .extensions import db, limiter, login_manager, migrate
+from .extensions import db, engine_options, login_manager, migrate
 from .models import utcnow
 from .models.base import render_migration_item
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-            },
-        }
-    },
-}
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: write-ahead log (readers never wait for the writer), a busy timeout, foreign keys on."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
-def _engine_options(uri: str, pool_size: int) -> dict:
-    # A pool at least as large as a worker's threads: with SQLAlchemy's default of 5 and 8 threads,
-    # the connections beyond 5 were opened and closed around single requests (895 PostgreSQL
-    # sessions in a 3-minute load test), each a new server process.
-    options = {"pool_pre_ping": True}
-    if not uri.startswith("sqlite://") or uri.removeprefix("sqlite://") not in ("", "/:memory:"):
-        options.update(pool_size=pool_size, max_overflow=5)  # an in-memory SQLite has no pool
-    if uri.startswith("postgresql"):
-        # Fail fast when the database is down, so workers answer 503 instead of hanging.
-        options["connect_args"] = {"connect_timeout": 3}
-    return options
-
 
 def create_app(config: dict | None = None) -> APIFlask:
     """The application factory: configuration, extensions, blueprints, errors and CLI."""
+    from .api.schemas.errors import ERROR_SCHEMA  # imported here as the API is: it loads every blueprint
+
     app = APIFlask(
         __name__,
         title="OnSite API",
@@ -79,10 +37,9 @@ def create_app(config: dict | None = None) -> APIFlask:
         VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA,
         HTTP_ERROR_SCHEMA=ERROR_SCHEMA,
         CLOCK=utcnow,
-        JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_POOL_SIZE"]
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -101,8 +58,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         compare_type=True,
         render_item=render_migration_item,
     )
-    login_manager.init_app(app)
-    limiter.init_app(app)
+    login_manager.init_app(app)  # the rate limiter is bound with the request hooks (api/request_hooks.py)
 
     from . import cli, messaging
     from .api import register_api

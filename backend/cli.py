@@ -117,7 +117,7 @@ def seed_demo_command(technicians, work_orders, seed, if_empty, as_of):
 @with_appcontext
 def purge_idempotency_command():
     """Forget Idempotency-Keys older than IDEMPOTENCY_KEEP_DAYS."""
-    from .api.transaction import purge_idempotency_records
+    from .domain.idempotency import purge_idempotency_records
 
     removed = purge_idempotency_records(db.session, utcnow(), current_app.config["IDEMPOTENCY_KEEP_DAYS"])
     db.session.commit()

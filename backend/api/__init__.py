@@ -1,4 +1,5 @@
-"""The HTTP layer: parse, check the role, call one domain function, serialise."""
+"""The HTTP layer: parse, check the role, call one domain function, serialise. Here: the
+blueprints, the `<int:...>` converter, the error handlers and the request hooks, registered once."""
 
 from __future__ import annotations
 
@@ -39,9 +40,7 @@ from . import (
 )
 from .errors import register_error_handlers
 from .openapi import register_openapi_answers
-from .security import register_security_headers
-from .server_timing import register_server_timing
-from .transaction import register_transaction_hooks
+from .request_hooks import register_request_hooks
 
 BLUEPRINTS = (
     auth.bp,
@@ -94,6 +93,4 @@ def register_api(app: APIFlask) -> None:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_openapi_answers(app)
-    register_server_timing(app)  # before the transaction hooks, so that its figures include them
-    register_transaction_hooks(app)
-    register_security_headers(app)
+    register_request_hooks(app)

@@ -26,10 +26,9 @@ from .security import (
     end_current_session,
     public,
     roles_required,
-    touch_current_session,
 )
 from .serialize import user_dict
-from .transaction import writes_nothing
+from .write_lock import writes_nothing
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
 
@@ -116,9 +115,3 @@ def logout():
 def me():
     """The logged-in user and the CSRF token to send with every change."""
     return _session_body()
-
-
-@bp.after_app_request
-def _touch(response):
-    touch_current_session()
-    return response

@@ -14,6 +14,14 @@ from ..domain.signoff import Answerer
 from ..extensions import db
 from ..models import Technician, User, WorkOrder
 
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_mutating() -> bool:
+    """A request that may change something: it has a body, a transaction to commit and may carry an
+    Idempotency-Key."""
+    return request.method in MUTATING
+
 
 def now() -> datetime:
     """The current time, from the app's clock (tests set `CLOCK` to move time, never sleep)."""

@@ -1,7 +1,7 @@
 """The OpenAPI document states every status an operation can answer, so that generated clients and
 fuzzers expect what the server does. The answers every operation shares come from the request's
-walk through the app (api/transaction.py, security.py, errors.py), not from each view, so they are
-added here once, from each view's `allowed_roles` and method."""
+walk through the app (the checks api/request_hooks.py lists, and errors.py), not from each view, so
+they are added here once, from each view's `allowed_roles` and method."""
 
 from __future__ import annotations
 

@@ -51,8 +51,8 @@ from .schemas.portal import (
 from .schemas.portal import PortalArticleOut as ArticleOut
 from .security import SAFE_METHODS, csrf_exempt, public
 from .track import customer_views, tracking_url
-from .transaction import writes_nothing
 from .uploads import store_image, upload_quota, upload_rate_limit
+from .write_lock import writes_nothing
 
 bp = APIBlueprint("portal", __name__, url_prefix="/api/v1/portal", tag="Customer portal")
 ArticlePage = page_of(ArticleOut, "PortalArticlePage")

@@ -13,13 +13,16 @@ import json
 
 from flask import request
 
+from .common import is_mutating
 from .errors import ApiError
 
 MAX_JSON_DEPTH = 32  # the API's deepest body is four levels; room for clients that wrap theirs
 
 
 def read_body() -> None:
-    """Read the whole body now (a multipart form is parsed, files spooled), then check its JSON."""
+    """Read a change's whole body now (a multipart form is parsed, files spooled), then check its JSON."""
+    if not is_mutating():
+        return
     if request.mimetype == "multipart/form-data":
         request.files  # noqa: B018 (parsing the form reads the body)
         return

@@ -1,4 +1,4 @@
-"""Sessions, CSRF, role checks and security headers."""
+"""Sessions (loading, ending, recording their use), CSRF, role checks and security headers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask import Response, current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.exc import OperationalError
@@ -49,12 +49,12 @@ def end_current_session() -> None:
         sessions.end_session(db.session, session_id, now())
 
 
-def touch_current_session() -> None:
-    """Record that the session was seen (at most once a minute), in a transaction of its own so
-    that a GET stays read-only and a failed change does not lose it. Best effort: a busy database
-    costs the session nothing but a later last_seen_at."""
+def touch_current_session(response: Response) -> Response:
+    """After the answer: record that the session was seen (at most once a minute), in a transaction
+    of its own so that a GET stays read-only and a failed change does not lose it. Best effort: a
+    busy database costs the session nothing but a later last_seen_at."""
     if not g.pop("touch_user_session", False):
-        return
+        return response
     try:
         with Session(db.engine) as side, side.begin():
             sessions.touch_session(
@@ -62,6 +62,7 @@ def touch_current_session() -> None:
             )
     except OperationalError:
         log.warning("could not record a session's last use", exc_info=True)
+    return response
 
 
 @event.listens_for(db.session, "before_flush")
@@ -162,27 +163,25 @@ def tile_origin(tile_url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def security_headers(response):
-        docs = request.path.startswith(current_app.config.get("DOCS_PATH_PREFIX", "/api/docs"))
-        headers = response.headers
-        policy = DOCS_CSP if docs else CSP
-        with_map = request.path in ("/dispatch", "/portal")  # the console's map, the portal's map pick
-        tiles = tile_origin(current_app.config.get("MAP_TILE_URL")) if with_map else None
-        if tiles:
-            policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {tiles}")
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
-        if current_app.config["SESSION_COOKIE_SECURE"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith("/api/") and "Cache-Control" not in headers:
-            headers["Cache-Control"] = "no-store"
-        if request.path.startswith("/static/dist/") and response.status_code == 200:
-            headers["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed names never change
-        return response
+def add_security_headers(response: Response) -> Response:
+    docs = request.path.startswith(current_app.config.get("DOCS_PATH_PREFIX", "/api/docs"))
+    headers = response.headers
+    policy = DOCS_CSP if docs else CSP
+    with_map = request.path in ("/dispatch", "/portal")  # the console's map, the portal's map pick
+    tiles = tile_origin(current_app.config.get("MAP_TILE_URL")) if with_map else None
+    if tiles:
+        policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {tiles}")
+    headers.setdefault("Content-Security-Policy", policy)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.path.startswith("/api/") and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if request.path.startswith("/static/dist/") and response.status_code == 200:
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed names never change
+    return response

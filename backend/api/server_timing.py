@@ -42,12 +42,12 @@ def _query_ends(_conn, _cursor, _statement, _parameters, _context, _executemany)
         _db.queries += 1
 
 
-def _start() -> None:
+def start_timing() -> None:
     _db.active, _db.seconds, _db.queries = True, 0.0, 0
     g.timing_started = (time.perf_counter(), time.thread_time(), _schedstat()[1])
 
 
-def _finish(response: Response) -> Response:
+def finish_timing(response: Response) -> Response:
     if "timing_started" not in g:
         return response
     wall, cpu, runq = g.pop("timing_started")
@@ -62,11 +62,11 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def register_server_timing(app: Flask) -> None:
-    if app.config.get("SERVER_TIMING"):
-        if not event.contains(Engine, "before_cursor_execute", _query_starts):
-            event.listen(Engine, "before_cursor_execute", _query_starts)
-            event.listen(Engine, "after_cursor_execute", _query_ends)
-        # First in, last out: the figures cover the other hooks (CSRF, idempotency, commit) too.
-        app.before_request_funcs.setdefault(None, []).insert(0, _start)
-        app.after_request(_finish)
+def server_timing_on(app: Flask) -> bool:
+    """SERVER_TIMING is on: then the driver's time is counted too (api/request_hooks.py adds the hooks)."""
+    if not app.config.get("SERVER_TIMING"):
+        return False
+    if not event.contains(Engine, "before_cursor_execute", _query_starts):
+        event.listen(Engine, "before_cursor_execute", _query_starts)
+        event.listen(Engine, "after_cursor_execute", _query_ends)
+    return True

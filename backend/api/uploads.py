@@ -30,7 +30,7 @@ from ..extensions import db, limiter
 from ..models import WorkOrder
 from .common import now
 from .errors import ApiError
-from .transaction import remove_file_on_rollback
+from .transaction import on_rollback
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 # Pillow's own guard, for every image this process opens (signatures too): beyond this it warns,
@@ -137,7 +137,14 @@ def _write(folder: Path, name: str, data: bytes) -> None:
             temporary.unlink(missing_ok=True)
         current_app.logger.error("cannot store upload: %s", error)
         raise ApiError(503, "unavailable", "Photos cannot be stored right now; nothing was saved.") from None
-    remove_file_on_rollback(str(path))
+    on_rollback(lambda: _remove(path))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        current_app.logger.warning("could not remove %s after rollback", path)
 
 
 def store_image(upload: FileStorage, wo: WorkOrder, check_quota=None) -> CheckedImage:

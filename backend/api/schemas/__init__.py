@@ -12,6 +12,7 @@ from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, fields, validates_schema
 
 from ...domain.calendar import hours_problem
+from ...domain.kpis import GROUPS
 from ...domain.timing import utc_text
 from ...domain.work_orders import FORWARDED_CHANGES
 from ...models import AUDIT_ACTIONS, CHANNELS, LOG_KINDS, PRIORITIES, ROLES, STATUSES
@@ -142,16 +143,6 @@ def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
         },
         name=name,
     )
-
-
-class ErrorBody(Schema):
-    code = String()
-    message = String()
-    fields = Dict(keys=String(), values=List(String()))
-
-
-class ErrorOut(Schema):
-    error = Nested(ErrorBody)
 
 
 # ---- users and sessions ----------------------------------------------------------------------
@@ -773,7 +764,7 @@ class KpiQuery(Schema):
 class KpiBreakdownQuery(KpiQuery):
     by = String(
         load_default="technician",
-        validate=OneOf(["technician", "priority", "day"]),
+        validate=OneOf(GROUPS),
         metadata={"description": "technician, priority or day"},
     )
 
