@@ -41,7 +41,7 @@ const result = await build({
 const assets = {};
 for (const [output, meta] of Object.entries(result.metafile.outputs)) {
   if (!meta.entryPoint) continue;
-  const name = basename(meta.entryPoint).replace(/\.js$/, ".js");
+  const name = basename(meta.entryPoint);
   assets[name] = `dist/${basename(output)}`;
 }
 writeFileSync(join(dist, "manifest.json"), JSON.stringify(assets, null, 2));
