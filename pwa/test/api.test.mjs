@@ -91,3 +91,40 @@ test("a replayed change carries X-Offline-Since, a live one does not", async () 
   assert.equal(replayed.headers["X-Offline-Since"], "2026-11-23T12:30:00.000Z");
   assert.equal(live.headers["X-Offline-Since"], undefined);
 });
+
+test("a conditional read sends the ETag held and reads 304 as nothing new", async () => {
+  const { readIfChanged } = await import("../src/shared/api.js");
+  const sent = [];
+  const answers = [
+    { status: 200, etag: '"v1"', body: { items: [{ id: 1 }], last_id: 1 } },
+    { status: 304, etag: '"v1"' },
+  ];
+  const fetchImpl = async (url, init) => {
+    sent.push({ url, ...init });
+    const { status, etag, body } = answers.shift();
+    const json = async () => (status === 304 ? Promise.reject(new Error("no body")) : body);
+    return { ok: status < 400, status, json, headers: new Headers({ ETag: etag }) };
+  };
+  const first = await readIfChanged("/events", null, { fetchImpl });
+  assert.deepEqual(first, { status: 200, body: { items: [{ id: 1 }], last_id: 1 }, etag: '"v1"' });
+  assert.equal(sent[0].headers["If-None-Match"], undefined);
+  const second = await readIfChanged("/events?after=1", first.etag, { fetchImpl });
+  assert.deepEqual(second, { status: 304, body: null, etag: '"v1"' });
+  assert.equal(sent[1].url, "/api/v1/events?after=1");
+  assert.equal(sent[1].headers["If-None-Match"], '"v1"');
+});
+
+test("the portal's session token goes with its changes, not with its reads", async () => {
+  const { exchange, keepCsrfToken } = await import("../src/shared/api.js");
+  const server = fakeFetch([
+    [200, {}],
+    [201, { id: 4 }],
+  ]);
+  keepCsrfToken("portal-tok");
+  await exchange("GET", "/portal/me", { fetchImpl: server.impl });
+  const created = await exchange("POST", "/portal/requests", { json: { title: "x" }, fetchImpl: server.impl });
+  assert.deepEqual(created, { ok: true, status: 201, body: { id: 4 } });
+  assert.equal(server.calls[0].headers["X-CSRF-Token"], undefined);
+  assert.equal(server.calls[1].headers["X-CSRF-Token"], "portal-tok");
+  keepCsrfToken(null);
+});

@@ -3,6 +3,7 @@
 // solved); a copy of the record to keep. No login: the signed token in the address is the credential.
 // Everything is served by OnSite itself (no third-party requests); text is inserted as text.
 import SignaturePad from "signature_pad";
+import { exchange } from "../shared/api.js";
 import { chargesTable, money } from "../shared/charges.js";
 import { el } from "../shared/dom.js";
 import { receiptImage } from "./receipt.js";
@@ -14,7 +15,7 @@ const t = (key, values = {}) => strings[key].replace(/\{(\w+)\}/g, (_, name) => 
 const when = (iso) => (iso ? new Date(iso).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" }) : "—");
 const root = document.getElementById("app");
 const token = decodeURIComponent(location.pathname.split("/").pop());
-const api = `/api/v1/confirm/${encodeURIComponent(token)}`;
+const api = `/confirm/${encodeURIComponent(token)}`;
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
 // In the page itself (not only in the API's answer), so a used or expired link still says whom to call.
 const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-company-phone") };
@@ -36,8 +37,8 @@ function message(text, kind = "info") {
 }
 
 /** A link that worked once: used, expired, or moot (the job was signed on the technician's phone). */
-async function gone(response) {
-  const reason = (await response.json().catch(() => null))?.error?.reason;
+function gone(answer) {
+  const reason = answer.body?.error?.reason;
   message(t({ expired: "expired", moot: "moot" }[reason] ?? "used"), "error");
 }
 
@@ -188,16 +189,11 @@ function form(order, expiresAt) {
     if (comment.value.trim()) body.comment = comment.value.trim();
     buttons.forEach((b) => (b.disabled = true));
     try {
-      const response = await fetch(api, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (response.ok) return answered(order, { accepted, signer: body.signer_name, at: new Date().toISOString() });
-      if (response.status === 410) return gone(response);
-      if (response.status === 404) return message(t("invalid"), "error");
-      const problem = await response.json().catch(() => null);
-      error.textContent = problem?.error?.message ?? t("failed");
+      const sent = await exchange("POST", api, { json: body });
+      if (sent.ok) return answered(order, { accepted, signer: body.signer_name, at: new Date().toISOString() });
+      if (sent.status === 410) return gone(sent);
+      if (sent.status === 404) return message(t("invalid"), "error");
+      error.textContent = sent.body?.error?.message ?? t("failed");
     } catch {
       error.textContent = t("failed");
     }
@@ -236,15 +232,15 @@ async function start() {
   document.documentElement.lang = language;
   document.title = t("title");
   message(t("loading"));
-  let response;
+  let answer;
   try {
-    response = await fetch(api, { headers: { Accept: "application/json" } });
+    answer = await exchange("GET", api);
   } catch {
     return message(t("failed"), "error");
   }
-  if (response.status === 410) return gone(response);
-  if (!response.ok) return message(t("invalid"), "error");
-  const { work_order: work, expires_at: expiresAt, charges } = await response.json();
+  if (answer.status === 410) return gone(answer);
+  if (!answer.ok) return message(t("invalid"), "error");
+  const { work_order: work, expires_at: expiresAt, charges } = answer.body;
   const order = { ...work, charges };
   page(summary(order), keepCopy(order), form(order, expiresAt));
 }

@@ -1,7 +1,7 @@
 // The dispatcher console at /dispatch: board, map, intake, job, roster, escalations and KPIs.
 // Live: every timeline event written by any server reaches the console through Server-Sent Events
 // (falling back to polling with an ETag), and the screen on view redraws.
-import { ApiError, currentUser, logOut, request } from "../shared/api.js";
+import { ApiError, currentUser, logOut, readIfChanged, request } from "../shared/api.js";
 import { el } from "../shared/dom.js";
 import { loginForm } from "../shared/login.js";
 import { boardView } from "./board.js";
@@ -242,14 +242,10 @@ async function poll() {
   let after = console_.lastEvent;
   for (;;) {
     try {
-      const headers = { Accept: "application/json", ...(etag ? { "If-None-Match": etag } : {}) };
-      const response = await fetch(`/api/v1/events${after == null ? "" : `?after=${after}`}`, {
-        headers,
-        credentials: "same-origin",
-      });
-      if (response.status === 200) {
-        etag = response.headers.get("ETag");
-        const page = await response.json();
+      const answer = await readIfChanged(`/events${after == null ? "" : `?after=${after}`}`, etag);
+      if (answer.status === 200) {
+        etag = answer.etag;
+        const page = answer.body;
         // Without a last event seen (the stream ended before any came), whatever happened between the
         // stream and this first answer is unknown: redraw once to catch up.
         if (after == null || page.items.length) changed();

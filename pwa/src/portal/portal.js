@@ -2,8 +2,10 @@
 // photos, an address and a map pick, a preferred time; follow one's requests; self-help articles
 // shown before asking. Mobile-first; plain fetch, forms and Leaflet only, so it works in in-app
 // browsers (WeChat's included). The customer session is the portal's own cookie; every change
-// carries its CSRF token. Text goes in as text (dom.js), never as HTML.
+// carries its CSRF token (kept by the one API client, shared/api.js). Text goes in as text (dom.js),
+// never as HTML.
 import L from "leaflet";
+import { exchange, keepCsrfToken } from "../shared/api.js";
 import { el, field } from "../shared/dom.js";
 import { downscale } from "../shared/photos.js";
 import { jobView, language, translator } from "../track/view.js";
@@ -17,27 +19,12 @@ const tiles = { url: meta("onsite-map-tiles"), attribution: meta("onsite-map-att
 const CITY = [31.2304, 121.4737];
 const TYPES = ["repair", "installation", "maintenance", "inspection", "inquiry", "complaint"];
 const SLOTS = { any: null, morning: ["09:00", "12:00"], afternoon: ["13:00", "17:00"], evening: ["18:00", "21:00"] };
-const state = { csrf: null, me: null, refresh: null };
+const state = { me: null, refresh: null };
 // A label on a machine leads here as /portal?asset=<token>: the request is about that machine.
 const assetLabel = new URLSearchParams(location.search).get("asset");
 
 document.documentElement.lang = language;
 document.title = `${t("portalTitle")} · ${company.name}`;
-
-/** One call to the portal's API: JSON (or a form) in, JSON out; the CSRF token on every change. */
-async function call(path, { method = "GET", json, form } = {}) {
-  const headers = { Accept: "application/json" };
-  if (json !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: form ?? (json === undefined ? undefined : JSON.stringify(json)),
-  });
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  return { status: response.status, ok: response.ok, body };
-}
 
 function page(...content) {
   clearTimeout(state.refresh);
@@ -85,7 +72,7 @@ async function sendCode(text, problem) {
     problem.textContent = t("badContact");
     return;
   }
-  const response = await call("/api/v1/portal/codes", { method: "POST", json: { ...contactBody(text), language } });
+  const response = await exchange("POST", "/portal/codes", { json: { ...contactBody(text), language } });
   if (response.status === 202) return enterCode(text.trim());
   problem.textContent = t(response.status === 429 ? "tooMany" : response.status === 422 ? "badContact" : "failed");
 }
@@ -104,15 +91,14 @@ function enterCode(contactText) {
   const problem = alertBox();
   const submit = async (event) => {
     event.preventDefault();
-    const response = await call("/api/v1/portal/session", {
-      method: "POST",
+    const response = await exchange("POST", "/portal/session", {
       json: { ...contactBody(contactText), code: code.value.trim() },
     });
     if (!response.ok) {
       problem.textContent = t(response.status === 401 ? "wrongCode" : "failed");
       return;
     }
-    state.csrf = response.body.csrf_token;
+    keepCsrfToken(response.body.csrf_token);
     await start();
   };
   page(
@@ -133,13 +119,13 @@ function enterCode(contactText) {
 // ---- home: my requests ----------------------------------------------------------------------------
 
 async function start() {
-  const me = await call("/api/v1/portal/me");
+  const me = await exchange("GET", "/portal/me");
   if (me.status === 401) return signIn();
   if (!me.ok) return page(el("h1", {}, t("portalTitle")), el("p", { role: "alert" }, t("failed")));
   state.me = me.body;
-  state.csrf = me.body.csrf_token;
+  keepCsrfToken(me.body.csrf_token);
   if (assetLabel) {
-    const asset = await call(`/api/v1/portal/assets/by-label/${encodeURIComponent(assetLabel)}`);
+    const asset = await exchange("GET", `/portal/assets/by-label/${encodeURIComponent(assetLabel)}`);
     history.replaceState(null, "", location.pathname); // asked once; "back" then leads home
     if (asset.ok) return requestForm(asset.body);
   }
@@ -147,13 +133,14 @@ async function start() {
 }
 
 async function signOut() {
-  await call("/api/v1/portal/logout", { method: "POST" });
-  state.csrf = state.me = null;
+  await exchange("POST", "/portal/logout");
+  keepCsrfToken(null);
+  state.me = null;
   signIn();
 }
 
 async function home(notice = "") {
-  const listed = await call("/api/v1/portal/requests?per_page=50");
+  const listed = await exchange("GET", "/portal/requests?per_page=50");
   const items = listed.ok ? listed.body.items : [];
   const list = items.length
     ? el(
@@ -184,7 +171,7 @@ async function home(notice = "") {
 }
 
 async function showRequest(id, notice = "") {
-  const response = await call(`/api/v1/portal/requests/${id}`);
+  const response = await exchange("GET", `/portal/requests/${id}`);
   if (!response.ok) return home();
   const job = response.body;
   page(
@@ -208,7 +195,7 @@ function selfHelp(container) {
       const q = text.trim();
       if (q.length < 2 || q === asked) return;
       asked = q;
-      const found = await call(`/api/v1/portal/articles?per_page=5&q=${encodeURIComponent(q)}`);
+      const found = await exchange("GET", `/portal/articles?per_page=5&q=${encodeURIComponent(q)}`);
       const articles = found.ok ? found.body.items : [];
       container.replaceChildren(
         ...(articles.length
@@ -267,7 +254,7 @@ function today() {
 async function findAddress(text, list, picker, address) {
   const q = text.trim();
   if (!q) return;
-  const response = await call(`/api/v1/portal/geocode?q=${encodeURIComponent(q)}`);
+  const response = await exchange("GET", `/portal/geocode?q=${encodeURIComponent(q)}`);
   const items = response.ok ? response.body.items : [];
   if (!items.length) {
     list.replaceChildren(el("p", { role: "status" }, t("noSuggestions")));
@@ -382,7 +369,7 @@ function requestForm(asset = null) {
     };
     if (name) body.name = name.value.trim();
     if (asset) body.asset_id = asset.id;
-    const created = await call("/api/v1/portal/requests", { method: "POST", json: body });
+    const created = await exchange("POST", "/portal/requests", { json: body });
     if (!created.ok) {
       send.disabled = false;
       send.textContent = t("send");
@@ -396,10 +383,10 @@ function requestForm(asset = null) {
       const form = new FormData();
       const small = await smaller(file);
       form.append("file", small, small === file ? file.name : `${file.name.replace(/\.\w+$/, "")}.jpg`);
-      const sent = await call(`/api/v1/portal/requests/${job.id}/attachments`, { method: "POST", form });
+      const sent = await exchange("POST", `/portal/requests/${job.id}/attachments`, { form });
       if (!sent.ok) notes.push(t("photoFailed", { reason: sent.body?.error?.message ?? sent.status }));
     }
-    if (!state.me?.id) state.me = (await call("/api/v1/portal/me")).body ?? state.me;
+    if (!state.me?.id) state.me = (await exchange("GET", "/portal/me")).body ?? state.me;
     showRequest(job.id, notes.join(" "));
   };
   page(

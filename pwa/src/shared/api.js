@@ -1,6 +1,8 @@
-// The one module that talks to the API: it keeps the CSRF token of the cookie session and gives
-// every change an Idempotency-Key, so that a request repeated after a lost answer applies once.
-// Changes made in the app go through the outbox (outbox.js), which calls `send` here.
+// The one module that talks to the API, for every front end: it keeps the CSRF token of the cookie
+// session (the staff's, or the portal customer's) and gives every change an Idempotency-Key, so that a
+// request repeated after a lost answer applies once. Changes made in the technician app go through the
+// outbox (technician/outbox.js), which calls `send` here. The customer's pages and the console's
+// polling read answers as they come (`exchange`), status codes included.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -17,8 +19,14 @@ export function newIdempotencyKey() {
   return crypto.randomUUID();
 }
 
-async function call(method, path, { json, form, idempotencyKey, offlineSince, fetchImpl = fetch } = {}) {
+/** The customer portal's session token (the staff's comes with logIn and currentUser). */
+export function keepCsrfToken(token) {
+  csrfToken = token;
+}
+
+async function call(method, path, { json, form, idempotencyKey, offlineSince, ifNoneMatch, fetchImpl = fetch } = {}) {
   const headers = { Accept: "application/json" };
+  if (ifNoneMatch) headers["If-None-Match"] = ifNoneMatch;
   if (json !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (method !== "GET" && idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
@@ -29,12 +37,25 @@ async function call(method, path, { json, form, idempotencyKey, offlineSince, fe
     credentials: "same-origin",
     body: form ?? (json === undefined ? undefined : JSON.stringify(json)),
   });
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  const body = response.status === 204 || response.status === 304 ? null : await response.json().catch(() => null);
+  return { response, body };
+}
+
+/** One request; resolves to {ok, status, body} whatever the status (throws only when the network fails). */
+export async function exchange(method, path, options) {
+  const { response, body } = await call(method, path, options);
   return { ok: response.ok, status: response.status, body };
 }
 
+/** A read that the server answers "304 Not Modified" (no body) while `etag`, that of the copy held, is
+ * current: resolves to {status, body, etag} with the answer's ETag. */
+export async function readIfChanged(path, etag, options = {}) {
+  const { response, body } = await call("GET", path, { ...options, ifNoneMatch: etag });
+  return { status: response.status, body, etag: response.headers.get("ETag") };
+}
+
 export async function request(method, path, body, { idempotencyKey, fetchImpl } = {}) {
-  const result = await call(method, path, { json: body, idempotencyKey, fetchImpl });
+  const result = await exchange(method, path, { json: body, idempotencyKey, fetchImpl });
   if (!result.ok) throw new ApiError(result.status, result.body);
   return result.body;
 }
@@ -59,7 +80,7 @@ function formOf(entry) {
  */
 export async function send(entry, { fetchImpl } = {}) {
   const attempt = () =>
-    call(entry.method, entry.path, {
+    exchange(entry.method, entry.path, {
       json: entry.photo ? undefined : entry.body,
       form: entry.photo ? formOf(entry) : undefined,
       idempotencyKey: entry.key,

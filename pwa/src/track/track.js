@@ -1,13 +1,15 @@
 // The customer's tracking page at /t/{token}: where the job stands, refreshed every 30 seconds
-// while it is open. No login: the signed token in the address is the credential. Plain fetch and
-// timers only, so it works in in-app browsers (WeChat's included); nothing from third parties.
+// while it is open. No login: the signed token in the address is the credential. Plain fetch (through
+// the one API client) and timers only, so it works in in-app browsers (WeChat's included); nothing
+// from third parties.
+import { exchange } from "../shared/api.js";
 import { el } from "../shared/dom.js";
 import { jobView, language, translator, when } from "./view.js";
 
 const t = translator();
 const root = document.getElementById("app");
 const token = decodeURIComponent(location.pathname.split("/").pop());
-const api = `/api/v1/track/${encodeURIComponent(token)}`;
+const api = `/track/${encodeURIComponent(token)}`;
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
 const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-company-phone") };
 const REFRESH_MS = 30_000;
@@ -33,24 +35,24 @@ function page(...content) {
 }
 
 async function load() {
-  let response;
+  let answer;
   try {
-    response = await fetch(api, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    answer = await exchange("GET", api);
   } catch {
     page(el("p", { class: "message error", role: "alert" }, t("failed")));
     setTimeout(load, REFRESH_MS);
     return;
   }
-  if (response.status === 404 || response.status === 410) {
-    page(el("p", { class: "message error", role: "alert" }, t(response.status === 404 ? "notFound" : "expired")));
+  if (answer.status === 404 || answer.status === 410) {
+    page(el("p", { class: "message error", role: "alert" }, t(answer.status === 404 ? "notFound" : "expired")));
     return;
   }
-  if (!response.ok) {
+  if (!answer.ok) {
     page(el("p", { class: "message error", role: "alert" }, t("failed")));
     setTimeout(load, REFRESH_MS);
     return;
   }
-  const job = await response.json();
+  const job = answer.body;
   page(jobView(job), el("p", { class: "updated" }, t("updated", { time: when(new Date().toISOString()) })));
   if (!FINAL.has(job.status)) setTimeout(load, REFRESH_MS);
 }
