@@ -6,13 +6,13 @@ import SignaturePad from "signature_pad";
 import { exchange } from "../shared/api.js";
 import { chargesTable, money } from "../shared/charges.js";
 import { el } from "../shared/dom.js";
+import { currentLanguage, dateTime, translator } from "../shared/i18n.js";
 import { receiptImage } from "./receipt.js";
 import catalogues from "./strings.js";
 
-const language = (navigator.languages ?? []).some((l) => l.toLowerCase().startsWith("zh")) ? "zh-CN" : "en";
-const strings = catalogues[language];
-const t = (key, values = {}) => strings[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-const when = (iso) => (iso ? new Date(iso).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" }) : "—");
+const language = currentLanguage();
+const { t } = translator(catalogues);
+const when = (iso) => (iso ? dateTime(iso) : "—");
 const root = document.getElementById("app");
 const token = decodeURIComponent(location.pathname.split("/").pop());
 const api = `/confirm/${encodeURIComponent(token)}`;

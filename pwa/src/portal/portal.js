@@ -8,10 +8,12 @@ import L from "leaflet";
 import { exchange, keepCsrfToken } from "../shared/api.js";
 import { el, field } from "../shared/dom.js";
 import { downscale } from "../shared/photos.js";
-import { jobView, language, translator } from "../track/view.js";
+import { currentLanguage } from "../shared/i18n.js";
+import { customerWords, jobView } from "../track/view.js";
 import catalogues from "./strings.js";
 
-const t = translator(catalogues);
+const t = customerWords(catalogues);
+const language = currentLanguage();
 const root = document.getElementById("app");
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content || null;
 const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-company-phone") };

@@ -1,6 +1,7 @@
-// The interfaces' languages. One language for the whole site (chosen from the browser, switchable, kept
-// in localStorage) and one translator per front end over its own catalogues: technician/i18n.js for
-// the technician app, dispatch/i18n.js for the console. A missing key falls back to English, then to
+// The interfaces' languages. One language for the whole site (chosen from the browser, switchable in the
+// app and the console, kept in localStorage) and one translator per front end over its own catalogues:
+// technician/i18n.js for the technician app, dispatch/i18n.js for the console, the strings.js of
+// confirm/, track/ and portal/ for the customer's pages. A missing key falls back to English, then to
 // the key itself. Numbers and dates are formatted for the chosen language.
 
 export const LANGUAGES = { en: "English", "zh-CN": "简体中文" };
@@ -10,8 +11,8 @@ let language = pickLanguage();
 function pickLanguage() {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
   if (saved && LANGUAGES[saved]) return saved;
-  const wanted = globalThis.navigator?.languages ?? [];
-  return wanted.some((l) => l.toLowerCase().startsWith("zh")) ? "zh-CN" : "en";
+  const wanted = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? ""];
+  return wanted.some((l) => String(l).toLowerCase().startsWith("zh")) ? "zh-CN" : "en";
 }
 
 export function currentLanguage() {
@@ -26,11 +27,15 @@ export function setLanguage(code) {
 }
 
 /**
- * A front end's words: `catalogues` maps each code of LANGUAGES to a catalogue with the same keys.
+ * A front end's words: each of `sets` maps each code of LANGUAGES to a catalogue with the same keys
+ * (a page with words of its own beside shared ones passes both; a later set's key wins).
  * Returns `t(key, values)` (with `{name}` placeholders), the durations and distances those catalogues
  * spell (keys `hoursShort`, `minutesShort`, `km`), and `catalogueKeys()` for the missing-key tests.
  */
-export function translator(catalogues) {
+export function translator(...sets) {
+  const catalogues = Object.fromEntries(
+    Object.keys(LANGUAGES).map((code) => [code, Object.assign({}, ...sets.map((set) => set[code]))]),
+  );
   const t = (key, values = {}) => {
     const text = catalogues[language]?.[key] ?? catalogues.en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
@@ -69,6 +74,11 @@ export function clockTime(iso) {
 /** A time of day ("10:03 AM" / "10:03"). */
 export function timeOfDay(iso) {
   return new Date(iso).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A date and time for the customer's pages ("Dec 1, 2026, 10:03 AM" / "2026年12月1日 10:03"). */
+export function dateTime(iso) {
+  return new Date(iso).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** A day ("Dec 1, 2026" / "2026年12月1日"). */

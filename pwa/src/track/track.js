@@ -4,9 +4,10 @@
 // from third parties.
 import { exchange } from "../shared/api.js";
 import { el } from "../shared/dom.js";
-import { jobView, language, translator, when } from "./view.js";
+import { currentLanguage } from "../shared/i18n.js";
+import { customerWords, jobView, when } from "./view.js";
 
-const t = translator();
+const t = customerWords();
 const root = document.getElementById("app");
 const token = decodeURIComponent(location.pathname.split("/").pop());
 const api = `/track/${encodeURIComponent(token)}`;
@@ -15,7 +16,7 @@ const company = { name: meta("onsite-company") ?? "OnSite", phone: meta("onsite-
 const REFRESH_MS = 30_000;
 const FINAL = new Set(["closed", "cancelled"]);
 
-document.documentElement.lang = language;
+document.documentElement.lang = currentLanguage();
 document.title = `${t("title")} · ${company.name}`;
 
 function contact() {

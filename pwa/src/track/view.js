@@ -3,29 +3,22 @@
 // asked for, the steps so far, and the confirmation link once the work is done. Shared by the
 // tracking page and the portal. Text goes in as text (dom.js), never as HTML.
 import { el } from "../shared/dom.js";
+import { currentLanguage, dateTime, translator } from "../shared/i18n.js";
 import catalogues from "./strings.js";
 
-export const language = (navigator.languages ?? [navigator.language ?? ""]).some((l) =>
-  String(l).toLowerCase().startsWith("zh"),
-)
-  ? "zh-CN"
-  : "en";
-
-/** A translator over `extra` catalogues (the portal's) and the job words, in the phone's language. */
-export function translator(extra = {}) {
-  const strings = { ...catalogues[language], ...(extra[language] ?? {}) };
-  return (key, values = {}) => (strings[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+/** The job words (track/strings.js) and a page's own (the portal's), in the site's one language. */
+export function customerWords(own = {}) {
+  return translator(catalogues, own).t;
 }
 
-const t = translator();
+const t = customerWords();
 
-export const when = (iso) =>
-  iso ? new Date(iso).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" }) : "—";
+export const when = (iso) => (iso ? dateTime(iso) : "—");
 
 function windowText(window) {
   if (!window) return null;
   const from = window.from ? when(window.from) : "";
-  const to = window.to ? new Date(window.to).toLocaleTimeString(language, { timeStyle: "short" }) : "";
+  const to = window.to ? new Date(window.to).toLocaleTimeString(currentLanguage(), { timeStyle: "short" }) : "";
   return [from, to].filter(Boolean).join(" – ");
 }
 
