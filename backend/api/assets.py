@@ -29,8 +29,8 @@ from ..extensions import db
 from ..models import Asset, Customer, MaintenancePlan, Technician, WorkOrder
 from .common import contains, now, paginate
 from .schemas.assets import AssetDetail, AssetIn, AssetOut, AssetPage, AssetPatch, AssetQuery
+from .schemas.common import point
 from .security import ANY_ROLE, STAFF, public, roles_required
-from .serialize import point
 
 bp = APIBlueprint("assets", __name__, url_prefix="/api/v1", tag="Equipment")
 # The label's link: a page, not the API (the phone's camera app opens it in a browser).

@@ -18,7 +18,7 @@ from ..models import User
 from . import login_limits
 from .common import now
 from .errors import ApiError
-from .schemas import LoginIn, SessionOut
+from .schemas.users import LoginIn, SessionOut
 from .security import (
     ANY_ROLE,
     csrf_exempt,
@@ -27,7 +27,6 @@ from .security import (
     public,
     roles_required,
 )
-from .serialize import user_dict
 from .write_lock import writes_nothing
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="Auth")
@@ -47,7 +46,7 @@ def _account_key() -> str:
 
 
 def _session_body() -> dict:
-    return {"user": user_dict(current_user), "csrf_token": csrf_token()}
+    return {"user": current_user._get_current_object(), "csrf_token": csrf_token()}
 
 
 @bp.post("/login")

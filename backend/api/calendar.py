@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..domain.calendar import add_company_day, remove_company_day
 from ..extensions import db
 from ..models import COMPANY_DAY_KINDS, CompanyDay
-from .schemas import Integer, String, name_text, one_of
+from .schemas.common import Integer, String, name_text, one_of
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("company_days", __name__, url_prefix="/api/v1/company-days", tag="Company days")

@@ -10,8 +10,8 @@ from ..domain.charges import charges_for
 from ..domain.follow_ups import policy_from_config
 from ..extensions import db
 from .common import answerer, now
-from .schemas import ConfirmIn, ConfirmResultOut
 from .schemas.charges import ConfirmPageOut
+from .schemas.confirm import ConfirmIn, ConfirmResultOut
 from .security import public
 
 bp = APIBlueprint("confirm", __name__, url_prefix="/api/v1/confirm", tag="Customer confirmation")

@@ -13,9 +13,10 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
 from .common import contains, paginate
-from .schemas import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerPatch, CustomerQuery, WorkOrderOut, page_of
+from .schemas.customers import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerPatch, CustomerQuery, customer_dict
+from .schemas.lists import page_of
+from .schemas.work_orders import WorkOrderOut, work_order_dict, work_order_load_options
 from .security import STAFF, roles_required
-from .serialize import customer_dict, work_order_dict, work_order_load_options
 
 bp = APIBlueprint("customers", __name__, url_prefix="/api/v1/customers", tag="Customers")
 CustomerPage = page_of(CustomerOut, "CustomerPage")

@@ -14,9 +14,10 @@ from ..domain.follow_ups import QUEUE_STATUSES, queue_query, record_outcome
 from ..extensions import db
 from ..models import FollowUp, Technician, WorkOrder
 from .common import actor, now, paginate
-from .schemas import Integer, PageQuery, String, Timestamp, WorkOrderOut, one_of, page_of, text
+from .schemas.common import Integer, String, Timestamp, one_of, text
+from .schemas.lists import PageQuery, page_of
+from .schemas.work_orders import WorkOrderOut, work_order_dict
 from .security import STAFF, roles_required
-from .serialize import work_order_dict
 
 bp = APIBlueprint("follow_ups", __name__, url_prefix="/api/v1/follow-ups", tag="Follow-up calls")
 

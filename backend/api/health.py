@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from .schemas import HealthOut
+from .schemas.health import HealthOut
 from .security import public
 
 bp = APIBlueprint("health", __name__, tag="Health")

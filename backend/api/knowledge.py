@@ -19,7 +19,8 @@ from ..domain.knowledge import (
 from ..extensions import db
 from ..models import Article
 from .common import actor, get_work_order, now, paginate
-from .schemas import Integer, PageQuery, String, Timestamp, name_text, page_of, skills_field, text
+from .schemas.common import Integer, String, Timestamp, name_text, skills_field, text
+from .schemas.lists import PageQuery, page_of
 from .security import ANY_ROLE, STAFF, roles_required
 from .skills import resolve_skills, skill_code
 

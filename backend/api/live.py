@@ -34,7 +34,7 @@ from ..extensions import db
 from ..models import Event, LiveStream, format_number
 from .common import now
 from .errors import error_response
-from .schemas import LiveEventPage, LiveEventQuery
+from .schemas.live import LiveEventPage, LiveEventQuery
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("live", __name__, url_prefix="/api/v1/events", tag="Live updates")

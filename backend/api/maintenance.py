@@ -22,8 +22,8 @@ from .schemas.maintenance import (
     MaintenancePlanPatch,
     MaintenancePlanQuery,
 )
+from .schemas.work_orders import work_order_dict
 from .security import STAFF, roles_required
-from .serialize import work_order_dict
 from .skills import resolve_skills
 
 bp = APIBlueprint("maintenance", __name__, url_prefix="/api/v1/maintenance-plans", tag="Preventive maintenance")

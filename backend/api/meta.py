@@ -12,7 +12,7 @@ from flask import current_app
 from ..domain.sla import BEFORE_SITE
 from ..domain.workflow import ACTIONS, ACTIVITIES, HELD
 from ..models import ROLES
-from .schemas import MetaOut
+from .schemas.meta import MetaOut
 from .security import roles_required
 
 bp = APIBlueprint("meta", __name__, url_prefix="/api/v1/meta", tag="Meta")

@@ -10,7 +10,8 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import ROLES, Notification, WorkOrder, format_number
 from .common import now, paginate
-from .schemas import NotificationOut, NotificationQuery, ReadAllIn, ReadAllOut, page_of
+from .schemas.lists import page_of
+from .schemas.notifications import NotificationOut, NotificationQuery, ReadAllIn, ReadAllOut
 from .security import roles_required
 
 bp = APIBlueprint("notifications", __name__, url_prefix="/api/v1/me/notifications", tag="Notifications")

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from ..domain.errors import ValidationFailed
 from ..domain.plausibility import offline_since_checked
 from .common import now
-from .schemas import Timestamp
+from .schemas.common import Timestamp
 
 HEADER = "X-Offline-Since"
 

@@ -12,7 +12,7 @@ from ..domain.planning import apply_plan, propose_plan
 from ..extensions import db
 from ..models import Plan
 from .common import actor, now
-from .schemas import Integer, Point, String, Timestamp
+from .schemas.common import Integer, Point, String, Timestamp
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("plans", __name__, url_prefix="/api/v1/plans", tag="Day plans")

@@ -30,8 +30,8 @@ from ..models import Asset, Attachment, Customer, CustomerSession, WorkOrder
 from .common import now, paginate
 from .errors import ApiError
 from .geocoding import in_own_transaction
-from .schemas import PageQuery, page_of
 from .schemas.geocoding import GeocodeQuery, SuggestionsOut
+from .schemas.lists import PageQuery, page_of
 from .schemas.portal import (
     ArticleQuery,
     CodeIn,

@@ -14,7 +14,9 @@ from ..extensions import db
 from ..models import QualityReview, Technician
 from ..models.quality import QUALITY_ITEMS
 from .common import actor, now, paginate
-from .schemas import Integer, PageQuery, String, TechnicianBrief, Timestamp, text
+from .schemas.common import Integer, String, Timestamp, text
+from .schemas.lists import PageQuery
+from .schemas.technicians import TechnicianBrief
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("quality", __name__, url_prefix="/api/v1/quality-reviews", tag="Quality sampling")

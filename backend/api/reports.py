@@ -13,7 +13,7 @@ from ..extensions import db
 from .common import now, technician_names
 from .csv import csv_response
 from .exports import take_export_slot
-from .schemas import KpiBreakdownOut, KpiBreakdownQuery, KpiQuery, KpisOut
+from .schemas.reports import KpiBreakdownOut, KpiBreakdownQuery, KpiQuery, KpisOut
 from .security import STAFF, roles_required
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}

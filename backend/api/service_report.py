@@ -13,7 +13,7 @@ from ..domain.service_report import LANGUAGES, REPORTABLE_STATUSES, Company, lan
 from ..extensions import db
 from ..models import WorkOrder
 from .common import get_work_order, now
-from .schemas import String, one_of
+from .schemas.common import String, one_of
 from .security import ANY_ROLE, public, roles_required
 
 bp = APIBlueprint("service_report", __name__, url_prefix="/api/v1", tag="Service report")

@@ -10,7 +10,7 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Skill, SkillChange
 from .common import actor, now, paginate
-from .schemas import PageQuery
+from .schemas.lists import PageQuery
 from .schemas.skills import SkillChangePage, SkillIn, SkillOut, SkillPage, SkillPatch, SkillQuery
 from .security import ANY_ROLE, STAFF, roles_required
 

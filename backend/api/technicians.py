@@ -14,9 +14,17 @@ from ..extensions import db
 from ..models import Technician, User
 from .common import actor, contains, now, paginate
 from .offline import offline_since
-from .schemas import LocationIn, ShiftIn, TechnicianIn, TechnicianOut, TechnicianPatch, TechnicianQuery, page_of
+from .schemas.lists import page_of
+from .schemas.technicians import (
+    LocationIn,
+    ShiftIn,
+    TechnicianIn,
+    TechnicianOut,
+    TechnicianPatch,
+    TechnicianQuery,
+    technician_dict,
+)
 from .security import STAFF, roles_required
-from .serialize import technician_dict
 from .skills import resolve_skills, skill_code
 
 bp = APIBlueprint("technicians", __name__, url_prefix="/api/v1/technicians", tag="Technicians")

@@ -12,9 +12,10 @@ from ..domain.sessions import end_sessions_of
 from ..extensions import db
 from ..models import AuditEntry, User
 from .common import actor, now, paginate
-from .schemas import AuditEntryOut, Integer, PageQuery, UserIn, UserOut, UserPatch, page_of
+from .schemas.common import Integer
+from .schemas.lists import PageQuery, page_of
+from .schemas.users import AuditEntryOut, UserIn, UserOut, UserPatch
 from .security import roles_required
-from .serialize import user_dict
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/v1/users", tag="Users")
 UserPage = page_of(UserOut, "UserPage")
@@ -35,7 +36,6 @@ def _get_user(user_id: int) -> User:
 def list_users(query_data):
     """Every user, by email."""
     page = paginate(select(User).order_by(User.email), query_data["page"], query_data["per_page"])
-    page["items"] = [user_dict(u) for u in page["items"]]
     return page
 
 
@@ -47,7 +47,7 @@ def create(json_data):
     """Create a login. A technician made here has no profile yet: use POST /technicians for one."""
     user = create_user(db.session, hash_method=current_app.config["PASSWORD_HASH_METHOD"], **json_data)
     db.session.flush()
-    return user_dict(user)
+    return user
 
 
 @bp.patch("/<int:user_id>")
@@ -65,7 +65,7 @@ def update(user_id, json_data):
         now=now(),
     )
     db.session.flush()  # a new password, role or disabling ends the user's sessions (security.py)
-    return user_dict(user)
+    return user
 
 
 @bp.get("/<int:user_id>/audit")
@@ -85,7 +85,7 @@ def audit(user_id, query_data):
         {
             "id": entry.id,
             "at": entry.at,
-            "actor": user_dict(actors[entry.actor_user_id]) if entry.actor_user_id in actors else None,
+            "actor": actors.get(entry.actor_user_id),
             "action": entry.action,
             "details": entry.details,
         }

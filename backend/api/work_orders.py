@@ -8,12 +8,15 @@ from pathlib import Path
 from apiflask import APIBlueprint
 from flask import Response, current_app, jsonify, request, send_from_directory
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..domain import signoff as signoffs
+from ..domain.actors import Actor
 from ..domain.directory import phone_fragment
 from ..domain.dispatch import auto_assign, dispatch_settings, holder_arrivals, rank_candidates
 from ..domain.errors import NotFound
 from ..domain.follow_ups import policy_from_config
+from ..domain.signoff import current_record_hash
 from ..domain.sla import AT_RISK_STATUSES, is_at_risk, overdue_condition
 from ..domain.work_orders import (
     add_attachment,
@@ -25,12 +28,14 @@ from ..domain.work_orders import (
 )
 from ..domain.workflow import apply, check_activity
 from ..extensions import db
-from ..models import PRIORITIES, Attachment, Customer, Signoff, WorkOrder
+from ..models import PRIORITIES, Asset, Attachment, Customer, Event, Log, Signoff, Technician, WorkOrder
 from .common import actor, answerer, contains, get_work_order, now, paginate, visible_work_orders
 from .csv import csv_response
 from .exports import take_export_slot
 from .offline import offline_since
-from .schemas import (
+from .schemas.lists import page_of
+from .schemas.work_orders import (
+    EARLIER_VISITS,
     ActionIn,
     AssignIn,
     AttachmentFileQuery,
@@ -50,20 +55,19 @@ from .schemas import (
     WorkOrderOut,
     WorkOrderPatch,
     WorkOrderQuery,
-    page_of,
-)
-from .security import ANY_ROLE, STAFF, roles_required
-from .serialize import (
     attachment_dict,
     candidate_dict,
+    earlier_visit_dict,
     event_dict,
+    event_dicts,
+    job_asset_dict,
     log_dict,
     signoff_dict,
-    work_order_detail,
     work_order_dict,
     work_order_json,
     work_order_load_options,
 )
+from .security import ANY_ROLE, STAFF, roles_required
 from .skills import resolve_skills
 from .track import tracking_url
 from .uploads import store_image, upload_rate_limit
@@ -212,6 +216,48 @@ def _filtered(query_data):
     return query.order_by(PRIORITY_RANK, WorkOrder.response_due_at, WorkOrder.id)
 
 
+def _detail(wo: WorkOrder, viewer: Actor) -> dict:
+    """The work order with its whole timeline, logs, photos and sign-offs, as `viewer` may see it."""
+    session = db.session
+    body = work_order_dict(wo, viewer)
+    events = session.scalars(
+        select(Event)
+        .where(Event.work_order_id == wo.id)
+        .options(selectinload(Event.actor_user))
+        .order_by(Event.occurred_at, Event.id)
+    ).all()
+    logs = session.scalars(
+        select(Log)
+        .where(Log.work_order_id == wo.id)
+        .options(selectinload(Log.author))
+        .order_by(Log.occurred_at, Log.id)
+    ).all()
+    attachments = session.scalars(
+        select(Attachment).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
+    ).all()
+    signoffs = session.scalars(select(Signoff).where(Signoff.work_order_id == wo.id).order_by(Signoff.id)).all()
+    current_hash = current_record_hash(session, wo)
+    earlier = session.scalars(
+        select(WorkOrder)
+        .where(WorkOrder.customer_id == wo.customer_id, WorkOrder.id != wo.id, WorkOrder.created_at <= wo.created_at)
+        .options(selectinload(WorkOrder.technician).selectinload(Technician.user))
+        .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+        .limit(EARLIER_VISITS)
+    ).all()
+    signoff_dicts = [signoff_dict(s, current_hash, staff=viewer.role in STAFF) for s in signoffs]
+    accepted = [s for s in signoff_dicts if s["accepted"]]
+    body.update(
+        earlier_visits=[earlier_visit_dict(visit) for visit in earlier],
+        events=event_dicts(events),
+        logs=[log_dict(log) for log in logs],
+        attachments=[attachment_dict(a) for a in attachments],
+        signoffs=signoff_dicts,
+        signoff=accepted[-1] if accepted and wo.status == "closed" else None,
+        asset=job_asset_dict(session.get(Asset, wo.asset_id)) if wo.asset_id else None,
+    )
+    return body
+
+
 @bp.get("/<int:work_order_id>")
 @roles_required(*ANY_ROLE)
 @bp.output(WorkOrderDetail)
@@ -219,7 +265,7 @@ def get(work_order_id):
     """A work order with its full timeline, logs, photos and sign-off."""
     wo = get_work_order(work_order_id)
     extra = {"at_risk": wo.id in _at_risk([wo]), "tracking_url": tracking_url(wo.id)}
-    return work_order_detail(wo, actor()) | extra
+    return _detail(wo, actor()) | extra
 
 
 @bp.patch("/<int:work_order_id>")

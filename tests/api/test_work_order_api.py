@@ -170,7 +170,7 @@ def test_the_total_holds_on_a_full_page_a_short_one_and_past_the_end(dispatcher,
 
 
 def test_the_list_writes_each_work_order_as_its_detail_does(dispatcher, technician, world, new_work_order):
-    """The list is written by hand for speed (see serialize.work_order_json); the detail goes through
+    """The list is written by hand for speed (see schemas/work_orders.work_order_json); the detail goes through
     the schema. Every field they share must read the same, in every state a job passes through."""
     waiting = new_work_order(title="Waiting", required_skills=["hvac"], address="Dock 4")
     closed = new_work_order(priority="urgent", title="Visited")

@@ -9,7 +9,9 @@ from apiflask.fields import Boolean, List, Nested
 from marshmallow import ValidationError, fields
 
 from ...models import WARRANTY_STATUSES
-from . import CustomerBrief, Integer, PageQuery, Point, String, Timestamp, name_text, page_of, text
+from .common import Integer, Point, String, Timestamp, name_text, text
+from .customers import CustomerBrief
+from .lists import PageQuery, page_of
 
 
 class Day(fields.Date):

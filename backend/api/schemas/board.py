@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiflask import Schema
 
-from . import Integer
+from .common import Integer
 
 
 class BoardCountsOut(Schema):

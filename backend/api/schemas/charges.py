@@ -7,7 +7,8 @@ from apiflask.fields import Boolean, Float, List, Nested
 from apiflask.validators import Length, Range
 
 from ...models import PAYMENT_KINDS, PAYMENT_METHODS
-from . import ConfirmOut, Integer, String, Timestamp, name_text, one_of, text
+from .common import Integer, String, Timestamp, name_text, one_of, text
+from .confirm import ConfirmOut
 
 MONEY = {"description": "integer minor units of the currency (fen for CNY): 12345 is 123.45"}
 

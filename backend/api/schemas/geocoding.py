@@ -6,7 +6,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Float, List, Nested
 from apiflask.validators import Length
 
-from . import String, _visible
+from .common import String, _visible
 
 
 class GeocodeQuery(Schema):

@@ -7,8 +7,10 @@ from apiflask.fields import Boolean, List, Nested
 from apiflask.validators import Length, Range
 
 from ...models import PRIORITIES
-from . import Integer, PageQuery, String, Timestamp, WorkOrderOut, name_text, one_of, page_of, skills_field, text
 from .assets import Day
+from .common import Integer, String, Timestamp, name_text, one_of, skills_field, text
+from .lists import PageQuery, page_of
+from .work_orders import WorkOrderOut
 
 RRULE_DESCRIPTION = (
     "an RFC 5545 recurrence rule (python-dateutil), e.g. FREQ=MONTHLY;INTERVAL=3 or FREQ=WEEKLY;BYDAY=MO; "

@@ -6,7 +6,8 @@ from apiflask import Schema
 from apiflask.validators import Range
 
 from ...models import MESSAGE_CHANNELS, MESSAGE_STATUSES
-from . import Integer, PageQuery, String, Timestamp, one_of, page_of
+from .common import Integer, String, Timestamp, one_of
+from .lists import PageQuery, page_of
 
 
 class MessageQuery(PageQuery):

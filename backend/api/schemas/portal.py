@@ -8,7 +8,8 @@ from apiflask.validators import Length
 from marshmallow import ValidationError, validates_schema
 
 from ...models.work_orders import WORK_ORDER_TYPES
-from . import Integer, PageQuery, Point, String, Timestamp, name_text, one_of, page_of, text
+from .common import Integer, Point, String, Timestamp, name_text, one_of, text
+from .lists import PageQuery, page_of
 
 LANGUAGES = ("zh-CN", "en")
 PREFERRED_CHANNELS = ("sms", "email")

@@ -6,7 +6,7 @@ from apiflask import Schema
 from apiflask.fields import URL, Nested
 from apiflask.validators import Length, Regexp
 
-from . import Integer, String, Timestamp
+from .common import Integer, String, Timestamp
 
 BASE64URL = Regexp(r"^[A-Za-z0-9_-]+=*$", error="must be base64url")
 

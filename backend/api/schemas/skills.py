@@ -6,7 +6,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict
 from apiflask.validators import Length
 
-from . import Integer, PageQuery, String, Timestamp, name_text, page_of
+from .common import Integer, String, Timestamp, name_text
+from .lists import PageQuery, page_of
 
 
 class SkillIn(Schema):

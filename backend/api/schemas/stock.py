@@ -8,7 +8,8 @@ from apiflask.fields import Boolean, Dict, Float, List, Nested
 from apiflask.validators import Length, Range, Regexp
 
 from ...models import MOVEMENT_KINDS, REQUEST_STATUSES
-from . import Integer, PageQuery, String, Timestamp, name_text, one_of, page_of, text
+from .common import Integer, String, Timestamp, name_text, one_of, text
+from .lists import PageQuery, page_of
 
 MAX_STOCK_QTY = 1_000_000  # units on one line of a receipt, requisition or return
 QTY_NOTE = "in the part's unit; up to 3 decimals (0.5 m of pipe), more than 0"
