@@ -28,13 +28,14 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Technician, User, WorkOrder
 from .arrival import IN_HAND, Projection, Stop, Travel, project_arrival, queue_key
 from .calendar import CompanyCalendar, company_calendar, working_until
-from .geo import approximate_km, bounding_box, distance_km, great_circle_km
+from .geo import EARTH_MEAN_RADIUS_KM, approximate_km, bounding_box, distance_km, great_circle_km
 from .kinds import visit_minutes as kind_visit_minutes
 from .workflow import HELD
 
@@ -308,6 +309,22 @@ class DatabasePool:
         start = (technician.position.lat, technician.position.lon)
         return Timeline(self.now, start, self.held(technician.id), self.settings.travel)
 
+    def took(self, technician_id: int, stop: Stop) -> None:
+        """A move decided but not yet written (a pass writes a batch's moves together): later
+        searches of the same pass must see it, so the queue is read now and kept with it."""
+        self._read_queue(technician_id).append(stop)
+
+    def released(self, technician_id: int | None, work_order_id: int) -> None:
+        if technician_id is not None:
+            queue = self._read_queue(technician_id)
+            queue[:] = [s for s in queue if s.work_order_id != work_order_id]
+
+    def _read_queue(self, technician_id: int) -> list[Stop]:
+        if technician_id not in self.stops:
+            found = held_stops(self.session, self.settings.visit_minutes, [technician_id])
+            self.stops[technician_id] = found.get(technician_id, [])
+        return self.stops[technician_id]
+
 
 def _in_box(lat_column, lon_column, box) -> list:
     conditions = [lat_column.between(box.min_lat, box.max_lat)]
@@ -316,119 +333,125 @@ def _in_box(lat_column, lon_column, box) -> list:
     return conditions
 
 
-class _Grid:
-    """Technicians in square cells of `cell` degrees, for rectangle searches. Technicians can be
-    filed and taken out again (the pass takes out whoever has no room left)."""
+# Queue keys as two int64 columns: (not driving, priority rank) and the due time's whole seconds in
+# the first, its microseconds and the work order id (below 2**40) in the second.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_KEY = np.iinfo(np.int64).max  # an empty place in a row: after every key
 
-    def __init__(self, cell: float):
-        self.cell = cell
-        self.cells: dict[tuple[int, int], dict[int, Nearby]] = defaultdict(dict)
-        self.members: dict[int, Nearby] = {}
-        self._keys: dict[int, tuple[int, int]] = {}
 
-    def key(self, lat: float, lon: float) -> tuple[int, int]:
-        return math.floor(lat / self.cell), math.floor(lon / self.cell)
+def _encoded(key: tuple) -> tuple[int, int]:
+    """A queue key (`arrival.queue_key`) as two integers that order as the tuple does."""
+    not_driving, rank, due, work_order_id = key
+    since = due - _EPOCH
+    return ((int(not_driving) * 16 + rank) << 40) + since.days * 86_400 + since.seconds, (
+        since.microseconds << 40
+    ) + work_order_id
 
-    def add(self, technician: Nearby, key: tuple[int, int] | None = None) -> tuple[int, int]:
-        """File the technician in their cell (`key`, when the caller already knows it)."""
-        key = key or self.key(technician.position.lat, technician.position.lon)
-        self.members[technician.id] = technician
-        self.cells[key][technician.id] = technician
-        self._keys[technician.id] = key
-        return key
 
-    def remove(self, technician_id: int) -> None:
-        key = self._keys.pop(technician_id, None)
-        if key is not None:
-            self.members.pop(technician_id, None)
-            self.cells[key].pop(technician_id, None)
+class _QueueTable:
+    """The queues of a group of technicians (those with one skill, or everyone) as arrays, one row
+    each: the keys of their queued jobs in order, and for each place in the queue when the work
+    before it is done and where (their `Timeline`). numpy then projects every row's arrival at a
+    site in a dozen array operations: the place of the job in each queue, the time it starts the
+    last leg, and that leg on the sphere. Rows of technicians without room are left out."""
 
-    def within(self, centre: tuple[float, float], radius_km: float | None) -> list[Nearby]:
-        """Everyone in the cells that the radius's bounding box touches: visit its cells, or, when it
-        has more cells than the grid has occupied ones (a wide search), the occupied cells."""
-        if radius_km is None:
-            return list(self.members.values())
-        box = bounding_box(centre, radius_km)
-        if box.min_lon is None:
-            return [t for t in self.members.values() if box.contains(t.position.lat, t.position.lon)]
-        (south, west), (north, east) = self.key(box.min_lat, box.min_lon), self.key(box.max_lat, box.max_lon)
-        if (north - south + 1) * (east - west + 1) <= len(self.cells):
-            cells = (self.cells.get((y, x), {}) for y in range(south, north + 1) for x in range(west, east + 1))
-        else:
-            cells = (c for (y, x), c in self.cells.items() if south <= y <= north and west <= x <= east)
-        return [technician for cell in cells for technician in cell.values()]
+    def __init__(self, technician_ids: list[int], width: int):
+        rows, places = len(technician_ids), width + 1
+        self.ids = technician_ids
+        self.row = {technician_id: i for i, technician_id in enumerate(technician_ids)}
+        self.key_first = np.full((rows, width), _NO_KEY, np.int64)
+        self.key_second = np.zeros((rows, width), np.int64)
+        self.free = np.zeros((rows, places))  # minutes after `now` when the work before each place is done
+        self.lat = np.zeros((rows, places))  # where they are then, in radians
+        self.lon = np.zeros((rows, places))
+        self.cos_lat = np.ones((rows, places))
+        self.has_room = np.zeros(rows, bool)
+        self.everyone = np.arange(rows)
+
+    def write(self, technician_id: int, line: Timeline, has_room: bool, now: datetime) -> None:
+        i = self.row[technician_id]
+        self.has_room[i] = has_room
+        if not has_room:  # left out: their queue may be longer than the row
+            return
+        self.key_first[i], self.key_second[i] = _NO_KEY, 0
+        for place, key in enumerate(line.keys):
+            self.key_first[i, place], self.key_second[i, place] = _encoded(key)
+        for place, (at, (lat, lon)) in enumerate(line.done):
+            self.free[i, place] = (at - now).total_seconds() / 60
+            self.lat[i, place], self.lon[i, place] = math.radians(lat), math.radians(lon)
+            self.cos_lat[i, place] = math.cos(self.lat[i, place])
+
+    def arrivals(self, site: tuple[float, float], key: tuple, travel: Travel) -> np.ndarray:
+        """Every row's projected arrival at `site` for a job of queue place `key`, in minutes after
+        `now` (infinite for those without room): `Timeline.project` for all rows at once."""
+        first, second = _encoded(key)
+        ahead = ((self.key_first < first) | ((self.key_first == first) & (self.key_second < second))).sum(axis=1)
+        lat, lon = math.radians(site[0]), math.radians(site[1])
+        here_lat, here_lon = self.lat[self.everyone, ahead], self.lon[self.everyone, ahead]
+        h = (
+            np.sin((here_lat - lat) / 2) ** 2
+            + self.cos_lat[self.everyone, ahead] * math.cos(lat) * np.sin((here_lon - lon) / 2) ** 2
+        )
+        km = 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        minutes = self.free[self.everyone, ahead] + km * (travel.detour_factor / travel.speed_kmh * 60)
+        return np.where(self.has_room, minutes, np.inf)
 
 
 class GridPool:
-    """Every on-shift technician who can take one more job, and every held job, loaded once into
-    grids of cells (one of everyone, one per skill), for a pass that ranks many jobs (only qualified
-    technicians: `search(..., only_qualified=True)`): a search for a skill scans only that skill's
-    holders with room. Keeps queues current as the pass moves jobs (`took`/`released`): a technician
-    who fills up leaves the grids, so that when most of the city is full a search does not walk past
-    everyone to find the few with room (that made a pass over 10,000 jobs quadratic). The count that
-    decides is taken again in the database under lock, so a queue that is stale here costs a retry,
-    not a wrong move."""
+    """Every on-shift technician and every held job, loaded once, for a pass that ranks many jobs
+    (only qualified technicians: `search(..., only_qualified=True)`). Each technician's queue is
+    kept as a row of arrays (`_QueueTable`: one table per skill, one of everyone), from which a
+    search projects every qualified technician's arrival at once and then measures exactly, earliest
+    first, only until the next estimate comes after the best found (`_search_by_estimate`). Keeps
+    queues current as the pass moves jobs (`took`/`released`): a technician who fills up leaves the
+    rows. The count that decides is taken again in the database under lock, so a queue that is
+    stale here costs a retry, not a wrong move."""
 
-    def __init__(self, session: Session, now: datetime, settings: DispatchSettings, cell_degrees: float = 0.02):
-        self.now, self.settings, self.cell = now, settings, cell_degrees
+    def __init__(self, session: Session, now: datetime, settings: DispatchSettings):
+        self.now, self.settings = now, settings
         fresh_since = now - timedelta(minutes=settings.fresh_minutes)
         rows = session.execute(select(*_POOL_COLUMNS).where(_available())).all()
         self.stops: dict[int, list[Stop]] = held_stops(session, settings.visit_minutes)
+        self.holders = {stop.work_order_id: t for t, stops in self.stops.items() for stop in stops}
         self.technicians = [_nearby(row, fresh_since, self.stops.get(row.id, ())) for row in rows]
         self.by_id = {t.id: t for t in self.technicians}
-        self.by_skill: dict[str, _Grid] = defaultdict(lambda: _Grid(cell_degrees))
-        self._everyone: _Grid | None = None  # built on first use: most jobs name a skill
-        self._timelines: dict[int, Timeline] = {}
-        lats = [t.position.lat for t in self.technicians]
-        lons = [t.position.lon for t in self.technicians]
-        self._extent = (min(lats), max(lats), min(lons), max(lons)) if self.technicians else None
+        self.width = max((t.max_open_jobs for t in self.technicians), default=1)
+        members: dict[str, list[int]] = defaultdict(list)
         for technician in self.technicians:
-            if self._has_room(technician.id):
-                self._file(technician)
+            for skill in technician.skills:
+                members[skill].append(technician.id)
+        self.by_skill = {skill: _QueueTable(ids, self.width) for skill, ids in members.items()}
+        self._everyone: _QueueTable | None = None  # built on first use: most jobs name a skill
+        self._timelines: dict[int, Timeline] = {}
+        for technician in self.technicians:
+            self._write(technician)
 
-    def covers(self, centre: tuple[float, float], radius_km: float) -> bool:
-        """Whether the radius around `centre` holds every technician of the pool (wider adds nobody)."""
-        if not self.technicians:
-            return True
-        box = bounding_box(centre, radius_km)
-        if box.min_lon is None:
-            return box.min_lat <= self._extent[0] and self._extent[1] <= box.max_lat
-        south, north, west, east = self._extent
-        return box.min_lat <= south and north <= box.max_lat and box.min_lon <= west and east <= box.max_lon
+    def table(self, skills: Collection[str]) -> _QueueTable | None:
+        """The rows to search for a job needing `skills`: the rarest skill's (the others are checked
+        per technician); None when nobody on shift has one of them."""
+        if not skills:
+            return self.everyone
+        if any(skill not in self.by_skill for skill in skills):
+            return None
+        return min((self.by_skill[skill] for skill in skills), key=lambda table: len(table.ids))
+
+    @property
+    def everyone(self) -> _QueueTable:
+        if self._everyone is None:
+            self._everyone = _QueueTable([t.id for t in self.technicians], self.width)
+            for technician in self.technicians:
+                self._everyone.write(technician.id, self.timeline(technician), self._has_room(technician.id), self.now)
+        return self._everyone
 
     def _has_room(self, technician_id: int) -> bool:
         return len(self.held(technician_id)) < self.by_id[technician_id].max_open_jobs
 
-    def _file(self, technician: Nearby) -> None:
-        key = None
-        for skill in technician.skills:
-            key = self.by_skill[skill].add(technician, key)
-        if self._everyone is not None:
-            self._everyone.add(technician, key)
-
-    def _unfile(self, technician: Nearby) -> None:
-        for skill in technician.skills:
-            self.by_skill[skill].remove(technician.id)
-        if self._everyone is not None:
-            self._everyone.remove(technician.id)
-
-    @property
-    def everyone(self) -> _Grid:
-        if self._everyone is None:
-            self._everyone = _Grid(self.cell)
-            for technician in self.technicians:
-                if self._has_room(technician.id):
-                    self._everyone.add(technician)
-        return self._everyone
-
-    def within(self, centre: tuple[float, float], radius_km: float | None, skills: Collection[str] = ()) -> list:
-        needed = frozenset(skills)
-        if not needed:
-            return list(self.everyone.within(centre, radius_km))
-        if any(skill not in self.by_skill for skill in needed):
-            return []  # nobody on shift has that skill
-        rarest = min((self.by_skill[skill] for skill in needed), key=lambda grid: len(grid.members))
-        return [t for t in rarest.within(centre, radius_km) if needed <= t.skills]
+    def _write(self, technician: Nearby) -> None:
+        """Their row, in every table that has one for them, from their queue as it is now."""
+        line, has_room = self.timeline(technician), self._has_room(technician.id)
+        tables = [self.by_skill[skill] for skill in technician.skills]
+        for table in tables + ([self._everyone] if self._everyone is not None else []):
+            table.write(technician.id, line, has_room, self.now)
 
     def held(self, technician_id: int) -> list[Stop]:
         return self.stops.get(technician_id, [])
@@ -444,19 +467,22 @@ class GridPool:
 
     def took(self, technician_id: int, stop: Stop) -> None:
         self.stops.setdefault(technician_id, []).append(stop)
-        self._timelines.pop(technician_id, None)
-        technician = self.by_id.get(technician_id)
-        if technician is not None and not self._has_room(technician_id):
-            self._unfile(technician)
+        self.holders[stop.work_order_id] = technician_id
+        self._changed(technician_id)
 
     def released(self, technician_id: int | None, work_order_id: int) -> None:
         if technician_id is None:
             return
-        had_room = technician_id in self.by_id and self._has_room(technician_id)
         self.stops[technician_id] = [s for s in self.stops.get(technician_id, []) if s.work_order_id != work_order_id]
+        if self.holders.get(work_order_id) == technician_id:
+            del self.holders[work_order_id]
+        self._changed(technician_id)
+
+    def _changed(self, technician_id: int) -> None:
         self._timelines.pop(technician_id, None)
-        if technician_id in self.by_id and not had_room and self._has_room(technician_id):
-            self._file(self.by_id[technician_id])
+        technician = self.by_id.get(technician_id)
+        if technician is not None:
+            self._write(technician)
 
 
 def project_candidate(pool, technician: Nearby, job, now: datetime, settings: DispatchSettings) -> Candidate:
@@ -503,37 +529,94 @@ def search(
     exact_distance: bool = True,
 ) -> list[Candidate]:
     """The best `wanted` candidates for `job` (anything with id, lat, lon, priority, status,
-    response_due_at and required_skills), widening the search radius until `wanted` qualified
-    technicians arrive no later than the drive to the radius's edge, or the whole pool has been
-    searched.
+    response_due_at and required_skills): exactly those a ranking of every technician would put
+    first. With `only_qualified` (the scheduler) only technicians with every skill, working hours
+    and room are ranked.
 
-    Exact: a technician outside the radius cannot arrive before the drive to its edge, so nobody
-    unseen can outrank the ones found. With `only_qualified` (the scheduler), technicians lacking a
-    skill are not fetched at all, those without room are not measured, and one whose drive alone
-    would arrive after the `wanted`-th best arrival found is not measured either. Without
-    `exact_distance` the candidates keep the great-circle distance the ranking used (the pass: an
-    ellipsoid's geodesic per move cost as much as the rest of deciding it, for a 0.5 % difference)."""
+    A `GridPool` projects every qualified technician's arrival at once and measures them exactly,
+    earliest first, until the next one could not make the list (`_search_by_estimate`). A
+    `DatabasePool` is asked for a widening radius until `wanted` technicians arrive no later than
+    the drive to its edge (nobody outside can arrive sooner than that), or until it holds everyone;
+    with `only_qualified`, technicians lacking a skill are not fetched, those without room are not
+    measured, nor one whose drive alone would arrive after the `wanted`-th best arrival found.
+    Without `exact_distance` the candidates keep the great-circle distance the ranking used (the
+    pass: an ellipsoid's geodesic per move cost as much as the rest of deciding it, for a 0.5 %
+    difference)."""
     finish = _with_exact_distance if exact_distance else _as_measured
     site = (job.lat, job.lon)
-    required = frozenset(job.required_skills or ())
+    if only_qualified and isinstance(pool, GridPool):
+        return finish(_search_by_estimate(pool, job, now, settings, wanted, exclude), site, settings)
     seen: dict[int, Candidate | None] = dict.fromkeys(exclude)
     best: list[datetime] = []  # the qualified arrivals found, earliest first (at most `wanted`)
-    outrun: set[int] = set()  # measured, arriving after the `wanted`-th best: cannot make the list
+    required = frozenset(job.required_skills or ())
     for radius in SEARCH_RADII_KM:
         found = [t for t in pool.within(site, radius, required if only_qualified else ()) if t.id not in seen]
         if only_qualified:
-            _measure_qualified(pool, found, job, now, settings, seen, best, wanted, outrun)
+            _measure_qualified(pool, found, job, now, settings, seen, best, wanted)
         else:
             seen.update((t.id, project_candidate(pool, t, job, now, settings)) for t in found)
         ranked = sorted((c for c in seen.values() if c is not None), key=Candidate.sort_key)
-        measured = len(ranked) + len(outrun)
-        if radius is None or _enough_measured(pool, site, radius, measured, wanted, only_qualified):
+        if radius is None:
             return finish(ranked[:wanted], site, settings)
         horizon = now + timedelta(minutes=settings.travel.minutes(radius))
         exact = [c for c in ranked if c.arrival_at <= horizon]
         if sum(c.qualified for c in exact) >= wanted:
             return finish(exact[:wanted], site, settings)
     return []
+
+
+# An estimate from the arrays may differ from the exact projection by float rounding (and the
+# exact one is rounded to microseconds): a technician is passed over only when their estimate comes
+# after the best found by more than this.
+ESTIMATE_MARGIN_MINUTES = 1e-3
+# Estimates are put in order this many at a time: the best is nearly always among the first few.
+ESTIMATES_AT_ONCE = 16
+
+
+def _search_by_estimate(pool: GridPool, job, now: datetime, settings, wanted: int, exclude) -> list[Candidate]:
+    """The `wanted` qualified technicians with the earliest arrivals, exactly: every qualified row's
+    arrival is estimated at once (`_QueueTable.arrivals`), then technicians are measured as
+    `project_candidate` measures them, earliest estimate first, until the next estimate comes after
+    the `wanted`-th best arrival found: nobody left can arrive before it. In a city where everyone
+    is queued for hours this measures a handful, where widening a radius measured every technician."""
+    required = frozenset(job.required_skills or ())
+    table = pool.table(required)
+    if table is None:
+        return []
+    key = queue_key(job.priority, job.response_due_at, job.id)
+    estimates = table.arrivals((job.lat, job.lon), key, settings.travel)
+    holder = table.row.get(pool.holders.get(job.id))
+    if holder is not None:  # the job's place in its holder's queue is its own: always measured
+        estimates[holder] = -np.inf
+    chosen: list[Candidate] = []
+    for row in _earliest_first(estimates):
+        if len(chosen) >= wanted and estimates[row] > _minutes(chosen[-1].arrival_at, now) + ESTIMATE_MARGIN_MINUTES:
+            break
+        technician = pool.by_id[table.ids[row]]
+        if technician.id in exclude or not required <= technician.skills:
+            continue
+        candidate = project_candidate(pool, technician, job, now, settings)
+        if candidate.qualified:
+            insort(chosen, candidate, key=Candidate.sort_key)
+            del chosen[wanted:]
+    return chosen
+
+
+def _earliest_first(estimates: np.ndarray):
+    """Row numbers by estimate, earliest first, rows without room (infinite) left out; sorted a few
+    at a time, as the search seldom goes past the first."""
+    left = np.flatnonzero(estimates < np.inf)
+    while len(left):
+        if len(left) > ESTIMATES_AT_ONCE:
+            split = np.argpartition(estimates[left], ESTIMATES_AT_ONCE)
+            now_rows, left = left[split[:ESTIMATES_AT_ONCE]], left[split[ESTIMATES_AT_ONCE:]]
+        else:
+            now_rows, left = left, left[:0]
+        yield from now_rows[np.argsort(estimates[now_rows], kind="stable")].tolist()
+
+
+def _minutes(at: datetime, now: datetime) -> float:
+    return (at - now).total_seconds() / 60
 
 
 def _as_measured(candidates: list[Candidate], site, settings: DispatchSettings) -> list[Candidate]:
@@ -549,23 +632,7 @@ def _with_exact_distance(candidates: list[Candidate], site, settings: DispatchSe
     return candidates
 
 
-# The scheduler stops widening once this many qualified technicians with room were measured: in a
-# city where everyone is queued for hours, exactness would measure every technician for every job
-# (a pass over 10,000 jobs took minutes). One farther away wins only by being idle while the
-# nearest MEASURED_ENOUGH are all busy for longer than the extra drive; the pass then takes the
-# best of the near ones, as a dispatcher would.
-MEASURED_ENOUGH = 48
-
-
-def _enough_measured(pool, site, radius: float, measured: int, wanted: int, only_qualified: bool) -> bool:
-    """Whether widening further cannot (or need not) change the answer: the radius already holds the
-    whole pool, or (the scheduler's search) enough technicians with room were measured."""
-    if getattr(pool, "covers", None) is not None and pool.covers(site, radius):
-        return True
-    return only_qualified and measured >= max(MEASURED_ENOUGH, wanted)
-
-
-def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int, outrun: set) -> None:
+def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, wanted: int) -> None:
     """Measure the technicians with room, nearest first, skipping any whose drive alone ends after
     the `wanted`-th best arrival so far (it only gets earlier, so they can never make the list).
     One whose projected arrival (a binary search in their queue) comes after it is counted as
@@ -587,7 +654,6 @@ def _measure_qualified(pool, found, job, now, settings, seen: dict, best: list, 
             continue
         if len(best) >= wanted and _arrival_if_new(pool, t, job, site) > best[wanted - 1]:
             seen[t.id] = None
-            outrun.add(t.id)
             continue
         candidate = project_candidate(pool, t, job, now, settings)
         seen[t.id] = candidate if candidate.qualified else None

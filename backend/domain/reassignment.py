@@ -365,17 +365,15 @@ class Worker:
         return Decision(outcome, job, values, event, notifications, candidate)
 
     def _pool_moved(self, outcome: Outcome, undo: bool = False) -> None:
-        """Tell the shared technician pool of a move (or take it back), so later searches see it."""
-        took = getattr(self.pool, "took", None)
-        if took is None:
-            return
+        """Tell the technician pool of a move (or take it back): the batch's moves are written
+        together after its last decision, and the later searches of the pass must see them."""
         with self.pool_lock:
             if undo:
                 self.pool.released(outcome.to_technician_id, outcome.stop.work_order_id)
                 if outcome.from_technician_id is not None:
                     self.pool.took(outcome.from_technician_id, outcome.stop)
             else:
-                took(outcome.to_technician_id, outcome.stop)
+                self.pool.took(outcome.to_technician_id, outcome.stop)
                 self.pool.released(outcome.from_technician_id, outcome.stop.work_order_id)
 
     def _confirm_room(self, decisions: list[Decision]) -> None:
