@@ -3,43 +3,16 @@ working hours and business-hour SLA clocks follow (domain/calendar.py). Admins e
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
-from apiflask.fields import Date, List, Nested
+from apiflask import APIBlueprint
 from sqlalchemy import select
 
 from ..domain.calendar import add_company_day, remove_company_day
 from ..extensions import db
-from ..models import COMPANY_DAY_KINDS, CompanyDay
-from .schemas.common import Integer, String, name_text, one_of
+from ..models import CompanyDay
+from .schemas.calendar import CompanyDayIn, CompanyDayList, CompanyDayOut, CompanyDayQuery, company_day_dict
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("company_days", __name__, url_prefix="/api/v1/company-days", tag="Company days")
-
-
-class CompanyDayIn(Schema):
-    date = Date(required=True, metadata={"description": "the day, in the company's time zone"})
-    kind = String(required=True, validate=one_of(COMPANY_DAY_KINDS), metadata={"description": "holiday or working_day"})
-    name = name_text(120, required=True)
-
-
-class CompanyDayOut(Schema):
-    id = Integer()
-    date = Date()
-    kind = String()
-    name = String()
-
-
-class CompanyDayList(Schema):
-    items = List(Nested(CompanyDayOut))
-
-
-class CompanyDayQuery(Schema):
-    from_ = Date(data_key="from", attribute="from", metadata={"description": "first day (inclusive)"})
-    to = Date(metadata={"description": "last day (inclusive)"})
-
-
-def company_day_dict(company_day: CompanyDay) -> dict:
-    return {"id": company_day.id, "date": company_day.day, "kind": company_day.kind, "name": company_day.name}
 
 
 @bp.get("")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
-from apiflask.fields import List, Nested
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -13,18 +12,20 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Customer, WorkOrder
 from .common import contains, paginate
-from .schemas.customers import CustomerIn, CustomerMatchQuery, CustomerOut, CustomerPatch, CustomerQuery, customer_dict
-from .schemas.lists import page_of
-from .schemas.work_orders import WorkOrderOut, work_order_dict, work_order_load_options
+from .schemas.customers import (
+    CustomerIn,
+    CustomerMatchQuery,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    CustomerQuery,
+    customer_dict,
+)
+from .schemas.lists import whole_list
+from .schemas.work_orders import HISTORY_LIMIT, CustomerDetail, work_order_dict, work_order_load_options
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("customers", __name__, url_prefix="/api/v1/customers", tag="Customers")
-CustomerPage = page_of(CustomerOut, "CustomerPage")
-HISTORY_LIMIT = 100
-
-
-class CustomerDetail(CustomerOut):
-    work_orders = List(Nested(WorkOrderOut), metadata={"description": f"newest first, at most {HISTORY_LIMIT}"})
 
 
 @bp.post("")
@@ -67,7 +68,7 @@ def matches(query_data):
     """Known customers who are probably this caller, before creating a new one: the same phone
     number however it was typed (first), then the same name. At most five."""
     found = likely_customers(db.session, name=query_data.get("name"), phone=query_data.get("phone"))
-    return {"items": [customer_dict(c) for c in found], "page": 1, "per_page": len(found), "total": len(found)}
+    return whole_list([customer_dict(c) for c in found])
 
 
 @bp.get("/<int:customer_id>")

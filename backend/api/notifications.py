@@ -10,12 +10,10 @@ from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import ROLES, Notification, WorkOrder, format_number
 from .common import now, paginate
-from .schemas.lists import page_of
-from .schemas.notifications import NotificationOut, NotificationQuery, ReadAllIn, ReadAllOut
+from .schemas.notifications import NotificationOut, NotificationPage, NotificationQuery, ReadAllIn, ReadAllOut
 from .security import roles_required
 
 bp = APIBlueprint("notifications", __name__, url_prefix="/api/v1/me/notifications", tag="Notifications")
-NotificationPage = page_of(NotificationOut, "NotificationPage")
 
 
 @bp.get("")

@@ -31,8 +31,9 @@ from .common import now, paginate
 from .errors import ApiError
 from .geocoding import in_own_transaction
 from .schemas.geocoding import GeocodeQuery, SuggestionsOut
-from .schemas.lists import PageQuery, page_of
+from .schemas.lists import PageQuery
 from .schemas.portal import (
+    ArticlePage,
     ArticleQuery,
     CodeIn,
     CodeOut,
@@ -48,14 +49,12 @@ from .schemas.portal import (
     PortalSessionIn,
     PortalSessionOut,
 )
-from .schemas.portal import PortalArticleOut as ArticleOut
 from .security import SAFE_METHODS, csrf_exempt, public
 from .track import customer_views, tracking_url
 from .uploads import store_image, upload_quota, upload_rate_limit
 from .write_lock import writes_nothing
 
 bp = APIBlueprint("portal", __name__, url_prefix="/api/v1/portal", tag="Customer portal")
-ArticlePage = page_of(ArticleOut, "PortalArticlePage")
 
 COOKIE = "onsite_portal"
 

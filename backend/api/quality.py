@@ -2,89 +2,27 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
-from apiflask.fields import Dict, List, Nested
-from apiflask.validators import Range, Regexp
+from apiflask import APIBlueprint
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..domain.quality import PERIOD, draw_sample, score_review
+from ..domain.quality import draw_sample, score_review
 from ..extensions import db
 from ..models import QualityReview, Technician
-from ..models.quality import QUALITY_ITEMS
 from .common import actor, now, paginate
-from .schemas.common import Integer, String, Timestamp, text
-from .schemas.lists import PageQuery
-from .schemas.technicians import TechnicianBrief
+from .schemas.lists import whole_list
+from .schemas.quality import (
+    ReviewList,
+    ReviewOut,
+    ReviewQuery,
+    SampleIn,
+    ScoreIn,
+    review_dict,
+)
 from .security import STAFF, roles_required
 
 bp = APIBlueprint("quality", __name__, url_prefix="/api/v1/quality-reviews", tag="Quality sampling")
-PERIOD_FIELD = {"validate": Regexp(PERIOD, error="must be a month as YYYY-MM"), "metadata": {"example": "2026-11"}}
-
-
-class SampleIn(Schema):
-    period = String(required=True, **PERIOD_FIELD)
-    per_technician = Integer(required=True, validate=Range(min=1, max=200))
-
-
-class ReviewQuery(PageQuery):
-    period = String(**PERIOD_FIELD)
-    technician_id = Integer()
-
-
-class ScoreIn(Schema):
-    items = Dict(
-        keys=String(),
-        required=True,
-        metadata={"description": "checklist item → true or false: " + ", ".join(QUALITY_ITEMS)},
-    )
-    notes = text(5000, allow_none=True)
-
-
-class WorkOrderRef(Schema):
-    id = Integer()
-    number = String()
-    title = String()
-
-
-class ReviewOut(Schema):
-    id = Integer()
-    period = String()
-    technician = Nested(TechnicianBrief)
-    work_order = Nested(WorkOrderRef)
-    items = Dict(metadata={"description": "item → true, false, or null (not answered yet)"})
-    score = Integer(allow_none=True, metadata={"description": "0-100: percent of the items answered yes"})
-    notes = String(allow_none=True)
-    reviewed_at = Timestamp(allow_none=True)
-    reviewed_by_id = Integer(allow_none=True)
-
-
-class ReviewList(Schema):
-    items = List(Nested(ReviewOut))
-    page = Integer()
-    per_page = Integer()
-    total = Integer()
-
-
-def review_dict(review: QualityReview) -> dict:
-    wo = review.work_order
-    return {
-        "id": review.id,
-        "period": review.period,
-        "technician": {"id": review.technician_id, "name": review.technician.user.name},
-        "work_order": {"id": wo.id, "number": wo.number, "title": wo.title},
-        "items": {item: review.items.get(item) for item in QUALITY_ITEMS},
-        "score": review.score,
-        "notes": review.notes,
-        "reviewed_at": review.reviewed_at,
-        "reviewed_by_id": review.reviewed_by_id,
-    }
-
-
-def _page_of_all(reviews) -> dict:
-    items = [review_dict(r) for r in reviews]
-    return {"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)}
 
 
 def _loaded():
@@ -102,7 +40,7 @@ def sample(json_data):
     Returns the reviews created; jobs already sampled for the period are not added again."""
     period = json_data["period"]
     created = draw_sample(db.session, period, json_data["per_technician"], current_app.config["TIMEZONE"], now())
-    return _page_of_all(created)
+    return whole_list([review_dict(r) for r in created])
 
 
 @bp.get("")

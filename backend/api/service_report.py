@@ -3,27 +3,20 @@ through the tracking link once the job is completed."""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
+from apiflask import APIBlueprint
 from flask import Response, current_app
 
 from ..documents.service_report import render_pdf
 from ..domain import tracking
 from ..domain.errors import NotFound
-from ..domain.service_report import LANGUAGES, REPORTABLE_STATUSES, Company, language_of, report_content
+from ..domain.service_report import REPORTABLE_STATUSES, Company, language_of, report_content
 from ..extensions import db
 from ..models import WorkOrder
 from .common import get_work_order, now
-from .schemas.common import String, one_of
+from .schemas.service_report import ReportQuery
 from .security import ANY_ROLE, public, roles_required
 
 bp = APIBlueprint("service_report", __name__, url_prefix="/api/v1", tag="Service report")
-
-
-class ReportQuery(Schema):
-    lang = String(
-        validate=one_of(LANGUAGES),
-        metadata={"description": "the report's language; default the customer's (zh-CN when unknown)"},
-    )
 
 
 def _pdf(wo: WorkOrder, language: str | None) -> Response:

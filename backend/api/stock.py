@@ -16,6 +16,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Part, StockLocation, StockMovement, StockRequest, Technician
 from .common import actor, contains, now, own_technician_id, paginate
+from .schemas.lists import whole_list
 from .schemas.stock import (
     AdjustmentIn,
     DecisionIn,
@@ -264,8 +265,7 @@ def list_locations():
     if current_user.role == "technician":
         own = StockLocation.technician_id == own_technician_id() if own_technician_id() else false()
         query = query.where(or_((StockLocation.kind == "warehouse") & StockLocation.active.is_(True), own))
-    items = [location_dict(loc) for loc in db.session.scalars(query)]
-    return {"items": items, "page": 1, "per_page": len(items), "total": len(items)}
+    return whole_list([location_dict(loc) for loc in db.session.scalars(query)])
 
 
 @stock_bp.post("/locations")

@@ -14,12 +14,12 @@ from ..extensions import db
 from ..models import Technician, User
 from .common import actor, contains, now, paginate
 from .offline import offline_since
-from .schemas.lists import page_of
 from .schemas.technicians import (
     LocationIn,
     ShiftIn,
     TechnicianIn,
     TechnicianOut,
+    TechnicianPage,
     TechnicianPatch,
     TechnicianQuery,
     technician_dict,
@@ -29,7 +29,6 @@ from .skills import resolve_skills, skill_code
 
 bp = APIBlueprint("technicians", __name__, url_prefix="/api/v1/technicians", tag="Technicians")
 me_bp = APIBlueprint("me", __name__, url_prefix="/api/v1/me", tag="Technicians")
-TechnicianPage = page_of(TechnicianOut, "TechnicianPage")
 
 
 def _hash_method() -> str:

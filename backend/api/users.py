@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, Schema
+from apiflask import APIBlueprint
 from flask import current_app
 from sqlalchemy import select
 
@@ -12,14 +12,11 @@ from ..domain.sessions import end_sessions_of
 from ..extensions import db
 from ..models import AuditEntry, User
 from .common import actor, now, paginate
-from .schemas.common import Integer
-from .schemas.lists import PageQuery, page_of
-from .schemas.users import AuditEntryOut, UserIn, UserOut, UserPatch
+from .schemas.lists import PageQuery
+from .schemas.users import AuditPage, SessionsRevokedOut, UserIn, UserOut, UserPage, UserPatch
 from .security import roles_required
 
 bp = APIBlueprint("users", __name__, url_prefix="/api/v1/users", tag="Users")
-UserPage = page_of(UserOut, "UserPage")
-AuditPage = page_of(AuditEntryOut, "AuditPage")
 
 
 def _get_user(user_id: int) -> User:
@@ -92,10 +89,6 @@ def audit(user_id, query_data):
         for entry in page["items"]
     ]
     return page
-
-
-class SessionsRevokedOut(Schema):
-    revoked = Integer(required=True, metadata={"description": "how many live sessions were ended"})
 
 
 @bp.post("/<int:user_id>/sessions/revoke")

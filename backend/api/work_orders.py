@@ -33,7 +33,7 @@ from .common import actor, answerer, contains, get_work_order, now, paginate, vi
 from .csv import csv_response
 from .exports import take_export_slot
 from .offline import offline_since
-from .schemas.lists import page_of
+from .schemas.lists import whole_list
 from .schemas.work_orders import (
     EARLIER_VISITS,
     ActionIn,
@@ -41,7 +41,7 @@ from .schemas.work_orders import (
     AttachmentFileQuery,
     AttachmentIn,
     AttachmentOut,
-    CandidateOut,
+    CandidatePage,
     ConfirmationLinkOut,
     ForwardedOut,
     LogIn,
@@ -53,6 +53,7 @@ from .schemas.work_orders import (
     WorkOrderDetail,
     WorkOrderIn,
     WorkOrderOut,
+    WorkOrderPage,
     WorkOrderPatch,
     WorkOrderQuery,
     attachment_dict,
@@ -73,12 +74,8 @@ from .track import tracking_url
 from .uploads import store_image, upload_rate_limit
 
 bp = APIBlueprint("work_orders", __name__, url_prefix="/api/v1/work-orders", tag="Work orders")
-WorkOrderPage = page_of(WorkOrderOut, "WorkOrderPage")
 NUMBER = re.compile(r"^\s*(?:wo-?)?0*(\d{1,9})\s*$", re.IGNORECASE)
 PRIORITY_RANK = case({p: rank for rank, p in enumerate(PRIORITIES)}, value=WorkOrder.priority)
-
-
-CandidatePage = page_of(CandidateOut, "CandidatePage")
 
 
 def _config(name: str):
@@ -333,8 +330,7 @@ def candidates(work_order_id):
     wo = get_work_order(work_order_id)
     check_activity("candidates", wo, actor())
     ranked = rank_candidates(db.session, wo, now(), dispatch_settings(current_app.config, db.session))
-    items = [candidate_dict(c) for c in ranked]
-    return {"items": items, "page": 1, "per_page": len(items), "total": len(items)}
+    return whole_list([candidate_dict(c) for c in ranked])
 
 
 @bp.post("/<int:work_order_id>/logs")

@@ -9,11 +9,12 @@ from apiflask.validators import Length
 from ...models import Customer
 from ...models.messages import LANGUAGES
 from .common import Integer, Point, String, Timestamp, name_text, one_of, point, text
-from .lists import PageQuery
+from .lists import PageQuery, page_of, search_text
 
 
-class CustomerIn(Schema):
-    name = name_text(200, required=True)
+class CustomerContact(Schema):
+    """What a customer's intake and edit share; the name comes with each."""
+
     phone = text(40, allow_none=True)
     email = Email(allow_none=True, validate=Length(max=254))
     address = text(500, allow_none=True)
@@ -29,23 +30,14 @@ class CustomerIn(Schema):
     )
 
 
-class CustomerPatch(Schema):
+class CustomerIn(CustomerContact):
+    name = name_text(200, required=True)
+
+
+class CustomerPatch(CustomerContact):
     """Only the fields given change; a contact given as null is cleared."""
 
     name = name_text(200)
-    phone = text(40, allow_none=True)
-    email = Email(allow_none=True, validate=Length(max=254))
-    address = text(500, allow_none=True)
-    location = Nested(Point, allow_none=True)
-    preferred_channel = String(
-        allow_none=True,
-        validate=one_of(("sms", "email")),
-        metadata={"description": "how they hear from us; default: sms with a phone, else email"},
-    )
-    notify = Boolean(metadata={"description": "false: no messages at all (default true)"})
-    language = String(
-        validate=one_of(LANGUAGES), metadata={"description": "their messages' language (default DEFAULT_LANGUAGE)"}
-    )
 
 
 class CustomerOut(Schema):
@@ -62,7 +54,7 @@ class CustomerOut(Schema):
 
 
 class CustomerQuery(PageQuery):
-    q = String(validate=Length(max=200), metadata={"description": "name, phone (however typed) or email"})
+    q = search_text("name, phone (however typed) or email")
 
 
 class CustomerMatchQuery(Schema):
@@ -96,3 +88,6 @@ def customer_dict(customer: Customer) -> dict:
         "notify": customer.notify,
         "language": customer.language,
     }
+
+
+CustomerPage = page_of(CustomerOut, "CustomerPage")

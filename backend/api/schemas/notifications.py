@@ -7,7 +7,7 @@ from apiflask.fields import Boolean, Dict
 from apiflask.validators import Range
 
 from .common import Integer, String, Timestamp
-from .lists import PageQuery
+from .lists import PageQuery, page_of
 
 
 class NotificationQuery(PageQuery):
@@ -36,3 +36,6 @@ class ReadAllIn(Schema):
 
 class ReadAllOut(Schema):
     marked = Integer(metadata={"description": "how many notifications were unread and are read now"})
+
+
+NotificationPage = page_of(NotificationOut, "NotificationPage")

@@ -9,7 +9,7 @@ from marshmallow import ValidationError, validates_schema
 
 from ...models.work_orders import WORK_ORDER_TYPES
 from .common import Integer, Point, String, Timestamp, name_text, one_of, text
-from .lists import PageQuery, page_of
+from .lists import PageQuery, page_of, period_from, search_text
 
 LANGUAGES = ("zh-CN", "en")
 PREFERRED_CHANNELS = ("sms", "email")
@@ -25,7 +25,7 @@ class TrackStep(Schema):
 
 
 class TrackWindow(Schema):
-    from_ = Timestamp(data_key="from", attribute="from", allow_none=True)
+    from_ = period_from(allow_none=True)
     to = Timestamp(allow_none=True)
 
 
@@ -143,7 +143,7 @@ class PortalPhotoOut(Schema):
 
 
 class ArticleQuery(PageQuery):
-    q = String(validate=Length(max=200))
+    q = search_text()
 
 
 class PortalArticleOut(Schema):
@@ -153,3 +153,6 @@ class PortalArticleOut(Schema):
     cause = String(allow_none=True)
     fix = String(allow_none=True)
     updated_at = Timestamp()
+
+
+ArticlePage = page_of(PortalArticleOut, "PortalArticlePage")

@@ -8,12 +8,11 @@ from apiflask.validators import OneOf
 
 from ...domain.kpis import GROUPS
 from .common import Integer, String, Timestamp
+from .lists import period_from
 
 
 class KpiQuery(Schema):
-    from_ = Timestamp(
-        data_key="from", attribute="from", metadata={"description": "start (inclusive); default 30 days ago"}
-    )
+    from_ = period_from(metadata={"description": "start (inclusive); default 30 days ago"})
     to = Timestamp(metadata={"description": "end (exclusive); default now"})
     clock = String(
         load_default="deed",
@@ -59,7 +58,7 @@ class KpiFigures(Schema):
 
 
 class KpisOut(KpiFigures):
-    from_ = Timestamp(data_key="from", attribute="from")
+    from_ = period_from()
     to = Timestamp()
     clock = String()
 
@@ -70,7 +69,7 @@ class KpiRowOut(KpiFigures):
 
 
 class KpiBreakdownOut(Schema):
-    from_ = Timestamp(data_key="from", attribute="from")
+    from_ = period_from()
     to = Timestamp()
     by = String()
     clock = String()

@@ -7,7 +7,7 @@ from apiflask.fields import Boolean, Dict
 from apiflask.validators import Length
 
 from .common import Integer, String, Timestamp, name_text
-from .lists import PageQuery, page_of
+from .lists import PageQuery, page_of, search_text
 
 
 class SkillIn(Schema):
@@ -42,7 +42,7 @@ class SkillOut(Schema):
 
 class SkillQuery(PageQuery):
     active = Boolean(metadata={"description": "true: only the pickers' skills; false: only retired ones"})
-    q = String(validate=Length(max=80), metadata={"description": "a part of the code or of either name"})
+    q = search_text("a part of the code or of either name", max_length=80)
 
 
 class SkillChangeOut(Schema):

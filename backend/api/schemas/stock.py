@@ -9,7 +9,7 @@ from apiflask.validators import Length, Range, Regexp
 
 from ...models import MOVEMENT_KINDS, REQUEST_STATUSES
 from .common import Integer, String, Timestamp, name_text, one_of, text
-from .lists import PageQuery, page_of
+from .lists import PageQuery, page_of, search_text
 
 MAX_STOCK_QTY = 1_000_000  # units on one line of a receipt, requisition or return
 QTY_NOTE = "in the part's unit; up to 3 decimals (0.5 m of pipe), more than 0"
@@ -86,7 +86,7 @@ class SparePartOut(Schema):
 
 
 class SparePartQuery(PageQuery):
-    q = String(validate=Length(max=100), metadata={"description": "in sku or name"})
+    q = search_text("in sku or name", max_length=100)
     active = query_boolean()
     unlisted = query_boolean()
 

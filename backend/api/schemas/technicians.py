@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from ...domain.calendar import hours_problem
 from ...models import Technician
 from .common import Integer, Point, PointAt, String, Timestamp, name_text, point, skill_text, skills_field, text
-from .lists import PageQuery
+from .lists import PageQuery, page_of, search_text
 
 
 def valid_hours(hours) -> None:
@@ -74,7 +74,7 @@ class TechnicianOut(Schema):
 class TechnicianQuery(PageQuery):
     on_shift = Boolean()
     skill = skill_text(metadata={"description": "a skill code or name"})
-    q = String(validate=Length(max=200))
+    q = search_text()
 
 
 class LocationIn(Point):
@@ -110,3 +110,6 @@ def technician_dict(technician: Technician, open_jobs: int) -> dict:
         "max_open_jobs": technician.max_open_jobs,
         "hours": technician.hours,
     }
+
+
+TechnicianPage = page_of(TechnicianOut, "TechnicianPage")

@@ -11,6 +11,7 @@ from ...models import (
     ROLES,
 )
 from .common import Integer, String, Timestamp, name_text, one_of
+from .lists import page_of
 
 
 class LoginIn(Schema):
@@ -52,3 +53,13 @@ class UserPatch(Schema):
     role = String(validate=one_of(ROLES))
     password = String(validate=Length(min=8, max=1024))
     active = Boolean()
+
+
+UserPage = page_of(UserOut, "UserPage")
+
+
+AuditPage = page_of(AuditEntryOut, "AuditPage")
+
+
+class SessionsRevokedOut(Schema):
+    revoked = Integer(required=True, metadata={"description": "how many live sessions were ended"})

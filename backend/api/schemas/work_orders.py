@@ -15,7 +15,10 @@ from ...domain.assets import label_token
 from ...domain.dispatch import Candidate
 from ...domain.sla import is_overdue
 from ...domain.timing import utc_text
-from ...domain.work_orders import FORWARDED_CHANGES, HOLDER_KEYS
+from ...domain.work_orders import (
+    FORWARDED_CHANGES,
+    HOLDER_KEYS,
+)
 from ...domain.workflow import allowed_actions
 from ...models import (
     CHANNELS,
@@ -33,8 +36,8 @@ from ...models import (
 from ...models.work_orders import COMPLAINT_CATEGORIES, WORK_ORDER_TYPES
 from ..common import now, technician_names
 from .common import Integer, Point, String, Timestamp, name_text, one_of, point, skills_field, text
-from .customers import CustomerBrief, NewCustomerIn
-from .lists import PageQuery
+from .customers import CustomerBrief, CustomerOut, NewCustomerIn
+from .lists import PageQuery, page_of, search_text
 from .technicians import TechnicianBrief, TechnicianOut, technician_dict
 
 
@@ -95,7 +98,7 @@ class WorkOrderQuery(PageQuery):
     asset_id = Integer(metadata={"description": "the jobs on this asset"})
     overdue = Boolean()
     escalated = Boolean(metadata={"description": "true: escalated by the scheduler (nobody qualified)"})
-    q = String(validate=Length(max=200), metadata={"description": "number, title, description or customer"})
+    q = search_text("number, title, description or customer")
 
     @validates_schema
     def check_statuses(self, data, **kwargs):
@@ -633,3 +636,17 @@ def candidate_dict(candidate: Candidate) -> dict:
         "meets_deadline": candidate.meets_deadline,
         "within_hours": candidate.within_hours,
     }
+
+
+WorkOrderPage = page_of(WorkOrderOut, "WorkOrderPage")
+
+
+CandidatePage = page_of(CandidateOut, "CandidatePage")
+
+
+# A customer with their work-order history (here, not in customers.py, which the work order imports).
+HISTORY_LIMIT = 100
+
+
+class CustomerDetail(CustomerOut):
+    work_orders = List(Nested(WorkOrderOut), metadata={"description": f"newest first, at most {HISTORY_LIMIT}"})
