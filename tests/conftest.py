@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -98,12 +99,30 @@ def postgres_url(request):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _empty_postgres(url: str) -> None:
+# What a test's live server or background thread was still doing when the test ended (a browser's
+# last request, the outbox sender, a stream) may hold locks that the TRUNCATE deadlocks with; it
+# failed one CI run so, and left rows behind for the next test. Nothing of a test outlives it.
+OTHER_CONNECTIONS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def _empty_postgres(url: str, attempts: int = 3) -> None:
     engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = [t.name for t in db.metadata.sorted_tables]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    tables = [t.name for t in db.metadata.sorted_tables]
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(OTHER_CONNECTIONS)
+                    conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                return
+            except OperationalError:  # deadlock with a connection that began after the terminate
+                if attempt == attempts:
+                    raise
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
