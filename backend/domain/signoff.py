@@ -72,6 +72,13 @@ def completion_record(session: Session, wo: WorkOrder) -> dict:
     photo_hashes = session.scalars(
         select(Attachment.sha256).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
     ).all()
+    return record_of(wo, logs, photo_hashes, frozen_record(session, wo))
+
+
+def record_of(wo, logs, photo_hashes, charges: dict | None = None) -> dict:
+    """The completion record of a job from what `completion_record` reads: its logs (in time order,
+    each with its `parts`), its photos' hashes and its frozen charges. The demo seeding signs its
+    closed jobs with it from rows not yet inserted."""
     record = {
         "number": wo.number,
         "title": wo.title,
@@ -93,7 +100,6 @@ def completion_record(session: Session, wo: WorkOrder) -> dict:
         ],
         "attachments": list(photo_hashes),
     }
-    charges = frozen_record(session, wo)
     if charges is not None:
         record["charges"] = charges
     return record

@@ -130,15 +130,22 @@ def _close_complaint_loop(wo: WorkOrder, params: dict, at: datetime) -> dict:
     }
 
 
-def _complete(session, wo, params, at):
+def record_completion(wo: WorkOrder, params: dict, at: datetime) -> dict:
+    """What completing writes on the job itself (no other table): the resolution, the first-time
+    fix, the time and a complaint's closed loop; returns them for the event. The demo seeding writes
+    its completed jobs with it (it freezes no charges: its rows are not in the database yet)."""
     wo.resolution = params["resolution"]
     # A job that came back (reopened) was not fixed the first time, whatever this visit achieved.
     wo.first_time_fix = bool(params["first_time_fix"]) and wo.reopen_count == 0
     wo.completed_at = at
     loop = _close_complaint_loop(wo, params, at)
+    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **loop}
+
+
+def _complete(session, wo, params, at):
+    details = record_completion(wo, params, at)
     # A chargeable job's charges freeze now: the customer signs for them (charges.py).
-    charges = freeze_charges(session, wo, at)
-    return {"resolution": wo.resolution, "first_time_fix": wo.first_time_fix, **loop, **charges}
+    return {**details, **freeze_charges(session, wo, at)}
 
 
 def _resolve_remotely(session, wo, params, at):
