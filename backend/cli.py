@@ -85,8 +85,8 @@ def seed_demo_command(technicians, work_orders, seed, if_empty, as_of):
     from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
 
-    from .domain.demo import DEMO_PASSWORD, seed_city
     from .models import WorkOrder
+    from .seed import DEMO_PASSWORD, seed_city
 
     now = IsoInstant().convert(as_of, None, None) if as_of else current_app.config["CLOCK"]()
     if if_empty and db.session.scalar(select(func.count()).select_from(WorkOrder)):

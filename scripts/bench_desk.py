@@ -33,10 +33,10 @@ from bench_reassign import Database  # (the same fresh-database helper)
 from sqlalchemy import text
 
 from backend import create_app
-from backend.domain.demo import seed_city
 from backend.domain.directory import create_user
 from backend.domain.dispatch import dispatch_settings
 from backend.extensions import db
+from backend.seed import seed_city
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 HASH = "pbkdf2:sha256:1000"

@@ -30,8 +30,8 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only")
 from bench_reassign import Database  # (the same fresh-database helper)
 
 from backend import create_app
-from backend.domain.demo import DEMO_PASSWORD
 from backend.extensions import db
+from backend.seed import DEMO_PASSWORD
 
 NEW = "/api/v1/work-orders/export.csv"
 OLD = "/bench/export-in-memory.csv"

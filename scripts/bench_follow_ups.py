@@ -31,7 +31,7 @@ from bench_reassign import Database  # (the same fresh-database helper)
 from sqlalchemy import text
 
 from backend import create_app
-from backend.domain.demo import bulk_insert
+from backend.database import bulk_insert
 from backend.domain.directory import create_technician, create_user
 from backend.domain.follow_ups import FollowUpPolicy, reason_for
 from backend.extensions import db

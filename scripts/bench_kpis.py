@@ -29,10 +29,10 @@ from bench_reassign import Database  # (the same fresh-database helper)
 from sqlalchemy import func, select
 
 from backend import create_app
-from backend.domain.demo import DEMO_PASSWORD
 from backend.domain.kpis import minutes_between
 from backend.extensions import db
 from backend.models import WorkOrder
+from backend.seed import DEMO_PASSWORD
 
 PERIOD = "from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z"  # every seeded work order
 ENDPOINTS = {

@@ -37,8 +37,8 @@ from bench_reassign import Database  # (the same fresh-database helper)
 from sqlalchemy import func, select
 
 from backend import create_app
+from backend.database import bulk_insert
 from backend.domain.assets import local_day
-from backend.domain.demo import bulk_insert
 from backend.domain.maintenance import make_occurrence, occurrence_on_or_after, parse_rule
 from backend.extensions import db
 from backend.models import Asset, Customer, MaintenanceOccurrence, MaintenancePlan, WorkOrder

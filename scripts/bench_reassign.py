@@ -32,11 +32,12 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from backend import create_app
-from backend.domain.demo import CENTRE, SKILLS, _scatter, bulk_insert
+from backend.database import bulk_insert
 from backend.domain.geo import distance_km
 from backend.extensions import db
 from backend.models import Customer, Technician, User, WorkOrder
 from backend.scheduler import run_pass
+from backend.seed.city import CENTRE, SKILLS, scatter
 
 CREATED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PASS_AT = CREATED + timedelta(hours=5)  # every job's 4-hour response deadline has passed
@@ -57,7 +58,7 @@ def seed(app, technicians: int, jobs: int, seed: int = 7) -> None:
                 "created_at": CREATED,
             }
         )
-        home = _scatter(rng)
+        home = scatter(rng)
         profiles.append(
             {
                 "id": i,
@@ -71,7 +72,7 @@ def seed(app, technicians: int, jobs: int, seed: int = 7) -> None:
             }
         )
     for j in range(1, jobs + 1):
-        site = _scatter(rng)
+        site = scatter(rng)
         orders.append(
             {
                 "id": j,

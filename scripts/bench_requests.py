@@ -28,9 +28,9 @@ from bench_reassign import Database
 from sqlalchemy import func, select
 
 from backend import create_app
-from backend.domain.demo import DEMO_PASSWORD
 from backend.extensions import db
 from backend.models import Technician, User, WorkOrder
+from backend.seed import DEMO_PASSWORD
 
 OPEN = "assigned,accepted,en_route,on_site,on_hold"
 

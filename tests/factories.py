@@ -73,7 +73,7 @@ def new_jobs_in_bulk(
     `created_at` (due to be reached 4 h later), written in one bulk insert; their ids."""
     from datetime import timedelta
 
-    from backend.domain.demo import bulk_insert
+    from backend.database import bulk_insert
     from backend.models import WorkOrder
 
     rows = [

@@ -9,12 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from backend.database import bulk_insert
 from backend.domain.arrival import Travel
-from backend.domain.demo import SKILLS, _scatter, bulk_insert
 from backend.domain.dispatch import DatabasePool, DispatchSettings, GridPool, search
 from backend.domain.geo import approximate_km, bounding_box, distance_km
 from backend.extensions import db
 from backend.models import Technician, User
+from backend.seed.city import SKILLS, scatter
 from tests.conftest import START
 
 SPEED = 30.0
@@ -34,7 +35,7 @@ def _city(app, count: int, seed: int = 3) -> list[dict]:
             {"id": i, "email": f"t{i}@x.test", "name": f"T{i}", "role": "technician", "password_hash": "!",
              "active": i % 17 != 0, "created_at": START}
         )  # fmt: skip
-        home, ping = _scatter(rng), _scatter(rng)
+        home, ping = scatter(rng), scatter(rng)
         fresh = rng.random() < 0.5
         technicians.append(
             {"id": i, "user_id": i, "skills": sorted(rng.sample(SKILLS, rng.randint(1, 3))), "home_lat": home[0],
@@ -68,7 +69,7 @@ def test_grid_and_database_searches_agree_with_brute_force(app):
     with app.app_context():
         pools = [GridPool(db.session, START, SETTINGS), DatabasePool(db.session, START, SETTINGS)]
         for _ in range(40):
-            site, skill = _scatter(rng), rng.choice(SKILLS)
+            site, skill = scatter(rng), rng.choice(SKILLS)
             exclude = {rng.randint(1, 400) for _ in range(5)}
             expected = _brute_force_nearest(technicians, site, skill, exclude)
             for pool in pools:

@@ -21,15 +21,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.actors import Actor
+from ..domain.assets import create_asset, equipment_at_intake, local_day
+from ..domain.charges import price_list, update_price_list
+from ..domain.maintenance import advance, create_plan
+from ..domain.parts import create_part, create_request, create_warehouse, decide, part_by_sku, receive
 from ..models import Asset, Customer, Event, Technician, User, WorkOrder
-from .actors import Actor
-from .assets import create_asset, equipment_at_intake, local_day
-from .charges import price_list, update_price_list
-from .maintenance import advance, create_plan
-from .parts import create_part, create_request, create_warehouse, decide, part_by_sku, receive
+from .city import ADMIN_EMAIL, DISPATCHER_EMAIL
 
-ADMIN_EMAIL = "admin@onsite.demo"
-DISPATCHER_EMAIL = "dispatcher@onsite.demo"
 # Money in the currency's minor unit (fen): 150.00 call-out, 120.00 an hour in 15-minute blocks.
 PRICES = {"callout_fee": 15000, "labour_per_hour": 12000, "labour_block_minutes": 15, "parts": []}
 # sku, name, unit, price, minimum stock (per location), warehouse stock, van stock
@@ -42,7 +41,7 @@ PARTS = (
 )
 WAREHOUSE = "Central warehouse (Putuo)"
 # DEMO_DAY index -> the machine its job is on (the index of the customer that owns it in brackets).
-# Index 7 (a closed hvac job) is at index 1's customer (demo.DEMO_SAME_CUSTOMER): the earlier repair.
+# Index 7 (a closed hvac job) is at index 1's customer (story.DEMO_SAME_CUSTOMER): the earlier repair.
 MACHINES = {
     "in_warranty": {
         "model": "Daikin FXMQ125",
