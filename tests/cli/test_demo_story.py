@@ -113,3 +113,27 @@ def test_the_same_seed_and_time_give_the_same_database(app, clock):
     _empty(app)
     _seed(app, clock, seed=12, work_orders=150)
     assert _fingerprint(app) != first
+
+
+def test_the_seeded_steps_record_what_the_apps_own_steps_record(app, clock):
+    """A seeded job's history walks the status machine's table: each step records the details, and
+    is done by the kind of actor, that the app's own action records when a person takes it."""
+    _seed(app, clock, work_orders=60)
+    tech = _demo_technician(app)
+    dispatcher = ApiClient(app.test_client())
+    assert dispatcher.login("dispatcher@onsite.demo", "onsite-demo").status_code == 200
+    job = dispatcher.get("/api/v1/work-orders?status=new&per_page=1").json["items"][0]
+    url = f"/api/v1/work-orders/{job['id']}"
+    technician_id = tech.get("/api/v1/me/technician").json["id"]
+    assert dispatcher.post(f"{url}/assign", json={"technician_id": technician_id}).status_code == 200
+    for action in ("accept", "depart", "arrive"):
+        clock.advance(minutes=5)
+        assert tech.post(f"{url}/actions/{action}", json={}).status_code == 200
+    live = {event["action"]: event for event in dispatcher.get(url).json["events"]}
+    with app.app_context():
+        for action in ("assign", "accept", "depart", "arrive"):
+            seeded = db.session.scalar(
+                select(Event).where(Event.action == action, Event.work_order_id != job["id"]).order_by(Event.id)
+            )
+            assert sorted(seeded.details) == sorted(live[action]["details"]), action
+            assert seeded.actor_kind == live[action]["actor"]["kind"], action
