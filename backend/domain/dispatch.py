@@ -351,22 +351,21 @@ def _encoded(key: tuple) -> tuple[int, int]:
 class _QueueTable:
     """The queues of a group of technicians (those with one skill, or everyone) as arrays, one row
     each: the keys of their queued jobs in order, and for each place in the queue when the work
-    before it is done and where (their `Timeline`). numpy then projects every row's arrival at a
-    site in a dozen array operations: the place of the job in each queue, the time it starts the
-    last leg, and that leg on the sphere. Rows of technicians without room are left out."""
+    before it is done and where (their `Timeline`; places as unit vectors, whose chord gives the
+    haversine without a sine). numpy then projects every row's arrival at a site in a dozen array
+    operations: the job's place in each queue, when the last leg starts, and that leg on the sphere.
+    Rows of technicians without room are left out."""
 
     def __init__(self, technician_ids: list[int], width: int):
-        rows, places = len(technician_ids), width + 1
+        rows, self.places = len(technician_ids), width + 1
         self.ids = technician_ids
         self.row = {technician_id: i for i, technician_id in enumerate(technician_ids)}
         self.key_first = np.full((rows, width), _NO_KEY, np.int64)
         self.key_second = np.zeros((rows, width), np.int64)
-        self.free = np.zeros((rows, places))  # minutes after `now` when the work before each place is done
-        self.lat = np.zeros((rows, places))  # where they are then, in radians
-        self.lon = np.zeros((rows, places))
-        self.cos_lat = np.ones((rows, places))
+        self.free = np.zeros(rows * self.places)  # minutes after `now` when the work before a place is done
+        self.where = np.zeros((3, rows * self.places))  # and where they are then
         self.has_room = np.zeros(rows, bool)
-        self.everyone = np.arange(rows)
+        self.first_places = np.arange(rows) * self.places
 
     def write(self, technician_id: int, line: Timeline, has_room: bool, now: datetime) -> None:
         i = self.row[technician_id]
@@ -376,25 +375,30 @@ class _QueueTable:
         self.key_first[i], self.key_second[i] = _NO_KEY, 0
         for place, key in enumerate(line.keys):
             self.key_first[i, place], self.key_second[i, place] = _encoded(key)
-        for place, (at, (lat, lon)) in enumerate(line.done):
-            self.free[i, place] = (at - now).total_seconds() / 60
-            self.lat[i, place], self.lon[i, place] = math.radians(lat), math.radians(lon)
-            self.cos_lat[i, place] = math.cos(self.lat[i, place])
+        first = i * self.places
+        for place, (at, here) in enumerate(line.done, start=first):
+            self.free[place] = (at - now).total_seconds() / 60
+            self.where[:, place] = _unit_vector(here)
 
     def arrivals(self, site: tuple[float, float], key: tuple, travel: Travel) -> np.ndarray:
         """Every row's projected arrival at `site` for a job of queue place `key`, in minutes after
         `now` (infinite for those without room): `Timeline.project` for all rows at once."""
         first, second = _encoded(key)
-        ahead = ((self.key_first < first) | ((self.key_first == first) & (self.key_second < second))).sum(axis=1)
-        lat, lon = math.radians(site[0]), math.radians(site[1])
-        here_lat, here_lon = self.lat[self.everyone, ahead], self.lon[self.everyone, ahead]
-        h = (
-            np.sin((here_lat - lat) / 2) ** 2
-            + self.cos_lat[self.everyone, ahead] * math.cos(lat) * np.sin((here_lon - lon) / 2) ** 2
-        )
-        km = 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-        minutes = self.free[self.everyone, ahead] + km * (travel.detour_factor / travel.speed_kmh * 60)
-        return np.where(self.has_room, minutes, np.inf)
+        ahead = (self.key_first < first).sum(axis=1)
+        ahead += ((self.key_first == first) & (self.key_second < second)).sum(axis=1)
+        places = self.first_places + ahead
+        x, y, z = _unit_vector(site)
+        dx, dy, dz = self.where[0].take(places) - x, self.where[1].take(places) - y, self.where[2].take(places) - z
+        half_chord_squared = np.minimum((dx * dx + dy * dy + dz * dz) * 0.25, 1.0)  # the haversine
+        km = 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(half_chord_squared))
+        minutes = self.free.take(places) + km * (travel.detour_factor / travel.speed_kmh * 60)
+        minutes[~self.has_room] = np.inf
+        return minutes
+
+
+def _unit_vector(point: tuple[float, float]) -> tuple[float, float, float]:
+    lat, lon = math.radians(point[0]), math.radians(point[1])
+    return math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)
 
 
 class GridPool:
@@ -569,8 +573,6 @@ def search(
 # exact one is rounded to microseconds): a technician is passed over only when their estimate comes
 # after the best found by more than this.
 ESTIMATE_MARGIN_MINUTES = 1e-3
-# Estimates are put in order this many at a time: the best is nearly always among the first few.
-ESTIMATES_AT_ONCE = 16
 
 
 def _search_by_estimate(pool: GridPool, job, now: datetime, settings, wanted: int, exclude) -> list[Candidate]:
@@ -589,8 +591,8 @@ def _search_by_estimate(pool: GridPool, job, now: datetime, settings, wanted: in
     if holder is not None:  # the job's place in its holder's queue is its own: always measured
         estimates[holder] = -np.inf
     chosen: list[Candidate] = []
-    for row in _earliest_first(estimates):
-        if len(chosen) >= wanted and estimates[row] > _minutes(chosen[-1].arrival_at, now) + ESTIMATE_MARGIN_MINUTES:
+    for row, estimate in _earliest_first(estimates):
+        if len(chosen) >= wanted and estimate > _minutes(chosen[-1].arrival_at, now) + ESTIMATE_MARGIN_MINUTES:
             break
         technician = pool.by_id[table.ids[row]]
         if technician.id in exclude or not required <= technician.skills:
@@ -603,16 +605,14 @@ def _search_by_estimate(pool: GridPool, job, now: datetime, settings, wanted: in
 
 
 def _earliest_first(estimates: np.ndarray):
-    """Row numbers by estimate, earliest first, rows without room (infinite) left out; sorted a few
-    at a time, as the search seldom goes past the first."""
-    left = np.flatnonzero(estimates < np.inf)
-    while len(left):
-        if len(left) > ESTIMATES_AT_ONCE:
-            split = np.argpartition(estimates[left], ESTIMATES_AT_ONCE)
-            now_rows, left = left[split[:ESTIMATES_AT_ONCE]], left[split[ESTIMATES_AT_ONCE:]]
-        else:
-            now_rows, left = left, left[:0]
-        yield from now_rows[np.argsort(estimates[now_rows], kind="stable")].tolist()
+    """Row numbers by estimate, earliest first, rows without room (infinite) left out; one minimum
+    at a time (the array is used up), as the search seldom goes past the first."""
+    while True:
+        row = int(estimates.argmin())
+        if estimates[row] == np.inf:
+            return
+        yield row, float(estimates[row])
+        estimates[row] = np.inf
 
 
 def _minutes(at: datetime, now: datetime) -> float:
