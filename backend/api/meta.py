@@ -44,7 +44,7 @@ def client_settings():
         "sla_policy": current_app.config["SLA_POLICY"],
         # The SLA timer the app and the console show: the response due time until the technician is
         # on site, then the resolve due time while they still hold the job; none once it is done.
-        "sla_clock": {"respond": list(BEFORE_SITE), "resolve": [s for s in HELD if s not in BEFORE_SITE]},
+        "sla_countdown": {"respond": list(BEFORE_SITE), "resolve": [s for s in HELD if s not in BEFORE_SITE]},
         "map_tile_url": current_app.config["MAP_TILE_URL"],
         "map_attribution": current_app.config["MAP_ATTRIBUTION"],
         "accept_timeout_minutes": current_app.config["ACCEPT_TIMEOUT_MINUTES"],

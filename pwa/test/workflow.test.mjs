@@ -6,7 +6,7 @@ import { directionsUrl, distanceKm } from "../src/shared/geo.js";
 import { catalogueKeys } from "../src/technician/i18n.js";
 import { heartbeatMs, shouldPing } from "../src/technician/location.js";
 import { scaledSize } from "../src/shared/photos.js";
-import { allowedActions, applyLocally, mayDo, slaClock } from "../src/shared/workflow.js";
+import { allowedActions, applyLocally, mayDo, slaCountdown } from "../src/shared/workflow.js";
 
 const meta = {
   actions: [
@@ -37,7 +37,7 @@ const meta = {
     { name: "log", roles: ["technician"], statuses: ["on_site"] },
     { name: "candidates", roles: ["admin", "dispatcher"], statuses: ["new", "assigned"] },
   ],
-  sla_clock: { respond: ["new", "assigned", "accepted", "en_route"], resolve: ["on_site", "on_hold"] },
+  sla_countdown: { respond: ["new", "assigned", "accepted", "en_route"], resolve: ["on_site", "on_hold"] },
 };
 
 test("offline, the buttons come from the table for the technician's role only", () => {
@@ -64,11 +64,15 @@ test("what a role may record on a job comes from meta's activities", () => {
 test("the SLA timer counts to the response until on site, then to the resolution, none once done", () => {
   const due = { response_due_at: "2026-11-23T11:00:00Z", resolve_due_at: "2026-11-23T14:00:00Z" };
   const now = Date.parse("2026-11-23T10:00:00Z");
-  assert.deepEqual(slaClock({ ...due, status: "en_route" }, meta, now), { responding: true, minutes: 60 });
-  assert.deepEqual(slaClock({ ...due, status: "on_hold" }, meta, now), { responding: false, minutes: 240 });
-  assert.equal(slaClock({ ...due, status: "completed" }, meta, now), null);
-  assert.equal(slaClock({ status: "new", response_due_at: null }, meta, now), null);
-  assert.equal(slaClock({ ...due, status: "new" }, { ...meta, sla_clock: undefined }, now), null, "an old meta");
+  assert.deepEqual(slaCountdown({ ...due, status: "en_route" }, meta, now), { responding: true, minutes: 60 });
+  assert.deepEqual(slaCountdown({ ...due, status: "on_hold" }, meta, now), { responding: false, minutes: 240 });
+  assert.equal(slaCountdown({ ...due, status: "completed" }, meta, now), null);
+  assert.equal(slaCountdown({ status: "new", response_due_at: null }, meta, now), null);
+  assert.equal(
+    slaCountdown({ ...due, status: "new" }, { ...meta, sla_countdown: undefined }, now),
+    null,
+    "an old meta",
+  );
 });
 
 test("English and Chinese catalogues carry the same keys", () => {

@@ -28,7 +28,7 @@ def test_meta_serves_the_status_machine_the_api_enforces(technician, client_for)
 def test_meta_says_which_due_time_the_sla_timer_counts_down_to(dispatcher):
     response = dispatcher.get("/api/v1/meta")
     assert response.status_code == 200, response.json
-    assert response.json["sla_clock"] == {
+    assert response.json["sla_countdown"] == {
         "respond": ["new", "assigned", "accepted", "en_route"],
         "resolve": ["on_site", "on_hold"],
     }

@@ -31,7 +31,7 @@ class MetaOut(Schema):
         metadata={"description": "a position older than this counts as absent: the app pings well within it"}
     )
     sla_policy = Dict(metadata={"description": "priority -> {respond, resolve} in minutes"})
-    sla_clock = Dict(
+    sla_countdown = Dict(
         keys=String(),
         values=List(String()),
         metadata={"description": "respond / resolve -> the statuses in which that due time is the one counting down"},

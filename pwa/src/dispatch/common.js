@@ -1,7 +1,7 @@
 // Shared by the console's screens: formatting, SLA countdowns and the filters' vocabulary.
 import { ApiError } from "../shared/api.js";
 import { el } from "../shared/dom.js";
-import { slaClock } from "../shared/workflow.js";
+import { slaCountdown } from "../shared/workflow.js";
 import { clockTime, duration, labels, number, t } from "./i18n.js";
 
 export const STATUSES = ["new", "assigned", "accepted", "en_route", "on_site", "on_hold", "completed"];
@@ -27,12 +27,12 @@ export function minutesText(minutes) {
   return duration(minutes);
 }
 
-/** The SLA timer that matters now (meta's sla_clock: respond until on site, then resolve); red when
+/** The SLA timer that matters now (meta's sla_countdown: respond until on site, then resolve); red when
  * past due. */
 export function slaTimer(job, meta, now = Date.now()) {
-  const clock = slaClock(job, meta, now);
-  if (!clock) return null;
-  const { responding, minutes } = clock;
+  const timer = slaCountdown(job, meta, now);
+  if (!timer) return null;
+  const { responding, minutes } = timer;
   const late = minutes < 0 || job.overdue;
   const time = minutesText(minutes);
   const text = late ? t("sla.overdue", { time }) : t(responding ? "sla.respondIn" : "sla.resolveIn", { time });

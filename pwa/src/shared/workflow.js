@@ -27,11 +27,11 @@ export function mayDo(activity, job, meta, role = "technician") {
 
 /** The SLA due time counting down now: `{responding, minutes}` (to the response due time until the
  * technician is on site, then to the resolve due time), or null once done or without a due time. */
-export function slaClock(job, meta, now = Date.now()) {
-  const clock = meta?.sla_clock;
-  if (!clock) return null; // a phone's meta saved before the server said
-  const responding = clock.respond.includes(job.status);
-  if (!responding && !clock.resolve.includes(job.status)) return null;
+export function slaCountdown(job, meta, now = Date.now()) {
+  const statuses = meta?.sla_countdown;
+  if (!statuses) return null; // a phone's meta saved before the server said
+  const responding = statuses.respond.includes(job.status);
+  if (!responding && !statuses.resolve.includes(job.status)) return null;
   const due = responding ? job.response_due_at : job.resolve_due_at;
   return due ? { responding, minutes: (Date.parse(due) - now) / 60000 } : null;
 }

@@ -1,14 +1,14 @@
 // Pieces shared by the screens: SLA countdowns, distance and ETA.
 import { el } from "../../shared/dom.js";
 import { distanceKm, etaMinutes } from "../../shared/geo.js";
-import { slaClock } from "../../shared/workflow.js";
+import { slaCountdown } from "../../shared/workflow.js";
 import { duration, kilometres, t } from "../i18n.js";
 
 /** Time left to respond (before arrival) or to resolve (on site); red once past due. */
 export function countdown(job, meta, now = Date.now()) {
-  const clock = slaClock(job, meta, now);
-  if (!clock) return null;
-  const { responding, minutes } = clock;
+  const timer = slaCountdown(job, meta, now);
+  if (!timer) return null;
+  const { responding, minutes } = timer;
   const late = minutes < 0 || (responding && job.overdue);
   const text = late
     ? t("overdueBy", { time: duration(minutes) })
