@@ -16,7 +16,7 @@ from ..domain.directory import phone_fragment
 from ..domain.dispatch import auto_assign, dispatch_settings, holder_arrivals, rank_candidates
 from ..domain.errors import NotFound
 from ..domain.follow_ups import policy_from_config
-from ..domain.signoff import current_record_hash
+from ..domain.signoff import completion_record, hash_as_signed
 from ..domain.sla import AT_RISK_STATUSES, is_at_risk, overdue_condition
 from ..domain.work_orders import (
     add_attachment,
@@ -233,7 +233,7 @@ def _detail(wo: WorkOrder, viewer: Actor) -> dict:
         select(Attachment).where(Attachment.work_order_id == wo.id).order_by(Attachment.id)
     ).all()
     signoffs = session.scalars(select(Signoff).where(Signoff.work_order_id == wo.id).order_by(Signoff.id)).all()
-    current_hash = current_record_hash(session, wo)
+    record = completion_record(session, wo)
     earlier = session.scalars(
         select(WorkOrder)
         .where(WorkOrder.customer_id == wo.customer_id, WorkOrder.id != wo.id, WorkOrder.created_at <= wo.created_at)
@@ -241,7 +241,8 @@ def _detail(wo: WorkOrder, viewer: Actor) -> dict:
         .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
         .limit(EARLIER_VISITS)
     ).all()
-    signoff_dicts = [signoff_dict(s, current_hash, staff=viewer.role in STAFF) for s in signoffs]
+    staff = viewer.role in STAFF
+    signoff_dicts = [signoff_dict(s, hash_as_signed(record, s.record_hash), staff=staff) for s in signoffs]
     accepted = [s for s in signoff_dicts if s["accepted"]]
     body.update(
         earlier_visits=[earlier_visit_dict(visit) for visit in earlier],

@@ -112,7 +112,7 @@ def report_content(
         .order_by(Signoff.id.desc())
         .limit(1)
     )
-    current_hash = current_record_hash(session, wo)
+    current_hash = current_record_hash(session, wo, signed=signoff.record_hash if signoff is not None else None)
     charges = charges_for(session, wo)
     payment = payment_of(session, wo)
     on_site = None

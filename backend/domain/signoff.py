@@ -26,7 +26,7 @@ from .charges import frozen_record
 from .errors import Gone, NotFound, ValidationFailed
 from .follow_ups import FollowUpPolicy, after_customer_answer
 from .geo import distance_km
-from .timing import deed_time
+from .timing import deed_time, utc_text
 from .workflow import apply, check_activity, last_event_at, record_event
 
 SIGNATURE_MAX_BYTES = 512 * 1024
@@ -59,10 +59,6 @@ def _answer_flags(wo: WorkOrder, method: str, answerer: Answerer, distance: floa
     return flags
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
-
 def completion_record(session: Session, wo: WorkOrder) -> dict:
     """What the customer signs for: the resolution, the logs with parts, the photos' hashes, and a
     chargeable job's charges as frozen at completion. The `charges` key is there only when the job
@@ -84,8 +80,8 @@ def record_of(wo, logs, photo_hashes, charges: dict | None = None) -> dict:
         "title": wo.title,
         "customer_id": wo.customer_id,
         "technician_id": wo.technician_id,
-        "arrived_at": _iso(wo.arrived_at),
-        "completed_at": _iso(wo.completed_at),
+        "arrived_at": wo.arrived_at,
+        "completed_at": wo.completed_at,
         "resolution": wo.resolution,
         "first_time_fix": wo.first_time_fix,
         "logs": [
@@ -93,7 +89,7 @@ def record_of(wo, logs, photo_hashes, charges: dict | None = None) -> dict:
                 "kind": log.kind,
                 "text": log.text,
                 "minutes": log.minutes,
-                "occurred_at": _iso(log.occurred_at),
+                "occurred_at": log.occurred_at,
                 "parts": [{"sku": p.sku, "name": p.name, "qty": float(p.qty)} for p in log.parts],
             }
             for log in logs
@@ -105,13 +101,30 @@ def record_of(wo, logs, photo_hashes, charges: dict | None = None) -> dict:
     return record
 
 
-def record_hash(record: dict) -> str:
-    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def record_hash(record: dict, write_time=utc_text) -> str:
+    """SHA-256 of the record's canonical JSON, its times written by `write_time`: UTC with a `Z`, as
+    every time the API writes."""
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=write_time)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def current_record_hash(session: Session, wo: WorkOrder) -> str:
-    return record_hash(completion_record(session, wo))
+def _with_offset(value: datetime) -> str:
+    """How the record wrote its times before they had a `Z`: `+00:00` (sign-offs stored then hashed that)."""
+    return value.astimezone(UTC).isoformat()
+
+
+def hash_as_signed(record: dict, signed: str | None = None) -> str:
+    """The record's hash now, written as the sign-off whose stored hash is `signed` wrote it: with
+    `+00:00` if that is what it signed, so an unchanged record still matches; else with a `Z`."""
+    current = record_hash(record)
+    if signed is not None and signed != current and record_hash(record, _with_offset) == signed:
+        return signed
+    return current
+
+
+def current_record_hash(session: Session, wo: WorkOrder, signed: str | None = None) -> str:
+    """The hash of the job's completion record as it stands (see `hash_as_signed` for `signed`)."""
+    return hash_as_signed(completion_record(session, wo), signed)
 
 
 def decode_signature(data_url: str, field: str = "signature") -> bytes:
@@ -223,7 +236,7 @@ def create_confirmation_link(
     )
     session.add(link)
     session.flush()
-    details = {"link_id": link.id, "expires_at": _iso(link.expires_at)}
+    details = {"link_id": link.id, "expires_at": utc_text(link.expires_at)}
     record_event(session, wo, "confirmation_link_created", actor, at=now, now=now, details=details)
     return link, serializer.dumps({"l": link.id, "n": link.nonce})
 

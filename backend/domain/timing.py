@@ -8,9 +8,8 @@ from .errors import ValidationFailed
 
 
 def utc_text(value: datetime) -> str:
-    """How every time is written out (the API, CSV, live updates, event details, plans): ISO 8601 in
-    UTC with a `Z`. (The sign-off's completion record keeps its own, older format: its stored hashes
-    are over that text.)"""
+    """How every time is written out (the API, CSV, live updates, event details, plans, the signed
+    completion record): ISO 8601 in UTC with a `Z`."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
