@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from ..models import WorkOrder
 from ..models.knowledge import FTS_TABLE, Article, search_text
 from .errors import Conflict, NotFound
+from .workflow import ACTIVITIES
 
 TRIGRAM = 3  # the shortest term a trigram index can look up
 MAX_QUERY_TERMS = 8
-RESOLVED_STATUSES = ("completed", "closed")
 # Suggestions: points per skill the job needs that the article covers, per equipment model named
 # by both, per word of the job found in the article's title, and per word found elsewhere in it.
 SCORE = {"skill": 3, "model": 4, "title_term": 2, "text_term": 1}
@@ -91,7 +91,7 @@ def update_article(session: Session, article_id: int, changes: dict, now: dateti
 def draft_from_work_order(session: Session, wo: WorkOrder, author_id: int | None, now: datetime) -> Article:
     """A draft article from a resolved job: what the customer reported becomes the symptoms, what the
     technician did the fix, the job's required skills the article's. The cause is left for the editor."""
-    if wo.status not in RESOLVED_STATUSES:
+    if wo.status not in ACTIVITIES["draft_article"].statuses:
         raise Conflict(f"Only a completed or closed job can become an article; {wo.number} is {wo.status}.")
     data = {
         "title": wo.title,

@@ -10,17 +10,9 @@ from sqlalchemy.orm import Session
 from ..models import Payment, WorkOrder
 from .actors import Actor
 from .charges import charges_for, payment_of
-from .errors import Conflict, InvalidTransition, NotPermitted, ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .timing import deed_time
-from .workflow import last_event_at, record_event
-
-PAYABLE_STATUSES = ("completed", "closed")
-
-
-def _may_record(wo: WorkOrder, actor: Actor) -> bool:
-    if actor.role in ("dispatcher", "admin"):
-        return True
-    return actor.role == "technician" and wo.technician is not None and wo.technician.user_id == actor.user_id
+from .workflow import check_activity, last_event_at, record_event
 
 
 def record_payment(
@@ -34,10 +26,7 @@ def record_payment(
 ) -> Payment:
     """Record how the customer pays the completed job's charges: `paid_on_site` needs `method` and
     `amount`; `invoiced` takes the amount invoiced (default: the charges' total) and a `reference`."""
-    if not _may_record(wo, actor):
-        raise NotPermitted("Your role may not record a payment for this work order.")
-    if wo.status not in PAYABLE_STATUSES:
-        raise InvalidTransition(f"Not possible while the work order is {wo.status}: complete it first.")
+    check_activity("pay", wo, actor)  # staff, or the job's technician, once the work is done
     charges = charges_for(session, wo)
     if not charges.chargeable:
         raise Conflict(f"This job is not chargeable ({charges.reason}): there is nothing to pay.")

@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 from ..models import Asset, Attachment, Log, Signoff, WorkOrder
 from .charges import charges_for, payment_of
 from .signoff import current_record_hash
+from .workflow import ACTIVITIES
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 # What the customer sees of the logs (as on the confirmation page): fixes and parts, never notes.
 CUSTOMER_LOG_KINDS = ("fix", "part")
-REPORTABLE_STATUSES = ("completed", "closed")
+# The customer's report, through the tracking link, once it is final (workflow's table says when).
+REPORTABLE_STATUSES = ACTIVITIES["customer_report"].statuses
 # Photos in the report: at most this many, each scaled to this long edge and stored as JPEG (a photo
 # prints 58 mm wide: 800 px is about 350 dpi).
 MAX_PHOTOS = 24

@@ -28,8 +28,11 @@ from .timing import deed_time, utc_text
 # A technician holds the job in these statuses: they count towards the technician's open jobs.
 HELD = ("assigned", "accepted", "en_route", "on_site", "on_hold")
 ASSIGNABLE = ("new", "assigned", "accepted", "on_hold")
+# The work is done (and perhaps signed): what follows from it, below in ACTIVITIES.
+DONE = ("completed", "closed")
 STAFF = frozenset({"dispatcher", "admin"})
 TECHNICIAN = frozenset({"technician"})
+CUSTOMER = frozenset({"customer"})
 
 Effect = Callable[[Session, WorkOrder, dict, datetime], dict]
 
@@ -222,7 +225,7 @@ _ACTION_LIST = [
         announces="completed",
     ),
     Action("close", frozenset({"system"}), ("completed",), "closed", (), _close),
-    Action("reopen", STAFF | {"customer"}, ("completed", "closed"), "new", ("reason",), _reopen, restarts_sla=True),
+    Action("reopen", STAFF | CUSTOMER, DONE, "new", ("reason",), _reopen, restarts_sla=True),
     Action(
         "cancel",
         STAFF,
@@ -247,11 +250,17 @@ ACTIVITIES: dict[str, Activity] = {
     "log": Activity(TECHNICIAN, HELD),
     "attach": Activity(TECHNICIAN | STAFF, (*HELD, "completed")),
     # The customer's photos of the problem, through the portal, until the technician is there.
-    "customer_photo": Activity(frozenset({"customer"}), ("new", "assigned", "accepted", "en_route")),
+    "customer_photo": Activity(CUSTOMER, ("new", "assigned", "accepted", "en_route")),
     "signoff": Activity(TECHNICIAN, ("completed",)),
     "confirmation_link": Activity(TECHNICIAN | STAFF, ("completed",)),
     "update": Activity(STAFF, tuple(s for s in STATUSES if s not in ("closed", "cancelled"))),
     "candidates": Activity(STAFF, ASSIGNABLE),
+    # Once the work is done: its payment (payments.record_payment), a draft article from what the
+    # job taught (knowledge.draft_from_work_order) and the customer's service report through the
+    # tracking link (staff may read a report of where an open job stands; the customer's is final).
+    "pay": Activity(TECHNICIAN | STAFF, DONE),
+    "draft_article": Activity(STAFF, DONE),
+    "customer_report": Activity(CUSTOMER, DONE),
 }
 
 

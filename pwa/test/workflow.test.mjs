@@ -36,6 +36,9 @@ const meta = {
   activities: [
     { name: "log", roles: ["technician"], statuses: ["on_site"] },
     { name: "candidates", roles: ["admin", "dispatcher"], statuses: ["new", "assigned"] },
+    { name: "pay", roles: ["admin", "dispatcher", "technician"], statuses: ["completed", "closed"] },
+    { name: "draft_article", roles: ["admin", "dispatcher"], statuses: ["completed", "closed"] },
+    { name: "customer_report", roles: ["customer"], statuses: ["completed", "closed"] },
   ],
   sla_countdown: { respond: ["new", "assigned", "accepted", "en_route"], resolve: ["on_site", "on_hold"] },
 };
@@ -59,6 +62,18 @@ test("what a role may record on a job comes from meta's activities", () => {
   assert.ok(mayDo("candidates", { status: "assigned" }, meta, "dispatcher"));
   assert.ok(!mayDo("candidates", { status: "on_site" }, meta, "dispatcher"));
   assert.ok(!mayDo("candidates", { status: "assigned" }, meta), "the technician's role by default");
+});
+
+test("the console's payment, draft article and customer's report follow meta's activities for a done job", () => {
+  for (const status of ["completed", "closed"]) {
+    assert.ok(mayDo("pay", { status }, meta, "dispatcher"));
+    assert.ok(mayDo("draft_article", { status }, meta, "admin"));
+    assert.ok(mayDo("customer_report", { status }, meta, "customer"));
+  }
+  assert.ok(!mayDo("pay", { status: "on_site" }, meta, "dispatcher"));
+  assert.ok(!mayDo("draft_article", { status: "on_hold" }, meta, "dispatcher"));
+  assert.ok(!mayDo("customer_report", { status: "on_site" }, meta, "customer"), "a report of work in hand");
+  assert.ok(!mayDo("draft_article", { status: "closed" }, meta, "technician"));
 });
 
 test("the SLA timer counts to the response until on site, then to the resolution, none once done", () => {

@@ -34,6 +34,16 @@ def test_meta_says_which_due_time_the_sla_timer_counts_down_to(dispatcher):
     }
 
 
+def test_meta_says_when_a_done_job_can_be_paid_drafted_as_an_article_and_reported_to_its_customer(dispatcher):
+    response = dispatcher.get("/api/v1/meta")
+    assert response.status_code == 200, response.json
+    activities = {a["name"]: a for a in response.json["activities"]}
+    done = ["completed", "closed"]
+    assert activities["pay"] == {"name": "pay", "roles": ["admin", "dispatcher", "technician"], "statuses": done}
+    assert activities["draft_article"] == {"name": "draft_article", "roles": ["admin", "dispatcher"], "statuses": done}
+    assert activities["customer_report"] == {"name": "customer_report", "roles": ["customer"], "statuses": done}
+
+
 def test_detail_lists_the_customers_earlier_visits_newest_first(dispatcher, technician, world, new_work_order, clock):
     first = new_work_order(title="Boiler leaks")
     clock.advance(days=1)

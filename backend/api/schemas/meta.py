@@ -17,7 +17,12 @@ class WorkflowActionOut(Schema):
 
 
 class WorkflowActivityOut(Schema):
-    name = String(metadata={"description": "log, attach, signoff, confirmation_link, update, candidates"})
+    name = String(
+        metadata={
+            "description": "log, attach, customer_photo, signoff, confirmation_link, update, candidates, pay, "
+            "draft_article, customer_report (the customer's service report through the tracking link)"
+        }
+    )
     roles = List(String())
     statuses = List(String())
 

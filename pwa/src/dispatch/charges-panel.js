@@ -4,10 +4,9 @@
 import { ApiError, change, request } from "../shared/api.js";
 import { chargesTable, money } from "../shared/charges.js";
 import { el } from "../shared/dom.js";
+import { mayDo } from "../shared/workflow.js";
 import { showErrors } from "./common.js";
 import { currentLanguage, t } from "./i18n.js";
-
-const DONE = ["completed", "closed"];
 
 function paymentText(payment) {
   const amount = money(payment.amount, payment.currency, currentLanguage());
@@ -23,7 +22,8 @@ export async function chargesPanel(ctx, job) {
     if (error instanceof ApiError) return null;
     throw error;
   }
-  const report = DONE.includes(job.status)
+  // The report the customer may have (meta's customer_report): a final one, not one of work in hand.
+  const report = mayDo("customer_report", job, ctx.meta, "customer")
     ? el(
         "p",
         {},
@@ -51,7 +51,7 @@ export async function chargesPanel(ctx, job) {
       showErrors(error, feedback);
     }
   };
-  const payable = DONE.includes(job.status) && !charges.payment;
+  const payable = mayDo("pay", job, ctx.meta, ctx.user.role) && !charges.payment;
   return el(
     "section",
     { class: "panel", "aria-labelledby": "charges-title" },

@@ -359,7 +359,7 @@ export async function jobView(ctx) {
         ]
       : null,
     may("resolve_remotely") ? resolveRemotelyForm(ctx, job, feedback) : null,
-    job.status === "completed" ? await confirmationLink(ctx, job, feedback) : null,
+    mayRecord("confirmation_link") ? await confirmationLink(ctx, job, feedback) : null,
     may("reopen") ? reopenForm(ctx, job, feedback) : null,
     may("cancel") ? cancelForm(ctx, job, feedback) : null,
     job.resolution ? el("p", {}, el("strong", {}, t("job.resolution")), job.resolution) : null,

@@ -4,6 +4,7 @@
 // article from it once resolved.
 import { change, request } from "../shared/api.js";
 import { el, field } from "../shared/dom.js";
+import { mayDo } from "../shared/workflow.js";
 import { select, showErrors, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 import { loadSkills, skillNames, skillPicker } from "./skills.js";
@@ -321,13 +322,14 @@ export async function jobKnowledge(ctx, job) {
       showErrors(error, feedback);
     }
   };
-  const resolved = job.status === "completed" || job.status === "closed";
   return el(
     "section",
     { class: "panel", "aria-labelledby": "job-articles-title" },
     el("h3", { id: "job-articles-title" }, TEXT.suggested),
     page.items.length ? el("ul", {}, page.items.map(suggestionItem)) : el("p", { class: "meta" }, TEXT.noSuggestions),
-    resolved ? el("button", { type: "button", class: "secondary", on: { click: draft } }, TEXT.draftFromJob) : null,
+    mayDo("draft_article", job, ctx.meta, ctx.user.role)
+      ? el("button", { type: "button", class: "secondary", on: { click: draft } }, TEXT.draftFromJob)
+      : null,
     feedback,
   );
 }
