@@ -6,7 +6,7 @@ events and the KPIs are the ones OnSite would have. What a technician does next 
 choice, as on the phone: the first accepted job in queue order (urgent first, then by response
 due time: `arrival.Stop.queue_key`, the order projected arrival assumes).
 
-Pings follow the app (pwa/src/location.js): one when going on shift, then about once a minute and
+Pings follow the app (pwa/src/technician/location.js): one when going on shift, then about once a minute and
 only after moving 50 m, so while driving, and once on arriving; and while standing still on shift
 (at a site, or waiting where the last job was) a heartbeat every `heartbeat_interval`, as the app
 sends it, so that the server keeps placing them where they are rather than at home.

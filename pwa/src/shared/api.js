@@ -30,7 +30,7 @@ async function call(method, path, { json, form, idempotencyKey, offlineSince, if
   if (json !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (method !== "GET" && idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-  if (method !== "GET" && offlineSince) headers["X-Offline-Since"] = offlineSince; // see outbox.js replay
+  if (method !== "GET" && offlineSince) headers["X-Offline-Since"] = offlineSince; // see technician/outbox.js replay
   const response = await fetchImpl(`/api/v1${path}`, {
     method,
     headers,

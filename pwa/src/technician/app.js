@@ -1,5 +1,5 @@
 // The technician app: the shell (header, sync bar, refused changes), the router and start-up.
-// Views live in views/; data goes through work.js (IndexedDB + outbox) and api.js.
+// Views live in views/; data goes through work.js (IndexedDB + outbox) and shared/api.js.
 import { ApiError, currentUser, logOut } from "../shared/api.js";
 import { el } from "../shared/dom.js";
 import { LANGUAGES, currentLanguage, setLanguage, t } from "./i18n.js";
