@@ -246,11 +246,14 @@ class Timeline:
 
     def __init__(self, now: datetime, start: tuple[float, float], held: list[Stop], travel: Travel):
         self.travel = travel
+        self.keys: list[tuple] = []
+        if not held:  # most technicians at the start of a pass: free now, where they are
+            self.in_hand, self.done = 0, [(now, start)]
+            return
         start_of_queue = project_arrival(now, start, held, start, (False,), travel)  # only the visit in hand
         at, here = start_of_queue.free_at, _in_hand_site(held)
         here = (here.lat, here.lon) if here is not None else start
         self.in_hand = 1 if start_of_queue.queue_ahead else 0
-        self.keys: list[tuple] = []
         self.done: list[tuple[datetime, tuple[float, float]]] = [(at, here)]
         for stop in sorted((s for s in held if s.status not in IN_HAND), key=Stop.queue_key):
             at += timedelta(minutes=travel.minutes(great_circle_km(here, (stop.lat, stop.lon))) + stop.duration_minutes)
