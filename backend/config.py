@@ -35,12 +35,7 @@ def _env_float(name: str, default: float) -> float:
 
 def sla_policy_from_env() -> dict[str, dict[str, int]]:
     """Read `SLA_<PRIORITY>=respond/resolve` overrides (minutes), e.g. `SLA_URGENT=60/240`."""
-    policy = {p: dict(v) for p, v in DEFAULT_SLA_POLICY.items()}
-    for priority in PRIORITIES:
-        raw = os.environ.get(f"SLA_{priority.upper()}")
-        if raw:
-            respond, resolve = (int(part) for part in raw.split("/"))
-            policy[priority] = {"respond": respond, "resolve": resolve}
+    policy = _respond_resolve_from_env(DEFAULT_SLA_POLICY, PRIORITIES)
     for priority in PRIORITIES:
         policy[priority].update(sla_clock_from_env(priority))
     policy["types"] = type_sla_policy_from_env()
@@ -50,12 +45,17 @@ def sla_policy_from_env() -> dict[str, dict[str, int]]:
 def type_sla_policy_from_env() -> dict[str, dict[str, int]]:
     """`SLA_<TYPE>=respond/resolve` (minutes) gives a kind of case one policy whatever its priority,
     e.g. `SLA_COMPLAINT=120/2880` (the default) or `SLA_INSPECTION=2880/10080`; read by sla.due_times."""
-    policy = {t: dict(v) for t, v in DEFAULT_TYPE_SLA_POLICY.items()}
-    for kind in WORK_ORDER_TYPES:
-        raw = os.environ.get(f"SLA_{kind.upper()}")
+    return _respond_resolve_from_env(DEFAULT_TYPE_SLA_POLICY, WORK_ORDER_TYPES)
+
+
+def _respond_resolve_from_env(defaults: dict, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """A copy of `defaults` where `SLA_<NAME>=respond/resolve` (minutes) replaces a name's entry."""
+    policy = {name: dict(entry) for name, entry in defaults.items()}
+    for name in names:
+        raw = os.environ.get(f"SLA_{name.upper()}")
         if raw:
             respond, resolve = (int(part) for part in raw.split("/"))
-            policy[kind] = {"respond": respond, "resolve": resolve}
+            policy[name] = {"respond": respond, "resolve": resolve}
     return policy
 
 
