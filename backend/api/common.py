@@ -1,4 +1,5 @@
-"""Helpers every resource module uses: the clock, the actor, visibility and pagination."""
+"""Helpers every resource module uses: the clock, the actor, visibility, pagination, and whether a
+request changes something."""
 
 from __future__ import annotations
 

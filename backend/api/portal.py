@@ -30,6 +30,7 @@ from ..models import Asset, Attachment, Customer, CustomerSession, WorkOrder
 from .common import now, paginate
 from .errors import ApiError
 from .geocoding import in_own_transaction
+from .schemas.customers import customer_dict
 from .schemas.geocoding import GeocodeQuery, SuggestionsOut
 from .schemas.lists import PageQuery
 from .schemas.portal import (
@@ -119,19 +120,11 @@ def _set_cookie(token: str | None) -> None:
 
 
 def _customer_dict(customer: Customer | None, cs: CustomerSession | None = None) -> dict:
+    """The signed-in customer (PortalCustomerOut keeps what the portal shows), or the contact a new
+    caller signed in with."""
     if customer is None:
         return {"id": None, "name": None, "phone": cs.phone if cs else None, "email": cs.email if cs else None}
-    location = {"lat": customer.lat, "lon": customer.lon} if customer.lat is not None else None
-    return {
-        "id": customer.id,
-        "name": customer.name,
-        "phone": customer.phone,
-        "email": customer.email,
-        "address": customer.address,
-        "location": location,
-        "preferred_channel": customer.preferred_channel,
-        "language": customer.language,
-    }
+    return customer_dict(customer)
 
 
 def _assets(customer: Customer | None) -> list[dict]:
