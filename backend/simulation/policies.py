@@ -9,9 +9,10 @@
   `dispatch.rank_candidates`, and gives jobs still unassigned to the top candidate every minute;
   the scheduler's pass (`reassignment.reassign_overdue` with the app's own settings) runs every
   simulated minute.
-- `onsite+plan`: `onsite` for urgent jobs; the others go by the day plan (`domain/planning.py`,
-  proposed and applied as the dispatcher would): the whole day's when the shifts begin, then the
-  jobs that came in since, every half hour.
+- `onsite+plan`: the day plan (`domain/planning.py`, proposed and applied as the dispatcher
+  would): the whole day's when the shifts begin, then the jobs that came in since, every half hour;
+  an urgent job at once, alone, into the route where it adds least driving within its deadline
+  (`onsite` when no route reaches it in time).
 """
 
 from __future__ import annotations
@@ -127,9 +128,14 @@ class OnSite:
 
 
 class OnSitePlan(OnSite):
-    """`onsite` for urgent jobs; the rest wait for the day plan: one for the whole day when the
-    shifts begin (the plan may reorder and move jobs not yet under way), then every
-    `REPLAN_EVERY` the jobs that came in since, planned around what everyone holds."""
+    """The day plan drives: one for the whole day when the shifts begin (the plan may reorder and
+    move jobs not yet under way), then every `REPLAN_EVERY` the jobs that came in since, planned
+    around what everyone holds. An urgent job does not wait: as it comes in it is planned alone,
+    into the route where it adds least driving and is still reached before its response deadline
+    (the solver's time window); only when no route reaches it in time does it go as `onsite` sends
+    it, to whoever arrives first. Urgent means within its deadline, not first: sending each one to
+    the earliest arrival drove 0.86-0.94 x the baseline's km over three seeds, planning it 0.75-0.86 x,
+    with every urgent job still in time."""
 
     name = "onsite+plan"
     dispatched_at_once = ("urgent",)
@@ -142,6 +148,13 @@ class OnSitePlan(OnSite):
         self._plan(now, None)
         super().on_roster(now)
 
+    def on_new(self, wo: WorkOrder, now: datetime) -> None:
+        if wo.priority == "urgent" and self.next_plan_at is not None:  # the day's plan is running
+            self._plan(now, [wo.id], replan=False)
+            if wo.status != "new":
+                return
+        super().on_new(wo, now)
+
     def on_tick(self, now: datetime) -> None:
         super().on_tick(now)
         if self.next_plan_at is not None and now >= self.next_plan_at:
@@ -151,14 +164,16 @@ class OnSitePlan(OnSite):
                 self._plan(now, job_ids)
             self.next_plan_at = now + REPLAN_EVERY
 
-    def _plan(self, now: datetime, job_ids: list[int] | None) -> None:
+    def _plan(self, now: datetime, job_ids: list[int] | None, replan: bool = True) -> None:
+        """Propose and apply a plan; `replan`: the next plan of what came in is due a while from now."""
         from ..domain.planning import apply_plan, propose_plan
 
         day = now.astimezone(self.sim.tz).date()
         dispatcher = self.sim.dispatcher
         plan = propose_plan(self.sim.session, day, None, job_ids, now, self.sim.app.config, dispatcher.user_id)
         apply_plan(self.sim.session, plan, dispatcher, now)
-        self.next_plan_at = now + REPLAN_EVERY
+        if replan:
+            self.next_plan_at = now + REPLAN_EVERY
 
 
 def make_policy(name: str, sim):

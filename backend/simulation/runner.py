@@ -83,16 +83,17 @@ def empty_database(database_url: str, config: dict) -> None:
     from .. import create_app
 
     app = create_app({**run_config(config), "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context(), db.engine.begin() as connection:
-        tables = [table.name for table in db.metadata.sorted_tables]
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(text(f'DELETE FROM "{table}"'))
-            if connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
-                connection.execute(text("DELETE FROM sqlite_sequence"))
-    db.engine.dispose()
+    with app.app_context():
+        with db.engine.begin() as connection:
+            tables = [table.name for table in db.metadata.sorted_tables]
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+                if connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                    connection.execute(text("DELETE FROM sqlite_sequence"))
+        db.engine.dispose()  # the app's engine: outside its context there is none to dispose of
 
 
 @contextmanager
