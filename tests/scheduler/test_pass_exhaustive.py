@@ -20,7 +20,6 @@ from tests.conftest import START
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 SKILLS = ("hvac", "electrical", "plumbing", "refrigeration", "elevators", "boilers", "fire_safety", "it_network")
-TECHNICIANS = 240
 CENTRE = (31.2304, 121.4737)
 
 
@@ -30,11 +29,12 @@ def _scatter(rng: random.Random, radius_km: float = 25) -> tuple[float, float]:
     return round(lat, 6), round(CENTRE[1] + distance * math.sin(bearing) / (111.2 * math.cos(math.radians(lat))), 6)
 
 
-def _city(rng: random.Random, due_jobs: int) -> tuple[list[dict], list[dict], list[dict]]:
-    """Technicians, the jobs they hold (accepted, some driving, some in hand; none of them late) and
-    `due_jobs` new jobs past their response deadline."""
+def _city(rng: random.Random, technician_count: int, idle: float, held_priorities, due_jobs: int) -> tuple:
+    """Technicians (`idle` the share holding nothing), the jobs they hold (of `held_priorities`;
+    accepted, some driving, some in hand; none of them late) and `due_jobs` new jobs past their
+    response deadline."""
     users, technicians, jobs = [], [], []
-    for i in range(1, TECHNICIANS + 1):
+    for i in range(1, technician_count + 1):
         users.append({"id": i, "email": f"t{i}@x.test", "name": f"T{i}", "role": "technician", "password_hash": "!",
                       "active": True, "created_at": START - timedelta(days=30)})  # fmt: skip
         home, ping = _scatter(rng), _scatter(rng)
@@ -50,18 +50,20 @@ def _city(rng: random.Random, due_jobs: int) -> tuple[list[dict], list[dict], li
         nonlocal job_id
         job_id += 1
         site = _scatter(rng)
-        jobs.append({"id": job_id, "customer_id": 1, "title": f"Job {job_id}", "priority": rng.choice(PRIORITIES),
+        columns.setdefault("priority", rng.choice(PRIORITIES))
+        jobs.append({"id": job_id, "customer_id": 1, "title": f"Job {job_id}",
                      "channel": "phone", "lat": site[0], "lon": site[1], "created_at": START - timedelta(hours=8),
                      "duration_minutes": rng.choice((20, 45, 90)), "resolve_due_at": START + timedelta(days=5),
                      "reopen_count": 0, "version": 1, **columns})  # fmt: skip
         return jobs[-1]
 
     for technician in technicians:
-        for n in range(rng.choice((0, 0, 1, 2, 3))):
+        for n in range(0 if rng.random() < idle else rng.choice((1, 2, 3))):
             skill = rng.choice(technician["skills"])
             since = START - timedelta(hours=2)
             held = {"technician_id": technician["id"], "required_skills": [skill], "assigned_at": since,
-                    "accepted_at": since, "response_due_at": START + timedelta(days=2, minutes=n)}  # fmt: skip
+                    "accepted_at": since, "response_due_at": START + timedelta(days=2, minutes=n),
+                    "priority": rng.choice(held_priorities)}  # fmt: skip
             kind = rng.random()
             if n == 0 and kind < 0.2:
                 job(status="on_site", departed_at=START - timedelta(hours=1),
@@ -113,13 +115,21 @@ def _exhaustive_choices(technicians: list[dict], jobs: list[dict], settings) -> 
 
 
 @pytest.mark.parametrize(
-    "due_jobs",
-    [pytest.param(160, id="grid-pool"), pytest.param(30, id="database-pool")],
+    ("technician_count", "idle", "held_priorities", "due_jobs"),
+    [
+        # Nearly everyone busy with urgent work (ahead of any due job), hundreds with each skill:
+        # the pass used to stop measuring after 48 near ones and miss a farther idle one.
+        pytest.param(2000, 0.03, ("urgent",), 160, id="grid-pool"),
+        pytest.param(240, 0.4, PRIORITIES, 30, id="database-pool"),
+    ],
 )
-def test_the_pass_moves_every_job_to_the_technician_an_exhaustive_ranking_chooses(make_app, due_jobs):
+def test_the_pass_moves_every_job_to_the_technician_an_exhaustive_ranking_chooses(
+    make_app, technician_count, idle, held_priorities, due_jobs
+):
     # One worker: several (PostgreSQL's default) decide their batches side by side, in another order.
     app = make_app(SCHEDULER_WORKERS=1)
-    users, technicians, jobs = _city(random.Random(20261201 + due_jobs), due_jobs)
+    rng = random.Random(20261201 + due_jobs)
+    users, technicians, jobs = _city(rng, technician_count, idle, held_priorities, due_jobs)
     customer = {"id": 1, "name": "Customer", "lat": 31.23, "lon": 121.47, "created_at": START - timedelta(days=30)}
     with app.app_context():
         for table, rows in ((User, users), (Technician, technicians), (Customer, [customer]), (WorkOrder, jobs)):
