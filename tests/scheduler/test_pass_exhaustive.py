@@ -5,28 +5,20 @@ mixed priorities, visits in hand, fresh pings, jobs needing one or two skills (b
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert, select
 
-from backend.domain.arrival import Stop, project_arrival, queue_key
+from backend.domain.arrival import PRIORITY_ORDER, Stop, project_arrival, queue_key
 from backend.extensions import db
 from backend.models import Customer, Technician, User, WorkOrder
 from backend.scheduler import pass_settings, run_pass
+from backend.seed.city import SKILLS, scatter
 from tests.conftest import START
 
-PRIORITIES = ("urgent", "high", "normal", "low")
-SKILLS = ("hvac", "electrical", "plumbing", "refrigeration", "elevators", "boilers", "fire_safety", "it_network")
-CENTRE = (31.2304, 121.4737)
-
-
-def _scatter(rng: random.Random, radius_km: float = 25) -> tuple[float, float]:
-    distance, bearing = radius_km * math.sqrt(rng.random()), rng.random() * 2 * math.pi
-    lat = CENTRE[0] + distance * math.cos(bearing) / 111.2
-    return round(lat, 6), round(CENTRE[1] + distance * math.sin(bearing) / (111.2 * math.cos(math.radians(lat))), 6)
+PRIORITIES = tuple(PRIORITY_ORDER)
 
 
 def _city(rng: random.Random, technician_count: int, idle: float, held_priorities, due_jobs: int) -> tuple:
@@ -37,7 +29,7 @@ def _city(rng: random.Random, technician_count: int, idle: float, held_prioritie
     for i in range(1, technician_count + 1):
         users.append({"id": i, "email": f"t{i}@x.test", "name": f"T{i}", "role": "technician", "password_hash": "!",
                       "active": True, "created_at": START - timedelta(days=30)})  # fmt: skip
-        home, ping = _scatter(rng), _scatter(rng)
+        home, ping = scatter(rng), scatter(rng)
         technicians.append(
             {"id": i, "user_id": i, "skills": sorted(rng.sample(SKILLS, rng.randint(1, 3))), "home_lat": home[0],
              "home_lon": home[1], "last_lat": ping[0], "last_lon": ping[1],
@@ -49,7 +41,7 @@ def _city(rng: random.Random, technician_count: int, idle: float, held_prioritie
     def job(**columns) -> dict:
         nonlocal job_id
         job_id += 1
-        site = _scatter(rng)
+        site = scatter(rng)
         columns.setdefault("priority", rng.choice(PRIORITIES))
         jobs.append({"id": job_id, "customer_id": 1, "title": f"Job {job_id}",
                      "channel": "phone", "lat": site[0], "lon": site[1], "created_at": START - timedelta(hours=8),
