@@ -2,7 +2,7 @@
 // and a printable sheet of labels), a machine's page (its details to edit, its QR label, its
 // service history and its maintenance plans, with a form for a new plan).
 import { change, request } from "../shared/api.js";
-import { el, field } from "../shared/dom.js";
+import { columnHeads, el, field } from "../shared/dom.js";
 import { LABEL, PRIORITIES, select, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 
@@ -18,17 +18,7 @@ export const RULES = [
 
 const warrantyWords = (status) => t(`assets.warranty.${status}`);
 
-function header(keys) {
-  return el(
-    "thead",
-    {},
-    el(
-      "tr",
-      {},
-      keys.map((key) => el("th", { scope: "col" }, t(key))),
-    ),
-  );
-}
+const header = (keys) => columnHeads(keys.map((key) => t(key)));
 
 /** The asset's fields as inputs (`prefix` keeps the ids of two forms on one page apart). */
 function assetFields(prefix, asset = {}) {

@@ -2,7 +2,7 @@
 // as a call link, and one call on one screen: the job, its history, and the outcome form (reached,
 // satisfaction, comment, and a reopen when the problem is back).
 import { change, request } from "../shared/api.js";
-import { el, field } from "../shared/dom.js";
+import { columnHeads, el, field } from "../shared/dom.js";
 import { eventWords, LABEL, showErrors, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 
@@ -108,15 +108,7 @@ export async function followUpsView(ctx) {
     ? el(
         "table",
         { "aria-label": TEXT.queueLabel },
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            TEXT.columns.map((c) => el("th", { scope: "col" }, c)),
-          ),
-        ),
+        columnHeads(TEXT.columns),
         el("tbody", {}, page.items.map(queueRow)),
       )
     : el("p", {}, TEXT.none[status]);

@@ -4,7 +4,7 @@
 // with its record hash checked against the current record.
 import QRCode from "qrcode";
 import { ApiError, change, request } from "../shared/api.js";
-import { el, field } from "../shared/dom.js";
+import { columnHeads, el, field } from "../shared/dom.js";
 import { mayDo } from "../shared/workflow.js";
 import { LABEL, deedDoubts, eventWords, minutesText, slaTimer, technicianLabel, when } from "./common.js";
 import { labels, number, t, timeOfDay } from "./i18n.js";
@@ -83,15 +83,9 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   return el(
     "table",
     { class: "candidates", "aria-label": t("job.candidates") },
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        ["technician", "distance", "eta", "arrives", "load", "missingSkills", "score", "action"].map((h) =>
-          el("th", { scope: "col" }, t(`job.column.${h}`)),
-        ),
+    columnHeads(
+      ["technician", "distance", "eta", "arrives", "load", "missingSkills", "score", "action"].map((h) =>
+        t(`job.column.${h}`),
       ),
     ),
     el(
@@ -129,12 +123,14 @@ function candidateTable(ctx, job, candidates, feedback, roster) {
   );
 }
 
-function cancelForm(ctx, job, feedback) {
-  const reason = el("input", { id: "cancel-reason", required: true, maxlength: 1000 });
+/** A form for an action that needs only a reason (cancel, reopen); `extra` goes into its body too. */
+function reasonForm(ctx, job, feedback, { action, label, button, buttonClass, extra = {} }) {
+  const id = `${action}-reason`;
+  const reason = el("input", { id, required: true, maxlength: 1000 });
   const submit = async (event) => {
     event.preventDefault();
     try {
-      await change("POST", `/work-orders/${job.id}/actions/cancel`, { reason: reason.value.trim() });
+      await change("POST", `/work-orders/${job.id}/actions/${action}`, { reason: reason.value.trim(), ...extra });
       ctx.render();
     } catch (error) {
       feedback.textContent = failure(error);
@@ -143,9 +139,14 @@ function cancelForm(ctx, job, feedback) {
   return el(
     "form",
     { class: "row", on: { submit } },
-    field("cancel-reason", t("job.cancelReason"), reason),
-    el("button", { type: "submit", class: "danger" }, t("job.cancelJob")),
+    field(id, label, reason),
+    el("button", { type: "submit", class: buttonClass }, button),
   );
+}
+
+function cancelForm(ctx, job, feedback) {
+  const words = { label: t("job.cancelReason"), button: t("job.cancelJob") };
+  return reasonForm(ctx, job, feedback, { action: "cancel", ...words, buttonClass: "danger" });
 }
 
 // Why an answer looks given by staff rather than the customer (the server's `flags`).
@@ -238,23 +239,8 @@ function timeline(job, roster) {
 }
 
 function reopenForm(ctx, job, feedback) {
-  const reason = el("input", { id: "reopen-reason", required: true, maxlength: 1000 });
-  const submit = async (event) => {
-    event.preventDefault();
-    try {
-      const body = { reason: reason.value.trim(), version: job.version };
-      await change("POST", `/work-orders/${job.id}/actions/reopen`, body);
-      ctx.render();
-    } catch (error) {
-      feedback.textContent = failure(error);
-    }
-  };
-  return el(
-    "form",
-    { class: "row", on: { submit } },
-    field("reopen-reason", t("job.reopenReason"), reason),
-    el("button", { type: "submit" }, t("job.reopenJob")),
-  );
+  const words = { label: t("job.reopenReason"), button: t("job.reopenJob") };
+  return reasonForm(ctx, job, feedback, { action: "reopen", ...words, extra: { version: job.version } });
 }
 
 async function linkPanel(link) {

@@ -1,21 +1,11 @@
 // Preventive maintenance (保养) in the console: every plan with its next occurrence, paused or
 // resumed in place, and a plan's page with the occurrences made into work orders.
 import { change, request } from "../shared/api.js";
-import { el } from "../shared/dom.js";
+import { columnHeads, el } from "../shared/dom.js";
 import { LABEL, showErrors, when } from "./common.js";
 import { t } from "./i18n.js";
 
-function header(keys) {
-  return el(
-    "thead",
-    {},
-    el(
-      "tr",
-      {},
-      keys.map((key) => el("th", { scope: "col" }, t(key))),
-    ),
-  );
-}
+const header = (keys) => columnHeads(keys.map((key) => t(key)));
 
 function toggle(ctx, plan, feedback) {
   const label = plan.active ? t("maintenance.pause") : t("maintenance.resume");

@@ -1,7 +1,7 @@
 // Customer messages in the console: every message of the outbox with its delivery state (queued,
 // in flight, sent, failed), newest first, by status or for one job (`#/messages?work_order_id=12`).
 import { request } from "../shared/api.js";
-import { el } from "../shared/dom.js";
+import { columnHeads, el } from "../shared/dom.js";
 import { MESSAGE_CHANNEL, MESSAGE_TEMPLATE, when } from "./common.js";
 import { labels, t } from "./i18n.js";
 
@@ -69,15 +69,7 @@ export async function messagesView(ctx) {
     ? el(
         "table",
         { "aria-label": t("messages.title") },
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            COLUMNS.map((c) => el("th", { scope: "col" }, t(`messages.column.${c}`))),
-          ),
-        ),
+        columnHeads(COLUMNS.map((c) => t(`messages.column.${c}`))),
         el("tbody", {}, page.items.map(row)),
       )
     : el("p", {}, t("messages.none"));

@@ -2,7 +2,7 @@
 // picker (a checkbox per skill, by name) for intake and the technician edit, and the screen where
 // dispatchers and admins add, rename and retire skills. Jobs and technicians keep the codes.
 import { change, request } from "../shared/api.js";
-import { el, field } from "../shared/dom.js";
+import { columnHeads, el, field } from "../shared/dom.js";
 import { showErrors } from "./common.js";
 import { currentLanguage, t } from "./i18n.js";
 
@@ -147,15 +147,7 @@ export async function skillsView(ctx) {
       ? el(
           "table",
           { "aria-label": t("nav.skills") },
-          el(
-            "thead",
-            {},
-            el(
-              "tr",
-              {},
-              columns.map((c) => el("th", { scope: "col" }, t(`skills.column.${c}`))),
-            ),
-          ),
+          columnHeads(columns.map((c) => t(`skills.column.${c}`))),
           el("tbody", {}, skills.map(row)),
         )
       : el("p", {}, t("skills.noneYet")),

@@ -2,7 +2,7 @@
 // counts flagged, pending requisitions and returns to issue or receive, and one part's movements
 // (`#/stock?part=ID`), newest first.
 import { change, request } from "../shared/api.js";
-import { el, field } from "../shared/dom.js";
+import { columnHeads, el, field } from "../shared/dom.js";
 import { select, showErrors, when } from "./common.js";
 import { number, t } from "./i18n.js";
 
@@ -15,20 +15,7 @@ function flagWords(row) {
 }
 
 function table(label, columns, rows) {
-  return el(
-    "table",
-    { "aria-label": label },
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        columns.map((c) => el("th", { scope: "col" }, c)),
-      ),
-    ),
-    el("tbody", {}, rows),
-  );
+  return el("table", { "aria-label": label }, columnHeads(columns), el("tbody", {}, rows));
 }
 
 function balanceRow(row) {

@@ -15,3 +15,16 @@ export function el(tag, attributes = {}, ...children) {
 export function field(id, label, input) {
   return el("div", { class: "field" }, el("label", { for: id }, label), input);
 }
+
+/** A table's head: one column header per text, in order (screen readers name each cell by it). */
+export function columnHeads(headings) {
+  return el(
+    "thead",
+    {},
+    el(
+      "tr",
+      {},
+      headings.map((heading) => el("th", { scope: "col" }, heading)),
+    ),
+  );
+}

@@ -3,7 +3,7 @@
 // on this phone that have not reached the server yet are shown beside the count they will change.
 // Asking a warehouse for parts (a requisition, 领料) needs signal: a dispatcher issues it.
 import { ApiError, change, request } from "../../shared/api.js";
-import { el, field } from "../../shared/dom.js";
+import { columnHeads, el, field } from "../../shared/dom.js";
 import { clockTime, number, t } from "../i18n.js";
 import { getSetting, putSetting } from "../store.js";
 
@@ -137,17 +137,7 @@ export async function vanView(ctx) {
       ? el(
           "table",
           { "aria-label": t("vanStock") },
-          el(
-            "thead",
-            {},
-            el(
-              "tr",
-              {},
-              [t("vanSku"), t("vanPart"), t("vanQty"), t("vanWaiting"), t("vanFlag")].map((c) =>
-                el("th", { scope: "col" }, c),
-              ),
-            ),
-          ),
+          columnHeads([t("vanSku"), t("vanPart"), t("vanQty"), t("vanWaiting"), t("vanFlag")]),
           el("tbody", {}, rows),
         )
       : el("p", { class: "pad" }, copy ? t("vanEmpty") : t("vanNotYet")),
