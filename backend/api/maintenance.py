@@ -21,6 +21,7 @@ from .schemas.maintenance import (
     MaintenancePlanPage,
     MaintenancePlanPatch,
     MaintenancePlanQuery,
+    plan_dict,
 )
 from .schemas.work_orders import work_order_dict
 from .security import STAFF, roles_required
@@ -33,32 +34,6 @@ OCCURRENCES_SHOWN = 200
 
 def _timezone() -> str:
     return current_app.config["TIMEZONE"]
-
-
-def plan_dict(plan: MaintenancePlan) -> dict:
-    asset = plan.asset
-    return {
-        "id": plan.id,
-        "asset": {
-            "id": asset.id,
-            "model": asset.model,
-            "serial": asset.serial,
-            "customer_id": asset.customer_id,
-            "customer_name": asset.customer.name,
-        },
-        "title": plan.title,
-        "description": plan.description,
-        "rrule": plan.rrule,
-        "starts_on": plan.starts_on,
-        "required_skills": plan.required_skills or [],
-        "priority": plan.priority,
-        "lead_days": plan.lead_days,
-        "active": plan.active,
-        "next_occurs_on": plan.next_occurs_on,
-        "next_create_on": plan.next_create_on,
-        "created_at": plan.created_at,
-        "updated_at": plan.updated_at,
-    }
 
 
 def _upcoming(plan: MaintenancePlan) -> list:

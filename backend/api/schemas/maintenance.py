@@ -6,7 +6,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, List, Nested
 from apiflask.validators import Length, Range
 
-from ...models import PRIORITIES
+from ...models import PRIORITIES, MaintenancePlan
 from .assets import Day
 from .common import Integer, String, Timestamp, name_text, one_of, skills_field, text
 from .lists import PageQuery, page_of
@@ -93,3 +93,29 @@ class MaintenancePlanDetail(MaintenancePlanOut):
 
 
 MaintenancePlanPage = page_of(MaintenancePlanOut, "MaintenancePlanPage")
+
+
+def plan_dict(plan: MaintenancePlan) -> dict:
+    asset = plan.asset
+    return {
+        "id": plan.id,
+        "asset": {
+            "id": asset.id,
+            "model": asset.model,
+            "serial": asset.serial,
+            "customer_id": asset.customer_id,
+            "customer_name": asset.customer.name,
+        },
+        "title": plan.title,
+        "description": plan.description,
+        "rrule": plan.rrule,
+        "starts_on": plan.starts_on,
+        "required_skills": plan.required_skills or [],
+        "priority": plan.priority,
+        "lead_days": plan.lead_days,
+        "active": plan.active,
+        "next_occurs_on": plan.next_occurs_on,
+        "next_create_on": plan.next_create_on,
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiflask import Schema
 from apiflask.validators import Range
 
-from ...models import MESSAGE_CHANNELS, MESSAGE_STATUSES
+from ...models import MESSAGE_CHANNELS, MESSAGE_STATUSES, Message, format_number
 from .common import Integer, String, Timestamp, one_of
 from .lists import PageQuery, page_of
 
@@ -41,3 +41,34 @@ class MessageOut(Schema):
 
 
 MessagePage = page_of(MessageOut, "MessagePage")
+
+
+# Portal one-time codes are credentials: the list shows that one was sent, never the code.
+SECRET_TEMPLATES = {"portal_code": ("code",)}
+
+
+def message_dict(message: Message) -> dict:
+    body, subject = message.body, message.subject
+    for name in SECRET_TEMPLATES.get(message.template, ()):
+        secret = str((message.params or {}).get(name, ""))
+        if secret:
+            body, subject = body.replace(secret, "******"), (subject or "").replace(secret, "******") or subject
+    return {
+        "id": message.id,
+        "work_order_id": message.work_order_id,
+        "number": format_number(message.work_order_id) if message.work_order_id else None,
+        "customer_id": message.customer_id,
+        "channel": message.channel,
+        "recipient": message.recipient,
+        "language": message.language,
+        "template": message.template,
+        "subject": subject,
+        "body": body,
+        "status": message.status,
+        "attempts": message.attempts,
+        "next_attempt_at": message.next_attempt_at,
+        "last_error": message.last_error,
+        "provider": message.provider,
+        "created_at": message.created_at,
+        "sent_at": message.sent_at,
+    }

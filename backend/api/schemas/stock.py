@@ -7,7 +7,8 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Float, List, Nested
 from apiflask.validators import Length, Range, Regexp
 
-from ...models import MOVEMENT_KINDS, REQUEST_STATUSES
+from ...domain import parts as stock
+from ...models import MOVEMENT_KINDS, REQUEST_STATUSES, Part, StockLocation, StockMovement, StockRequest
 from .common import Integer, String, Timestamp, name_text, one_of, text
 from .lists import PageQuery, page_of, search_text
 
@@ -271,3 +272,91 @@ class StockRequestQuery(PageQuery):
 
 
 StockRequestPage = page_of(StockRequestOut, "StockRequestPage")
+
+
+def part_dict(part: Part) -> dict:
+    return {
+        "id": part.id,
+        "sku": part.sku,
+        "name": part.name,
+        "unit": part.unit,
+        "price": part.price,
+        "currency": part.currency,
+        "min_stock": stock.from_milli(part.min_stock_milli),
+        "active": part.active,
+        "unlisted": part.unlisted,
+        "created_at": part.created_at,
+        "updated_at": part.updated_at,
+    }
+
+
+def part_brief(part: Part) -> dict:
+    brief = {"id": part.id, "sku": part.sku, "name": part.name, "unit": part.unit, "unlisted": part.unlisted}
+    return brief | {"min_stock": stock.from_milli(part.min_stock_milli)}
+
+
+def location_dict(location: StockLocation) -> dict:
+    return {
+        "id": location.id,
+        "kind": location.kind,
+        "name": location.name,
+        "technician_id": location.technician_id,
+        "active": location.active,
+    }
+
+
+def movement_dict(movement: StockMovement) -> dict:
+    return {
+        "id": movement.id,
+        "part": part_brief(movement.part),
+        "location": location_dict(movement.location),
+        "qty": stock.from_milli(movement.qty_milli),
+        "faulty": movement.faulty,
+        "kind": movement.kind,
+        "work_order_id": movement.work_order_id,
+        "log_id": movement.log_id,
+        "request_id": movement.request_id,
+        "actor_user_id": movement.actor_user_id,
+        "occurred_at": movement.occurred_at,
+        "recorded_at": movement.recorded_at,
+        "reason": movement.reason,
+        "balance_after": stock.from_milli(movement.balance_after_milli),
+        "flags": movement.flags or [],
+    }
+
+
+def row_dict(row: stock.StockRow) -> dict:
+    return {
+        "part": part_brief(row.part),
+        "location": location_dict(row.location),
+        "qty": stock.from_milli(row.qty_milli),
+        "faulty_qty": stock.from_milli(row.faulty_milli),
+        "low": row.low,
+        "negative": row.negative,
+    }
+
+
+def request_dict(request: StockRequest) -> dict:
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "status": request.status,
+        "van": location_dict(request.van),
+        "warehouse": location_dict(request.warehouse),
+        "note": request.note,
+        "lines": [
+            {
+                "part": part_brief(line.part),
+                "qty": stock.from_milli(line.qty_milli),
+                "faulty": line.faulty,
+                "work_order_id": line.work_order_id,
+            }
+            for line in request.lines
+        ],
+        "requested_by_id": request.requested_by_id,
+        "requested_at": request.requested_at,
+        "decided_by_id": request.decided_by_id,
+        "decided_at": request.decided_at,
+        "done_at": request.done_at,
+        "decision_reason": request.decision_reason,
+    }
