@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime
+from .base import UTCDateTime, one_of
 
 AUDIT_ACTIONS = ("password_reset", "password_changed", "email_changed", "role_changed", "deactivated", "reactivated")
 
@@ -17,9 +17,7 @@ AUDIT_ACTIONS = ("password_reset", "password_changed", "email_changed", "role_ch
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
-        CheckConstraint(
-            "action IN (" + ", ".join(repr(action) for action in AUDIT_ACTIONS) + ")", name="ck_audit_entries_action"
-        ),
+        CheckConstraint(one_of("action", AUDIT_ACTIONS), name="ck_audit_entries_action"),
         Index("ix_audit_entries_target", "target_user_id", "id"),
     )
 

@@ -1,4 +1,4 @@
-"""Column types shared by every table."""
+"""Column types and constraint text shared by every table."""
 
 from __future__ import annotations
 
@@ -39,3 +39,8 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def one_of(column: str, values) -> str:
+    """A CHECK constraint's text: `column` holds one of `values` (the vocabulary kept in Python)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

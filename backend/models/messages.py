@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime
+from .base import UTCDateTime, one_of
 
 MESSAGE_CHANNELS = ("email", "sms", "log")
 # queued: waiting for its (next) attempt; sending: claimed by a sender, in flight until `locked_until`;
@@ -19,16 +19,12 @@ MESSAGE_STATUSES = ("queued", "sending", "sent", "failed")
 LANGUAGES = ("zh-CN", "en")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(repr(v) for v in values) + ")"
-
-
 class Message(db.Model):
     __tablename__ = "messages"
     __table_args__ = (
-        CheckConstraint(_one_of("channel", MESSAGE_CHANNELS), name="ck_messages_channel"),
-        CheckConstraint(_one_of("status", MESSAGE_STATUSES), name="ck_messages_status"),
-        CheckConstraint(_one_of("language", LANGUAGES), name="ck_messages_language"),
+        CheckConstraint(one_of("channel", MESSAGE_CHANNELS), name="ck_messages_channel"),
+        CheckConstraint(one_of("status", MESSAGE_STATUSES), name="ck_messages_status"),
+        CheckConstraint(one_of("language", LANGUAGES), name="ck_messages_language"),
         # The sender's claim reads due rows by status and time.
         Index("ix_messages_due", "status", "next_attempt_at"),
         Index("ix_messages_work_order", "work_order_id", "id"),

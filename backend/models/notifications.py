@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 NOTIFICATION_KINDS = ("assigned", "unassigned")
 
@@ -17,9 +17,7 @@ NOTIFICATION_KINDS = ("assigned", "unassigned")
 class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(repr(kind) for kind in NOTIFICATION_KINDS) + ")", name="ck_notifications_kind"
-        ),
+        CheckConstraint(one_of("kind", NOTIFICATION_KINDS), name="ck_notifications_kind"),
         Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
     )
 

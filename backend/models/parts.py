@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime
+from .base import UTCDateTime, one_of
 
 LOCATION_KINDS = ("warehouse", "van")
 # receipt: into a warehouse from a supplier. requisition_out/_in: warehouse → van (领料).
@@ -32,10 +32,6 @@ MOVEMENT_KINDS = (
 MOVEMENT_FLAGS = ("negative", "unlisted_part")
 REQUEST_KINDS = ("requisition", "return")
 REQUEST_STATUSES = ("requested", "approved", "issued", "received", "rejected", "cancelled")
-
-
-def _one_of(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Part(db.Model):
@@ -85,7 +81,7 @@ class StockLocation(db.Model):
 
     __tablename__ = "stock_locations"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", LOCATION_KINDS), name="ck_stock_locations_kind"),
+        CheckConstraint(one_of("kind", LOCATION_KINDS), name="ck_stock_locations_kind"),
         CheckConstraint(
             "(kind = 'van' AND technician_id IS NOT NULL) OR (kind = 'warehouse' AND technician_id IS NULL)",
             name="ck_stock_locations_van_technician",
@@ -106,7 +102,7 @@ class StockMovement(db.Model):
 
     __tablename__ = "stock_movements"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", MOVEMENT_KINDS), name="ck_stock_movements_kind"),
+        CheckConstraint(one_of("kind", MOVEMENT_KINDS), name="ck_stock_movements_kind"),
         CheckConstraint("qty_milli <> 0", name="ck_stock_movements_qty"),
         Index("ix_stock_movements_part_location", "part_id", "location_id", "id"),
         Index("ix_stock_movements_location", "location_id", "id"),
@@ -160,8 +156,8 @@ class StockRequest(db.Model):
 
     __tablename__ = "stock_requests"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", REQUEST_KINDS), name="ck_stock_requests_kind"),
-        CheckConstraint(_one_of("status", REQUEST_STATUSES), name="ck_stock_requests_status"),
+        CheckConstraint(one_of("kind", REQUEST_KINDS), name="ck_stock_requests_kind"),
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="ck_stock_requests_status"),
         Index("ix_stock_requests_status", "status", "id"),
         Index("ix_stock_requests_van", "van_id", "id"),
     )

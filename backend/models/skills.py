@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime
+from .base import UTCDateTime, one_of
 
 SKILL_CHANGE_ACTIONS = ("created", "updated")
 
@@ -36,9 +36,7 @@ class SkillChange(db.Model):
 
     __tablename__ = "skill_changes"
     __table_args__ = (
-        CheckConstraint(
-            "action IN (" + ", ".join(repr(a) for a in SKILL_CHANGE_ACTIONS) + ")", name="ck_skill_changes_action"
-        ),
+        CheckConstraint(one_of("action", SKILL_CHANGE_ACTIONS), name="ck_skill_changes_action"),
         Index("ix_skill_changes_skill", "skill_id", "id"),
     )
 

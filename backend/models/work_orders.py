@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 from .customers import Customer
 from .technicians import Technician
 
@@ -43,19 +43,15 @@ COMPLAINT_CATEGORIES = ("attitude", "quality", "delay", "price", "other")
 WARRANTY_STATUSES = ("in_warranty", "under_contract", "out_of_warranty", "unknown")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class WorkOrder(db.Model):
     __tablename__ = "work_orders"
     __table_args__ = (
-        CheckConstraint(_one_of("status", STATUSES), name="ck_work_orders_status"),
-        CheckConstraint(_one_of("priority", PRIORITIES), name="ck_work_orders_priority"),
-        CheckConstraint(_one_of("channel", CHANNELS), name="ck_work_orders_channel"),
-        CheckConstraint(_one_of("type", WORK_ORDER_TYPES), name="ck_work_orders_type"),
+        CheckConstraint(one_of("status", STATUSES), name="ck_work_orders_status"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="ck_work_orders_priority"),
+        CheckConstraint(one_of("channel", CHANNELS), name="ck_work_orders_channel"),
+        CheckConstraint(one_of("type", WORK_ORDER_TYPES), name="ck_work_orders_type"),
         CheckConstraint(
-            f"category IS NULL OR {_one_of('category', COMPLAINT_CATEGORIES)}", name="ck_work_orders_category"
+            f"category IS NULL OR {one_of('category', COMPLAINT_CATEGORIES)}", name="ck_work_orders_category"
         ),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="ck_work_orders_location"),
         CheckConstraint("version > 0", name="ck_work_orders_version"),
@@ -66,7 +62,7 @@ class WorkOrder(db.Model):
         Index("ix_work_orders_location", "lat", "lon"),
         Index("ix_work_orders_customer", "customer_id"),
         Index("ix_work_orders_created_at", "created_at"),
-        CheckConstraint(_one_of("warranty", WARRANTY_STATUSES), name="ck_work_orders_warranty"),
+        CheckConstraint(one_of("warranty", WARRANTY_STATUSES), name="ck_work_orders_warranty"),
         Index("ix_work_orders_asset", "asset_id", "created_at"),
     )
 
@@ -167,7 +163,7 @@ class Event(db.Model):
 
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(_one_of("actor_kind", ACTOR_KINDS), name="ck_events_actor_kind"),
+        CheckConstraint(one_of("actor_kind", ACTOR_KINDS), name="ck_events_actor_kind"),
         Index("ix_events_work_order", "work_order_id", "occurred_at", "id"),
         Index("ix_events_action_occurred", "action", "occurred_at"),
         # Covers what the KPIs read of the timeline (domain/kpis.py), so they never touch the rows.
@@ -197,7 +193,7 @@ class Log(db.Model):
 
     __tablename__ = "logs"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", LOG_KINDS), name="ck_logs_kind"),
+        CheckConstraint(one_of("kind", LOG_KINDS), name="ck_logs_kind"),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="ck_logs_minutes"),
         Index("ix_logs_work_order", "work_order_id"),
     )
