@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Asset, Attachment, Customer, CustomerSession, PortalCode, WorkOrder
@@ -25,6 +25,7 @@ from . import messages
 from .actors import Actor
 from .directory import create_customer, normalise_email, phone_key
 from .errors import DomainError, NotFound, ValidationFailed
+from .sessions import delete_long_ended, device_columns, session_id_of
 from .work_orders import CheckedImage, _new_attachment, create_work_order
 from .workflow import check_activity, record_event
 
@@ -32,7 +33,6 @@ CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)
 MAX_TRIES = 5
 KEEP_CODES = timedelta(days=1)  # codes are deleted a day after they were made (the limits look back less)
-KEEP_ENDED = timedelta(days=30)  # ended customer sessions are kept this long, then deleted
 PORTAL_PRIORITY = "normal"  # the desk triages; a customer does not pick their own priority
 
 
@@ -195,10 +195,6 @@ def customer_for_contact(session: Session, contact: Contact) -> Customer | None:
 # ---- sessions -----------------------------------------------------------------------------------
 
 
-def session_id_of(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_customer_session(
     session: Session,
     contact: Contact,
@@ -211,12 +207,7 @@ def open_customer_session(
 ) -> str:
     """A session for the contact on one device; answers the cookie's token. The contact's sessions
     that ended long ago are deleted on the way."""
-    session.execute(
-        delete(CustomerSession)
-        .where(CustomerSession.contact == contact.key)
-        .where(or_(CustomerSession.expires_at < now - KEEP_ENDED, CustomerSession.revoked_at < now - KEEP_ENDED))
-        .execution_options(synchronize_session=False)
-    )
+    delete_long_ended(session, CustomerSession, CustomerSession.contact == contact.key, now)
     token = secrets.token_urlsafe(32)
     session.add(
         CustomerSession(
@@ -227,8 +218,7 @@ def open_customer_session(
             customer_id=customer.id if customer else None,
             created_at=now,
             expires_at=now + lifetime,
-            user_agent=(user_agent or "")[:300],
-            address=(address or None) and address[:64],
+            **device_columns(user_agent, address),
         )
     )
     return token

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Technician, User
@@ -21,7 +21,7 @@ from ..models.sessions import LoginFailure, UserSession
 # last_seen_at (and the idle expiry with it) moves at most this often: a technician's phone polls
 # every few seconds, and a write per request would cost more than the request.
 TOUCH_EVERY = timedelta(minutes=1)
-# Ended and expired sessions are kept this long (who was logged in where), then deleted.
+# Ended and expired sessions, staff's and customers', are kept this long (who was logged in where), then deleted.
 KEEP_ENDED = timedelta(days=30)
 
 
@@ -35,12 +35,7 @@ def open_session(
 ) -> str:
     """A new session for `user` on one device; answers the token for the cookie. The user's
     long-ended sessions are deleted on the way (cheap: by the user's index)."""
-    session.execute(
-        delete(UserSession)
-        .where(UserSession.user_id == user.id)
-        .where(or_(UserSession.expires_at < now - KEEP_ENDED, UserSession.revoked_at < now - KEEP_ENDED))
-        .execution_options(synchronize_session=False)
-    )
+    delete_long_ended(session, UserSession, UserSession.user_id == user.id, now)
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(
@@ -49,11 +44,22 @@ def open_session(
             created_at=now,
             last_seen_at=now,
             expires_at=now + lifetime,
-            user_agent=(user_agent or "")[:300],
-            address=(address or None) and address[:64],
+            **device_columns(user_agent, address),
         )
     )
     return token
+
+
+def delete_long_ended(session: Session, table: type, owned: ColumnElement[bool], now: datetime) -> None:
+    """Delete the sessions of `table` that `owned` selects (one person's, by their index) and that
+    ended, expired or revoked, more than KEEP_ENDED ago. Staff's and customers' sessions alike."""
+    ended_long_ago = or_(table.expires_at < now - KEEP_ENDED, table.revoked_at < now - KEEP_ENDED)
+    session.execute(delete(table).where(owned).where(ended_long_ago).execution_options(synchronize_session=False))
+
+
+def device_columns(user_agent: str | None, address: str | None) -> dict:
+    """What a session keeps of the device that opened it, cut to its columns' lengths."""
+    return {"user_agent": (user_agent or "")[:300], "address": (address or None) and address[:64]}
 
 
 @dataclass(frozen=True)
