@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from backend.domain import reassignment
 from backend.domain.arrival import PRIORITY_ORDER, Stop, project_arrival, queue_key
 from backend.extensions import db
 from backend.models import Customer, Technician, User, WorkOrder
@@ -107,17 +108,20 @@ def _exhaustive_choices(technicians: list[dict], jobs: list[dict], settings) -> 
 
 
 @pytest.mark.parametrize(
-    ("technician_count", "idle", "held_priorities", "due_jobs"),
+    ("technician_count", "idle", "held_priorities", "due_jobs", "grid"),
     [
         # Nearly everyone busy with urgent work (ahead of any due job), hundreds with each skill:
         # the pass used to stop measuring after 48 near ones and miss a farther idle one.
-        pytest.param(2000, 0.03, ("urgent",), 160, id="grid-pool"),
-        pytest.param(240, 0.4, PRIORITIES, 30, id="database-pool"),
+        pytest.param(2000, 0.03, ("urgent",), 160, True, id="grid-pool"),
+        # The database asked per job (as a pass of a few jobs does), over several batches.
+        pytest.param(240, 0.4, PRIORITIES, 30, False, id="database-pool"),
     ],
 )
 def test_the_pass_moves_every_job_to_the_technician_an_exhaustive_ranking_chooses(
-    make_app, technician_count, idle, held_priorities, due_jobs
+    make_app, monkeypatch, technician_count, idle, held_priorities, due_jobs, grid
 ):
+    if not grid:
+        monkeypatch.setattr(reassignment, "GRID_POOL_FROM", due_jobs + 1)
     # One worker: several (PostgreSQL's default) decide their batches side by side, in another order.
     app = make_app(SCHEDULER_WORKERS=1)
     rng = random.Random(20261201 + due_jobs)
