@@ -143,3 +143,23 @@ def test_a_technician_waiting_where_their_last_job_was_is_placed_there_not_at_ho
     from_where_a_waits = timedelta(minutes=travel.minutes(distance_km(east(3.5), east(5))))
     assert near.technician == "A"
     assert near.arrived_at <= whole_seconds(at("09:30") + from_where_a_waits) + timedelta(minutes=1)
+
+
+def test_the_plan_puts_an_urgent_job_where_it_adds_least_driving_within_its_deadline(app, database_url):
+    """B is at a 45-minute visit at their own door when an urgent job comes in 1 km from there; A is
+    idle at home 5 km from it. A would be there first (`onsite` sends A); the plan sends B, who
+    drives 1 km instead of 5 and still arrives long before the two-hour deadline."""
+    day = at("00:00")
+    crew = [CrewMember("A", HOME_A, ("hvac",)), CrewMember("B", east(4), ("hvac",))]
+    requests = [
+        Request(at("07:05"), *east(4), "urgent", "At B's door", ("hvac",)),
+        Request(at("07:10"), *east(5), "urgent", "Next door but one", ("hvac",)),
+    ]
+    scenario = Scenario(requests, crew, day, day + timedelta(days=1))
+    onsite, planned = simulate(app.config, scenario, ["onsite", "onsite+plan"], database_url)
+    assert [r.technician for r in onsite.records] == ["B", "A"]
+    assert [r.technician for r in planned.records] == ["B", "B"]
+    second = planned.records[1]
+    assert second.arrived_at <= second.response_due_at
+    assert planned.road_km < onsite.road_km
+    assert planned.urgent_sla_pct == onsite.urgent_sla_pct == 100.0
