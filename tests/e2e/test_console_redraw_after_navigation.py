@@ -1,7 +1,8 @@
-"""A live redraw asked for on one screen never falls on the next: the console waits a second before
-redrawing a live screen after a change, and a dispatcher who follows a link within that second to a
-page of forms (a machine, with its maintenance-plan form) kept what they had typed. The redraw used
-to land there anyway and close the form (the equipment test failed so in CI under load)."""
+"""Live redraws never throw away what a dispatcher typed. The console redraws a live screen a second
+after a change: a redraw due on one screen must not fall on the next (a machine's page, with its
+maintenance-plan form), and must wait while a form holds unsent input even when the focus has left
+its fields (on the button being pressed). Both failed now and then in CI under load. The page's
+clock is Playwright's, so the second passes when the test says."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from backend.domain.assets import create_asset
 from backend.extensions import db
 from backend.models import Customer
 from tests.e2e.conftest import log_in_to_console
+from tests.e2e.test_console_desk import completed_job
+
+POLL_MS = 3_000  # the console's polling interval (dispatch.js)
+
+
+def _poll(response) -> bool:
+    return "/api/v1/events" in response.url and "/stream" not in response.url
 
 
 def _machine(app, customer_id: int) -> int:
@@ -32,8 +40,7 @@ def test_a_redraw_due_on_the_board_does_not_close_the_form_the_dispatcher_moved_
     start = datetime.now(UTC)
     desk.clock.install(time=start)
     desk.clock.pause_at(start + timedelta(seconds=1))  # the redraw stays due until the test lets time run
-    first_poll = lambda response: "/api/v1/events" in response.url and "/stream" not in response.url  # noqa: E731
-    with desk.expect_response(first_poll):
+    with desk.expect_response(_poll):
         log_in_to_console(desk, live_server, world.dispatcher_email)
 
     desk.goto(f"{live_server}/dispatch#/assets/{asset_id}")
@@ -49,3 +56,34 @@ def test_a_redraw_due_on_the_board_does_not_close_the_form_the_dispatcher_moved_
 
     expect(plan_form.get_by_label("Plan")).to_have_value("Quarterly filter service")
     expect(desk.get_by_role("alert").filter(has_text="more than daily")).to_be_visible()
+
+
+def test_a_redraw_waits_while_a_form_holds_what_the_dispatcher_typed(
+    app, live_server, desk, world, dispatcher, technician, new_work_order
+):
+    """On a live screen (a job), the dispatcher has typed a reopen reason and is pressing the button
+    (the focus is on it, no longer in the field) when a change comes in: the redraw waits, and the
+    reason is neither lost nor sent empty (the desk's reopen test failed so now and then under load)."""
+    job = completed_job(dispatcher, technician, world, new_work_order, title="Dryer drum noisy")
+    slots = app.extensions["onsite_stream_slots"]
+    while slots.take(worker_stream_cap(app.config)):  # polling, so that the test says when news comes
+        pass
+    start = datetime.now(UTC)
+    desk.clock.install(time=start)
+    desk.clock.pause_at(start + timedelta(seconds=1))
+    with desk.expect_response(_poll):
+        log_in_to_console(desk, live_server, world.dispatcher_email)
+    desk.goto(f"{live_server}/dispatch#/jobs/{job['id']}")
+    desk.get_by_label("Reopen reason").fill("Customer called: noise is back")
+    desk.get_by_role("button", name="Reopen job").focus()
+    job_reads = []
+    desk.on("request", lambda r: job_reads.append(r.url) if r.url.endswith(f"/work-orders/{job['id']}") else None)
+
+    new_work_order(title="Meanwhile, another call")  # news for the next poll
+    with desk.expect_response(_poll):
+        desk.clock.run_for(POLL_MS + 100)
+    desk.clock.run_for(3_000)  # the redraw asked for by the news is due
+    desk.evaluate("() => fetch('/api/v1/meta').then((r) => r.status)")  # every request before this one seen
+
+    assert job_reads == []
+    expect(desk.get_by_label("Reopen reason")).to_have_value("Customer called: noise is back")

@@ -184,11 +184,31 @@ async function draw() {
   root.replaceChildren(header(), body);
 }
 
-/** Someone is answering a dialog or typing in a field: a redraw now would throw their input away. */
+/** A field of the form holds something other than what it was drawn with. */
+function unsent(form) {
+  return [...form.elements].some((field) => {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      const drawn = Math.max(
+        0,
+        [...field.options].findIndex((option) => option.defaultSelected),
+      );
+      return field.selectedIndex !== drawn;
+    }
+    return field.matches("input, textarea") && field.value !== field.defaultValue;
+  });
+}
+
+/** Someone is answering a dialog, typing in a field, or about to send a form they filled in (the
+ * focus on its button, as between pressing and releasing it): a redraw now would throw their input
+ * away. */
 function busy() {
+  if (document.querySelector("dialog[open]")) return true;
   const focused = document.activeElement;
-  const typing = root.contains(focused) && focused.matches("input:not([type=checkbox]), textarea") && focused.value;
-  return Boolean(document.querySelector("dialog[open]") || typing);
+  if (!root.contains(focused)) return false;
+  const typing = focused.matches("input:not([type=checkbox]), textarea") && Boolean(focused.value);
+  const form = focused.closest("form");
+  return typing || Boolean(form && unsent(form));
 }
 
 /** A change anywhere: redraw the live screens (not a form being filled in), at most every second;
