@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from backend import create_app
 from backend.extensions import db
 from backend.models.knowledge import is_search_index_table, outside_the_models
-from tests.conftest import DEFAULT_PG
+from tests.conftest import DEFAULT_PG, drop_database_unwaited
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,8 +36,7 @@ def empty_database(request, tmp_path):
             pytest.fail(f"CI requires PostgreSQL: {error}", pytrace=False)
         pytest.skip(f"PostgreSQL unreachable: {error}")
     yield server.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database_unwaited(libpq, name)
 
 
 def _tables(url: str) -> set[str]:
