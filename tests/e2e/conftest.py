@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.helpers import require
@@ -16,6 +17,11 @@ from tests.helpers import require
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BUILT = Path(__file__).resolve().parents[2] / "pwa" / "static" / "dist" / "manifest.json"
+
+# How long an expectation waits for what the user should see. Playwright's 5 s is short for a screen
+# that waits on several requests while two workers, their servers and two browsers share 2 cores:
+# a job screen took longer after an intake in a loaded CI run. A test that fails still fails, later.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
